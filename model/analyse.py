@@ -1,0 +1,85 @@
+"""One pass over a report: segment, classify, summarise, figures, keywords.
+
+The HTTP API, the CLI and the batch all call these functions, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from model.classify import SectionClassifier
+from model.document import Document, build_document, build_document_from_lines
+from model.labels import LABEL_ZH
+from model.summarise import (
+    DEFAULT_METHOD,
+    Budget,
+    get_summariser,
+    key_figures,
+    keywords,
+    select,
+    structured_summary,
+)
+
+
+def prepare(text: str | Sequence[str], classifier: SectionClassifier | None = None) -> Document:
+    """Segment once and, given a classifier, label every paragraph in document mode.
+
+    A string is a free-form report; a sequence of strings is one paragraph per item.
+    """
+    doc = build_document(text) if isinstance(text, str) else build_document_from_lines(text)
+    if classifier is not None:
+        predictions = classifier.classify_document(doc.paragraphs, doc.paragraph_words())
+        doc.labels = [p.label for p in predictions]
+        doc.confidences = [p.confidence for p in predictions]
+        doc.scores = [p.scores for p in predictions]
+    return doc
+
+
+def paragraph_records(doc: Document) -> list[dict[str, Any]]:
+    """The classify output: one record per paragraph, in order."""
+    records = []
+    for i, p in enumerate(doc.paragraphs):
+        record: dict[str, Any] = {"text": p.text, "start": p.start, "end": p.end}
+        if doc.labels is not None:
+            label = doc.labels[i]
+            record |= {
+                "label": label,
+                "label_zh": LABEL_ZH[label],
+                "confidence": round(doc.confidences[i], 4) if doc.confidences else None,
+                "scores": doc.scores[i] if doc.scores else {},
+                "heading": p.heading,
+            }
+        records.append(record)
+    return records
+
+
+def summary_record(
+    doc: Document, budget: Budget | None = None, method: str = DEFAULT_METHOD
+) -> dict[str, Any]:
+    """The summarise output: picked sentences in document order, and their joined text."""
+    picks = select(doc, get_summariser(method).score(doc), budget or Budget())
+    return {"sentences": [p.as_dict() for p in picks], "summary": "".join(p.text for p in picks)}
+
+
+def analyse(
+    text: str | Sequence[str],
+    classifier: SectionClassifier,
+    budget: Budget | None = None,
+    method: str = DEFAULT_METHOD,
+    per_section: int = 2,
+) -> dict[str, Any]:
+    """Classification, summary, structured summary, figures and keywords from one segmentation."""
+    doc = prepare(text, classifier)
+    scores = get_summariser(method).score(doc)
+    picks = select(doc, scores, budget or Budget())
+    return {
+        "paragraphs": paragraph_records(doc),
+        "sentences": [p.as_dict() for p in picks],
+        "summary": "".join(p.text for p in picks),
+        "sections": dict(Counter(doc.labels or [])),
+        "structured": structured_summary(doc, scores, per_section),
+        "figures": [f.as_dict() for f in key_figures(doc)],
+        "keywords": keywords(doc),
+    }

@@ -1,0 +1,200 @@
+"""Section classifier: word + character TF-IDF and context features → logistic regression,
+then an HMM over the paragraphs of a document (Viterbi path, forward-backward confidences).
+
+The linear model sees each paragraph twice in training, once with its document context and
+once without, so the same model also labels an isolated paragraph (no context tokens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from model.labels import LABELS
+from model.segment import Paragraph, cut_words, normalise
+from model.structure import contexts, top_sections
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One paragraph as the classifier sees it."""
+
+    text: str
+    context: tuple[str, ...] = ()  # empty: isolated paragraph, no document around it
+    words: tuple[str, ...] | None = field(default=None, compare=False)  # pre-cut, if any
+
+
+def unit_words(unit: Unit) -> Sequence[str]:
+    """Word tokens (jieba), reusing a cut made upstream."""
+    return unit.words if unit.words is not None else cut_words(unit.text)
+
+
+def unit_text(unit: Unit) -> str:
+    """Normalised text for the character n-grams."""
+    return normalise(unit.text)
+
+
+def unit_context(unit: Unit) -> Sequence[str]:
+    """Context tokens (heading cue of the section, position, heading level)."""
+    return unit.context
+
+
+def build_pipeline(C: float = 4.0) -> Pipeline:
+    """The paragraph model: three feature blocks → multinomial logistic regression."""
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(analyzer=unit_words, sublinear_tf=True, min_df=1)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char",
+                    preprocessor=unit_text,
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    min_df=2,
+                    lowercase=False,
+                ),
+            ),
+            ("context", CountVectorizer(analyzer=unit_context, binary=True)),
+        ]
+    )
+    clf = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def document_units(
+    paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
+) -> list[Unit]:
+    """Units of a whole document, each with its context tokens."""
+    ctx = contexts(paragraphs)
+    return [
+        Unit(p.text, tuple(c.tokens()), None if words is None else tuple(words[i]))
+        for i, (p, c) in enumerate(zip(paragraphs, ctx, strict=True))
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Label of one paragraph with its confidence and the per-label probabilities."""
+
+    label: str
+    confidence: float
+    scores: dict[str, float]
+
+
+class SectionClassifier:
+    """Paragraph classifier plus document-level decoding (scikit-learn conventions)."""
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        smoothing: float = 0.5,
+        prior_power: float = 1.0,
+        cue_weight: float = 2.0,
+    ) -> None:
+        self.C = C
+        self.smoothing = smoothing
+        self.prior_power = prior_power
+        self.cue_weight = cue_weight
+
+    def fit(
+        self, documents: Sequence[Sequence[Paragraph]], labels: Sequence[Sequence[str]]
+    ) -> SectionClassifier:
+        """Fit the paragraph model on every paragraph, with and without context, and the HMM."""
+        X: list[Unit] = []
+        y: list[str] = []
+        for paragraphs, doc_labels in zip(documents, labels, strict=True):
+            units = document_units(paragraphs)
+            X += units + [Unit(u.text) for u in units]
+            y += list(doc_labels) * 2
+        self.pipeline_ = build_pipeline(self.C).fit(X, y)
+        self.labels_ = tuple(self.pipeline_.classes_)
+        index = {label: i for i, label in enumerate(self.labels_)}
+        k = len(self.labels_)
+        start = np.full(k, self.smoothing)
+        trans = np.full((k, k), self.smoothing)
+        for doc_labels in labels:
+            if doc_labels:
+                start[index[doc_labels[0]]] += 1
+            for a, b in zip(doc_labels, doc_labels[1:], strict=False):
+                trans[index[a], index[b]] += 1
+        counts = np.array([y.count(label) for label in self.labels_], dtype=float)
+        self.log_start_ = np.log(start / start.sum())
+        self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
+        self.log_prior_ = np.log(counts / counts.sum())
+        return self
+
+    def predict_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """Per-label probabilities of each unit on its own (no sequence decoding)."""
+        if not units:
+            return np.zeros((0, len(self.labels_)))
+        return self.pipeline_.predict_proba(list(units))
+
+    def classify_isolated(self, texts: Sequence[str]) -> list[Prediction]:
+        """Paragraphs with no document around them."""
+        return self._predictions(self.predict_units([Unit(t) for t in texts]), None)
+
+    def classify_document(
+        self, paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
+    ) -> list[Prediction]:
+        """Paragraphs of one document: context features, then HMM decoding."""
+        probs = self.predict_units(document_units(paragraphs, words))
+        if not len(probs):
+            return []
+        path, marginals = self.decode(probs, top_sections(paragraphs))
+        return self._predictions(marginals, path)
+
+    def decode(
+        self, probs: np.ndarray, cues: Sequence[str | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Viterbi path and forward-backward marginals.
+
+        Emissions are p(y|x) / p(y)^power, plus `cue_weight` for the label that the enclosing
+        heading announces: one shared weight, so a section type seen under its own heading in
+        a single training report still benefits from its heading elsewhere.
+        """
+        emit = np.log(np.clip(probs, 1e-9, 1.0)) - self.prior_power * self.log_prior_
+        if cues is not None and self.cue_weight:
+            index = {label: j for j, label in enumerate(self.labels_)}
+            # Chrome can sit under any heading, so it competes on its own evidence.
+            lifted = [index[label] for label in ("boilerplate",) if label in index]
+            for t, cue in enumerate(cues):
+                if cue in index:
+                    emit[t, [index[cue], *lifted]] += self.cue_weight
+        n, k = emit.shape
+        score = self.log_start_ + emit[0]
+        back = np.zeros((n, k), dtype=int)
+        alpha = np.empty((n, k))
+        alpha[0] = score
+        for t in range(1, n):
+            cand = score[:, None] + self.log_trans_
+            back[t] = cand.argmax(axis=0)
+            score = cand.max(axis=0) + emit[t]
+            alpha[t] = logsumexp(alpha[t - 1][:, None] + self.log_trans_, axis=0) + emit[t]
+        path = np.empty(n, dtype=int)
+        path[-1] = int(score.argmax())
+        for t in range(n - 1, 0, -1):
+            path[t - 1] = back[t, path[t]]
+        beta = np.zeros((n, k))
+        for t in range(n - 2, -1, -1):
+            beta[t] = logsumexp(self.log_trans_ + emit[t + 1] + beta[t + 1], axis=1)
+        post = alpha + beta
+        post = np.exp(post - logsumexp(post, axis=1, keepdims=True))
+        return path, post
+
+    def _predictions(self, probs: np.ndarray, path: np.ndarray | None) -> list[Prediction]:
+        out = []
+        for i, row in enumerate(probs):
+            best = int(row.argmax()) if path is None else int(path[i])
+            scores = {label: round(float(row[j]), 4) for j, label in enumerate(self.labels_)}
+            out.append(Prediction(self.labels_[best], float(row[best]), scores))
+        return out
+
+
+__all__ = ["LABELS", "Prediction", "SectionClassifier", "Unit", "build_pipeline", "document_units"]

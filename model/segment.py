@@ -1,0 +1,269 @@
+"""Text normalisation, paragraph and sentence segmentation, heading detection, tokenisation.
+
+Every span keeps the offsets of the *original* text: normalisation maps one character to one
+character, so offsets computed on the normalised text slice the input unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# -- normalisation -----------------------------------------------------------------------------
+
+_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
+_WIDTH |= {chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)}  # Ａ-Ｚ
+_WIDTH |= {chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)}  # ａ-ｚ
+_WIDTH |= {"％": "%", "．": ".", "－": "-", "／": "/", "＋": "+", "＝": "="}
+# Punctuation is canonicalised to the Chinese (full-width) form, so one rule set serves both.
+_WIDTH |= {",": "，", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_WIDTH |= {"\u3000": " ", "\xa0": " ", "\ufeff": " ", "\r": "\n", "\t": " ", "\u200b": " "}
+_TABLE = str.maketrans(_WIDTH)
+_COLON = re.compile(r"(?<=[\u4e00-\u9fff）”])\:|\:(?=[\u4e00-\u9fff“（])")
+
+
+def normalise(text: str) -> str:
+    """Canonical widths and whitespace, one character for one so offsets survive."""
+    text = text.translate(_TABLE)
+    return _COLON.sub("：", text)
+
+
+# -- headings ----------------------------------------------------------------------------------
+
+_CN_NUM = "一二三四五六七八九十"
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^第[{_CN_NUM}]+[部分章节]")),
+    (1, re.compile(rf"^[{_CN_NUM}]+\s*[、.]")),
+    (2, re.compile(rf"^（\s*[{_CN_NUM}]+\s*）")),
+    (3, re.compile(r"^[0-9]{1,2}\s*[、.](?![0-9])")),
+    (3, re.compile(r"^（\s*[0-9]{1,2}\s*）")),
+    (4, re.compile(rf"^(?:[0-9]{{1,2}}\s*[、.]\s*)?[{_CN_NUM}]+是")),
+    (4, re.compile(r"^(?:首先|其次|再次|最后)[，：]")),
+)
+_SENTENCE_END = "。！？；…"
+_MAX_HEADING_CHARS = 60
+
+
+def heading_level(text: str) -> int | None:
+    """Level of the numbering that opens `text`: 1 一、 · 2 （一） · 3 1. · 4 一是; else None."""
+    text = normalise(text).lstrip()
+    for level, pattern in _HEADING_PATTERNS:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def is_heading(text: str) -> bool:
+    """A stand-alone heading line: numbered, short, and a single clause."""
+    text = normalise(text).strip()
+    if heading_level(text) is None or len(text) > _MAX_HEADING_CHARS:
+        return False
+    body = text.rstrip(_SENTENCE_END + "：")
+    return not any(mark in body for mark in _SENTENCE_END)
+
+
+# -- paragraphs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph as a slice of the original text."""
+
+    start: int
+    end: int
+    text: str
+    level: int | None = None
+    heading: bool = False
+
+
+# Inline headings in one-line documents: a level-1/2 marker after white space, or after a
+# sentence end in a very long line (web pages that lost their line breaks).
+_INLINE_MARK = rf"(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)"
+_INLINE_AFTER_SPACE = re.compile(rf"(?<=\s){_INLINE_MARK}")
+_INLINE_AFTER_END = re.compile(rf"(?<=[。；：]){_INLINE_MARK}")
+_LONG_LINE = 400
+# A level-1 heading followed by a space then body text on the same line ends at that space.
+_HEADING_RUN = re.compile(rf"[{_CN_NUM}]+、[^\s。；！？]{{2,{_MAX_HEADING_CHARS}}}(?=\s+\S)")
+# Signature block glued to the last line: "… 海宁市住房和城乡建设局 2023年2月3日 |".
+_SIGNATURE = re.compile(
+    r"(?<=[。！？])\s+[^\s。，]{2,40}\s*[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\W{0,3}$"
+)
+
+
+def _line_cuts(line: str) -> list[int]:
+    """Offsets inside one line where a new paragraph starts."""
+    cuts = {m.start() for m in _INLINE_AFTER_SPACE.finditer(line)}
+    if len(line) > _LONG_LINE:
+        cuts |= {m.start() for m in _INLINE_AFTER_END.finditer(line)}
+    for m in _HEADING_RUN.finditer(line):
+        if m.start() == 0 or m.start() in cuts:
+            cuts.add(m.end())
+    if m := _SIGNATURE.search(line):
+        cuts.add(m.start())
+    return sorted(c for c in cuts if 0 < c < len(line))
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs: one per non-blank line, and inline headings split out of one-line documents."""
+    norm = normalise(text)
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    for line in norm.split("\n"):
+        bounds = [0, *_line_cuts(line), len(line)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            start, end = _strip_span(norm, offset + a, offset + b)
+            if start < end:
+                seg = norm[start:end]
+                paragraphs.append(
+                    Paragraph(start, end, text[start:end], heading_level(seg), is_heading(seg))
+                )
+        offset += len(line) + 1
+    return paragraphs
+
+
+def paragraphs_from_lines(lines: list[str]) -> list[Paragraph]:
+    """Each non-blank line is one paragraph (the `classify` contract), offsets as if joined."""
+    paragraphs, offset = [], 0
+    for line in lines:
+        start, end = _strip_span(line, 0, len(line))
+        if start < end:
+            seg = normalise(line[start:end])
+            paragraphs.append(
+                Paragraph(
+                    offset + start,
+                    offset + end,
+                    line[start:end],
+                    heading_level(seg),
+                    is_heading(seg),
+                )
+            )
+        offset += len(line) + 1
+    return paragraphs
+
+
+# -- sentences ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A sentence (or any piece of text) as a slice of the original text."""
+
+    start: int
+    end: int
+    text: str
+
+
+_SENTENCE = re.compile(rf"[^{_SENTENCE_END}!?\n]*(?:[{_SENTENCE_END}!?]+[”’」』）\"']*|\n|$)")
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Span]:
+    """Chinese sentences ending in 。！？；…, keeping a trailing fragment with no end mark.
+
+    `offset` is added to every start/end, so spans of a paragraph index the whole document.
+    """
+    norm = normalise(text)
+    spans = []
+    for m in _SENTENCE.finditer(norm):
+        start, end = _strip_span(norm, m.start(), m.end())
+        if start < end:
+            spans.append(Span(offset + start, offset + end, text[start:end]))
+    return spans
+
+
+# -- tokens ------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+_YEAR = re.compile(r"^(?:19|20)[0-9]{2}$")
+_NUMBER = re.compile(r"^[0-9.]+$")
+_lock = threading.Lock()
+
+
+def _data(name: str) -> str:
+    return resources.files("model").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Function words and report filler that carry no section information."""
+    return frozenset(w.strip() for w in _data("stopwords.txt").splitlines() if w.strip())
+
+
+def _domain_words() -> list[tuple[str, int]]:
+    entries = []
+    for line in _data("dict.txt").splitlines():
+        parts = line.split()
+        if parts:
+            entries.append((parts[0], int(parts[1]) if len(parts) > 1 else 1000))
+    return entries
+
+
+def _rjieba_cutter() -> Callable[[str], list[str]]:
+    import rjieba
+
+    engine = rjieba.Jieba()
+    for word, freq in _domain_words():
+        engine.add_word(word, freq, None)
+    return engine.cut
+
+
+def _jieba_cutter() -> Callable[[str], list[str]]:
+    import logging
+
+    import jieba
+
+    engine = jieba.Tokenizer()
+    jieba.default_logger.setLevel(logging.WARNING)
+    engine.initialize()
+    for word, freq in _domain_words():
+        engine.add_word(word, freq, None)
+    return engine.lcut
+
+
+# One registry of segmenters; jieba is the reference, rjieba the fast default.
+SEGMENTERS: dict[str, Callable[[], Callable[[str], list[str]]]] = {
+    "rjieba": _rjieba_cutter,
+    "jieba": _jieba_cutter,
+}
+
+
+@cache
+def segmenter(name: str | None = None) -> Callable[[str], list[str]]:
+    """The word cutter named by `name`, $FZREPORT_SEGMENTER, or rjieba falling back to jieba."""
+    name = name or os.environ.get("FZREPORT_SEGMENTER") or "rjieba"
+    if name not in SEGMENTERS:
+        raise ValueError(f"unknown segmenter {name!r}; choose from {sorted(SEGMENTERS)}")
+    with _lock:
+        try:
+            return SEGMENTERS[name]()
+        except ImportError:
+            if name == "jieba":
+                raise
+            return SEGMENTERS["jieba"]()
+
+
+def cut_words(text: str, cutter: str | None = None) -> list[str]:
+    """Content words for TF-IDF: normalised, no punctuation or stop-words, numbers bucketed.
+
+    Tokens are re-split on word characters so both segmenters agree on "2021-2025".
+    """
+    stops = stop_words()
+    joined = " ".join(segmenter(cutter)(normalise(text).lower()))
+    return [_bucket(w) if w[0].isdigit() else w for w in _WORD.findall(joined) if w not in stops]
+
+
+def _bucket(word: str) -> str:
+    """Years and plain numbers become one token each: their values do not mark a section."""
+    return "<year>" if _YEAR.match(word) else "<num>" if _NUMBER.match(word) else word

@@ -1,0 +1,1 @@
+"""fzreport adapters: command line, HTTP service and archive batch over the `model` core."""

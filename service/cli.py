@@ -1,0 +1,220 @@
+"""The `fzreport` command: classify, summarise, train, evaluate, batch, serve.
+
+Each sub-command parses flags, calls `model/` (or `training/`) and reports; errors go to
+stderr as one line with a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from model.analyse import paragraph_records, prepare, summary_record
+from model.persist import Bundle, ModelError
+from model.readers import ReadError, decode_bytes, read_text_file
+from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1 (or `status`)."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _bundle(args: argparse.Namespace) -> Bundle:
+    from training.train import ensure_model
+
+    try:
+        return ensure_model(args.model)
+    except ModelError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _read_input(name: str) -> tuple[str, str]:
+    """(display name, text) of a file argument, '-' being standard input."""
+    try:
+        if name == "-":
+            return "<stdin>", decode_bytes(sys.stdin.buffer.read()).text
+        return name, read_text_file(name).text
+    except ReadError as exc:
+        raise CliError(f"{name}: {exc}") from None
+
+
+def _budget(args: argparse.Namespace) -> Budget:
+    return Budget(max_sentences=args.max_sentences, max_chars=args.max_chars)
+
+
+def _emit_json(obj: Any, out: TextIO, indent: int | None = 2) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n")
+
+
+# -- classify ----------------------------------------------------------------------------------
+
+
+def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
+    name, text = _read_input(args.file)
+    bundle = _bundle(args)
+    doc = prepare(text.splitlines(), bundle.classifier)
+    records = [
+        {k: r[k] for k in ("text", "label", "confidence", "scores")} for r in paragraph_records(doc)
+    ]
+    if args.format == "json":
+        _emit_json({"paragraphs": records}, out)
+    else:
+        for r in records:
+            out.write(f"{r['label']:<13} {r['confidence']:.2f}  {r['text']}\n")
+    return EXIT_OK
+
+
+# -- summarise ---------------------------------------------------------------------------------
+
+
+def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
+    bundle = _bundle(args)
+    budget = _budget(args)
+    results = []
+    for name in args.files or ["-"]:
+        source, text = _read_input(name)
+        doc = prepare(text, bundle.classifier)
+        result = summary_record(doc, budget, args.method)
+        if args.format == "jsonl":
+            _emit_json({"source": source, **result}, out, indent=None)
+        elif args.format == "text":
+            if len(args.files) > 1:
+                out.write(f"== {source}\n")
+            out.write("\n".join(s["text"] for s in result["sentences"]) + "\n")
+        else:
+            results.append({"source": source, **result})
+    if args.format == "json":
+        _emit_json(results[0] if len(results) == 1 else {"documents": results}, out)
+    return EXIT_OK
+
+
+# -- train / evaluate --------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
+    from training.train import run
+
+    return run(args)
+
+
+def cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    from training.evaluate_cli import run
+
+    return run(args)
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {value!r}")
+    return number
+
+
+Command = Callable[[argparse.Namespace, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fzreport", description="Classify and summarise 法治政府建设 annual reports."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def model_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--model",
+            type=Path,
+            default=None,
+            help="bundle path (default: $FZREPORT_MODEL or cache)",
+        )
+
+    p = sub.add_parser("classify", help="label every paragraph (one per line) with its section")
+    p.add_argument("file", nargs="?", default="-", help="report file, or - for stdin")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    model_flag(p)
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("summarise", aliases=["summarize"], help="pick a report's key sentences")
+    p.add_argument("files", nargs="*", help="report files, or - for stdin (default)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--max-chars", type=_positive, default=None)
+    size.add_argument("--max-sentences", type=_positive, default=None)
+    p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    model_flag(p)
+    p.set_defaults(func=cmd_summarise)
+
+    from training.evaluate_cli import add_arguments as evaluate_arguments
+    from training.train import add_arguments as train_arguments
+
+    p = sub.add_parser("train", help="retrain the classifier from a corpus and evaluate it")
+    train_arguments(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="measure classification and summaries on a corpus")
+    evaluate_arguments(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions() -> list[Callable[[Any], None]]:
+    """Sub-commands that live in their own modules (batch, serve)."""
+    registers = []
+    for module in ("service.batch", "service.serve"):
+        try:
+            registers.append(__import__(module, fromlist=["register"]).register)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return registers
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of the `fzreport` console script."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return args.func(args, out or sys.stdout)
+    except CliError as exc:
+        print(f"fzreport: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("fzreport: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILED
+    except (OSError, ValueError) as exc:
+        print(f"fzreport: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Labelled reports for training: weak labels from structure, overridden by manual labels."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.labels import LABELS
+from model.readers import read_text_file
+from model.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
+from model.structure import looks_like_boilerplate, top_sections
+
+
+@dataclass(slots=True)
+class Report:
+    """One training report: its paragraphs and one label per paragraph."""
+
+    name: str
+    text: str
+    paragraphs: list[Paragraph]
+    labels: list[str]
+    manual: int = 0  # how many labels come from the manual file
+
+
+# Within the review of the year, the paragraph that admits problems (政府工作报告 style:
+# "同时，我们也清醒看到…", "在肯定成绩的同时…") is a shortcomings paragraph.
+_ADMITS = re.compile(r"清醒|不足|差距|困难和问题|问题和困难|困难和挑战|问题和不足|短板")
+_LEADER = re.compile(r"第一责任人")
+_SHORT_LINE = 40
+
+
+def weak_labels(paragraphs: Sequence[Paragraph]) -> list[str]:
+    """Labels a careful reader would give from headings and position alone."""
+    sections = top_sections(paragraphs)
+    long_idx = [i for i, p in enumerate(paragraphs) if len(p.text) > 120]
+    last_body = long_idx[-1] if long_idx else len(paragraphs) - 1
+    labels = []
+    for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
+        text = normalise(p.text)
+        terse = len(text) <= _SHORT_LINE and not re.search(r"[。，；]", text)
+        if looks_like_boilerplate(text):
+            label = "boilerplate"
+        elif section is None:
+            label = "boilerplate" if terse and not text.endswith("：") else "preamble"
+        elif i > last_body and terse:
+            label = "boilerplate"
+        elif section == "achievements" and _ADMITS.search(text[:30]) and not p.heading:
+            label = "shortcomings"
+        elif section == "achievements" and _LEADER.search(text[:80]):
+            label = "leadership"
+        else:
+            label = section
+        labels.append(label)
+    return labels
+
+
+def data_hash(reports: Iterable[Report]) -> str:
+    """sha256 over every report's text and labels: which data a bundle was trained on."""
+    digest = hashlib.sha256()
+    for r in reports:
+        digest.update(r.name.encode())
+        digest.update(r.text.encode())
+        digest.update("\x1f".join(r.labels).encode())
+    return digest.hexdigest()
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def _report(name: str, text: str) -> Report:
+    paragraphs = split_paragraphs(text)
+    return Report(name, text, paragraphs, weak_labels(paragraphs))
+
+
+def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
+    """Reports from a folder of .txt files or a JSONL corpus ({"doc_id"|"title", "text"})."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt")
+        return [_report(f.name, read_text_file(f).text) for f in files]
+    if path.suffix.lower() in (".jsonl", ".json"):
+        reports = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if min_year is not None and int(row.get("year") or 0) < min_year:
+                continue
+            reports.append(_report(str(row.get("doc_id") or row.get("title")), row["text"]))
+        return reports
+    if path.is_file():
+        return [_report(path.name, read_text_file(path).text)]
+    raise FileNotFoundError(f"no corpus at {path}")
+
+
+@dataclass(frozen=True, slots=True)
+class ManualLabel:
+    report: str
+    label: str
+    unit: int | None = None
+    text: str | None = None
+
+
+def load_manual_labels(path: str | Path) -> list[ManualLabel]:
+    """Manual labels from CSV or JSONL with columns report, label and unit and/or text."""
+    path = Path(path)
+    raw = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        rows: list[dict[str, str]] = list(csv.DictReader(raw.splitlines()))
+    else:
+        rows = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    labels = []
+    for n, row in enumerate(rows, start=1):
+        label = str(row.get("label", "")).strip()
+        if label not in LABELS:
+            raise ValueError(f"{path}:{n}: unknown label {label!r}; choose from {list(LABELS)}")
+        unit = row.get("unit", row.get("paragraph"))
+        text = row.get("text") or None
+        if unit in (None, "") and text is None:
+            raise ValueError(f"{path}:{n}: needs a unit (paragraph index) or a text")
+        labels.append(
+            ManualLabel(str(row["report"]), label, None if unit in (None, "") else int(unit), text)
+        )
+    return labels
+
+
+def _make_paragraph(text: str, start: int, end: int) -> Paragraph:
+    seg = normalise(text[start:end])
+    return Paragraph(start, end, text[start:end], heading_level(seg), is_heading(seg))
+
+
+def apply_manual_labels(report: Report, manual: Sequence[ManualLabel]) -> Report:
+    """Override weak labels; manual units given by text also fix the paragraph boundaries.
+
+    Boundaries are the union of ours and the manual units', so a manual file that splits a
+    paragraph differently (a heading glued to body text) is honoured rather than ignored.
+    """
+    by_text = [m for m in manual if m.text]
+    spans: list[tuple[int, int, str]] = []
+    cursor = 0
+    for m in by_text:
+        start = report.text.find(m.text, cursor)
+        if start < 0:
+            start = report.text.find(m.text)
+        if start < 0:
+            raise ValueError(f"{report.name}: manual unit not found in report: {m.text[:30]!r}")
+        spans.append((start, start + len(m.text), m.label))
+        cursor = start + len(m.text)
+    cuts = {0, len(report.text)}
+    for p in report.paragraphs:
+        cuts |= {p.start, p.end}
+    for start, end, _ in spans:
+        cuts |= {start, end}
+    points = sorted(cuts)
+    paragraphs, labels = [], []
+    for a, b in zip(points, points[1:], strict=False):
+        while a < b and report.text[a].isspace():
+            a += 1
+        while b > a and report.text[b - 1].isspace():
+            b -= 1
+        if a >= b:
+            continue
+        label = next((lab for s, e, lab in spans if s <= a and b <= e), None)
+        if label is None:
+            label = next(
+                (
+                    lab
+                    for p, lab in zip(report.paragraphs, report.labels, strict=True)
+                    if p.start <= a and b <= p.end
+                ),
+                "boilerplate",
+            )
+        paragraphs.append(_make_paragraph(report.text, a, b))
+        labels.append(label)
+    for m in manual:
+        if m.text is None and m.unit is not None and 0 <= m.unit < len(labels):
+            labels[m.unit] = m.label
+    return Report(report.name, report.text, paragraphs, labels, manual=len(manual))
+
+
+def with_manual_labels(reports: list[Report], manual: Sequence[ManualLabel]) -> list[Report]:
+    """Apply manual labels to the reports they name (matched by file name)."""
+    by_report: dict[str, list[ManualLabel]] = {}
+    for m in manual:
+        by_report.setdefault(m.report, []).append(m)
+    return [
+        apply_manual_labels(r, by_report[r.name]) if r.name in by_report else r for r in reports
+    ]

@@ -1,0 +1,252 @@
+"""Measured quality: leave-one-report-out classification, heading-recovery summaries."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+from model.analyse import prepare
+from model.classify import SectionClassifier
+from model.labels import LABELS
+from model.segment import normalise, split_paragraphs
+from model.structure import looks_like_boilerplate
+from model.summarise import SUMMARISERS, Budget, get_summariser, select
+from training.corpus import Report
+
+Progress = Callable[[Iterable[Any]], Iterable[Any]]
+
+
+def _quiet(items: Iterable[Any]) -> Iterable[Any]:
+    return items
+
+
+# -- classification ----------------------------------------------------------------------------
+
+_RULES = (
+    ("shortcomings", re.compile(r"不足|问题|差距|有待|薄弱|不够")),
+    ("leadership", re.compile(r"第一责任人|党组书记|亲自部署|主要负责人")),
+    (
+        "plans",
+        re.compile(r"^.{0,20}(?:将|下一步|计划|拟|继续|进一步)|20[0-9]{2}年.{0,6}(?:计划|安排)"),
+    ),
+)
+
+
+def rules_baseline(report: Report) -> list[str]:
+    """The ten-line floor: SPEC cue words per paragraph, first paragraph is the preamble."""
+    labels = []
+    for i, p in enumerate(report.paragraphs):
+        text = normalise(p.text)
+        label = "boilerplate" if looks_like_boilerplate(text) else "preamble" if i == 0 else None
+        for name, pattern in _RULES:
+            if label is None and pattern.search(text):
+                label = name
+        labels.append(label or "achievements")
+    return labels
+
+
+def scores(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro-F1 over the labels present in the truth, per-label F1, confusion."""
+    present = [label for label in LABELS if label in set(y_true)]
+    per_label = f1_score(y_true, y_pred, labels=present, average=None, zero_division=0)
+    return {
+        "n": len(y_true),
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "macro_f1": round(float(np.mean(per_label)), 4) if present else 0.0,
+        "per_label_f1": {
+            label: round(float(f), 4) for label, f in zip(present, per_label, strict=True)
+        },
+        "labels": present,
+        "confusion": confusion_matrix(y_true, y_pred, labels=present).tolist(),
+    }
+
+
+def cross_validate(
+    reports: Sequence[Report],
+    make: Callable[[], SectionClassifier] = SectionClassifier,
+    progress: Progress = _quiet,
+    test_reports: Sequence[Report] | None = None,
+    folds: int | None = None,
+) -> dict[str, Any]:
+    """Grouped cross-validation by report: a report is never in its own training set.
+
+    Default is leave-one-report-out over `reports`. With `test_reports`, only those are
+    scored, each fold trained on `reports` plus the test reports outside the fold; `folds`
+    groups the scored reports into that many folds (round robin) instead of one per report.
+    """
+    pool = list(reports) + list(test_reports or [])
+    held = list(test_reports) if test_reports is not None else list(reports)
+    k = min(folds or len(held), len(held))
+    groups = [held[i::k] for i in range(k)]
+    truth: list[str] = []
+    preds: dict[str, list[str]] = {"document": [], "isolated": [], "rules": []}
+    for group in progress(groups):
+        ids = {id(r) for r in group}
+        train = [r for r in pool if id(r) not in ids]
+        clf = make().fit([r.paragraphs for r in train], [r.labels for r in train])
+        for report in group:
+            texts = [p.text for p in report.paragraphs]
+            truth += report.labels
+            preds["document"] += [p.label for p in clf.classify_document(report.paragraphs)]
+            preds["isolated"] += [p.label for p in clf.classify_isolated(texts)]
+            preds["rules"] += rules_baseline(report)
+    return {mode: scores(truth, y) for mode, y in preds.items()}
+
+
+def weak_label_agreement(weak: Sequence[Report], gold: Sequence[Report]) -> dict[str, Any]:
+    """How often labels from headings agree with the hand-checked ones (same units only)."""
+    y_true, y_pred = [], []
+    for w, g in zip(weak, gold, strict=True):
+        if [p.text for p in w.paragraphs] == [p.text for p in g.paragraphs]:
+            y_true += g.labels
+            y_pred += w.labels
+    result = scores(y_true, y_pred)
+    result["reports_compared"] = sum(
+        [p.text for p in w.paragraphs] == [p.text for p in g.paragraphs]
+        for w, g in zip(weak, gold, strict=True)
+    )
+    return result
+
+
+def plot_confusion(result: dict[str, Any], path: str, title: str) -> None:
+    """Save a confusion matrix as PNG (matplotlib's Agg backend, no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrix = np.array(result["confusion"])
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(result["labels"])), result["labels"], rotation=45, ha="right")
+    ax.set_yticks(range(len(result["labels"])), result["labels"])
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(j, i, str(value), ha="center", va="center", color="black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{title} (macro-F1 {result['macro_f1']:.3f})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# -- summaries: heading recovery ---------------------------------------------------------------
+
+_CONTENT = re.compile(r"[\w]", re.UNICODE)
+_NUMBERING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+[部分章节]|[一二三四五六七八九十]+\s*[、.]|"
+    r"（\s*[一二三四五六七八九十0-9]+\s*）|[0-9]{1,2}\s*[、.])\s*"
+)
+
+
+def content_chars(text: str) -> list[str]:
+    """Characters that count for ROUGE: letters, digits, CJK; no punctuation or spaces."""
+    return [c for c in normalise(text) if _CONTENT.match(c) and c != "_"]
+
+
+def _ngrams(chars: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(chars[i : i + n]) for i in range(len(chars) - n + 1))
+
+
+def _f1(overlap: float, candidate: int, reference: int) -> float:
+    if overlap == 0 or candidate == 0 or reference == 0:
+        return 0.0
+    p, r = overlap / candidate, overlap / reference
+    return 2 * p * r / (p + r)
+
+
+def rouge_n(candidate: Sequence[str], reference: Sequence[str], n: int) -> float:
+    """Character n-gram ROUGE-N F1 (Lin 2004)."""
+    c, r = _ngrams(candidate, n), _ngrams(reference, n)
+    return _f1(sum((c & r).values()), sum(c.values()), sum(r.values()))
+
+
+def rouge_l(candidate: Sequence[str], reference: Sequence[str]) -> float:
+    """Character longest-common-subsequence ROUGE-L F1."""
+    if not candidate or not reference:
+        return 0.0
+    prev = [0] * (len(reference) + 1)
+    for a in candidate:
+        row = [0]
+        for j, b in enumerate(reference):
+            row.append(prev[j] + 1 if a == b else max(prev[j + 1], row[j]))
+        prev = row
+    return _f1(prev[-1], len(candidate), len(reference))
+
+
+def heading_split(text: str) -> tuple[str, str]:
+    """(body without heading lines, the headings' own words joined) of one report."""
+    paragraphs = split_paragraphs(text)
+    heads = [_NUMBERING.sub("", p.text) for p in paragraphs if p.heading]
+    body = "\n".join(p.text for p in paragraphs if not p.heading)
+    return body, "\n".join(heads)
+
+
+def _oracle(doc_sentences: Sequence[str], reference: Sequence[str], budget: int) -> list[str]:
+    """Greedy extractive oracle: add the sentence that most raises ROUGE-2 within budget."""
+    chosen: list[str] = []
+    used, best = 0, 0.0
+    candidates = [s for s in doc_sentences if len(s) <= budget]
+    while True:
+        gains = [
+            (rouge_n(content_chars("".join(chosen + [s])), reference, 2), s)
+            for s in candidates
+            if s not in chosen and used + len(s) <= budget
+        ]
+        if not gains:
+            return chosen
+        score, sentence = max(gains)
+        if score <= best:
+            return chosen
+        chosen.append(sentence)
+        used += len(sentence)
+        best = score
+
+
+def heading_recovery(
+    texts: Sequence[str],
+    classifier: SectionClassifier | None,
+    methods: Sequence[str] = tuple(SUMMARISERS),
+    oracle: bool = True,
+    progress: Progress = _quiet,
+) -> dict[str, dict[str, float]]:
+    """Mean character ROUGE-1/2/L F1 of each method's summary against the stripped headings."""
+    totals: dict[str, list[tuple[float, float, float]]] = {m: [] for m in methods}
+    if oracle:
+        totals["oracle"] = []
+    for text in progress(texts):
+        body, headings = heading_split(text)
+        reference = content_chars(headings)
+        budget = len(headings.replace("\n", ""))
+        if not reference or not body.strip():
+            continue
+        doc = prepare(body, classifier)
+        picks: dict[str, list[str]] = {}
+        for method in methods:
+            chosen = select(doc, get_summariser(method).score(doc), Budget(max_chars=budget))
+            picks[method] = [p.text for p in chosen]
+        if oracle:
+            picks["oracle"] = _oracle([s.text for s in doc.sentences], reference, budget)
+        for method, sentences in picks.items():
+            candidate = content_chars("".join(sentences))
+            totals[method].append(
+                (
+                    rouge_n(candidate, reference, 1),
+                    rouge_n(candidate, reference, 2),
+                    rouge_l(candidate, reference),
+                )
+            )
+    return {
+        method: {
+            "rouge1": round(float(np.mean([r[0] for r in rows])), 4) if rows else 0.0,
+            "rouge2": round(float(np.mean([r[1] for r in rows])), 4) if rows else 0.0,
+            "rougeL": round(float(np.mean([r[2] for r in rows])), 4) if rows else 0.0,
+            "reports": len(rows),
+        }
+        for method, rows in totals.items()
+    }

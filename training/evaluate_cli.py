@@ -1,0 +1,78 @@
+"""`fzreport evaluate`: measure the classifier and the summarisers on any corpus.
+
+fzreport evaluate                                   # seeds, leave-one-report-out
+fzreport evaluate --corpus ../shared/corpus/statecouncil.jsonl --min-year 1992
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from training.corpus import load_corpus
+from training.evaluate import cross_validate, heading_recovery, weak_label_agreement
+from training.train import fit, load_reports, print_report, seeds_dir
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="reports to score (default: seeds)"
+    )
+    parser.add_argument("--labels", type=Path, default=None, help="manual labels for --corpus")
+    parser.add_argument(
+        "--train-corpus",
+        type=Path,
+        default=None,
+        help="extra training reports (default: the seeds when --corpus is not them)",
+    )
+    parser.add_argument(
+        "--min-year", type=int, default=None, help="JSONL corpora: skip older reports"
+    )
+    parser.add_argument(
+        "--folds", type=int, default=None, help="grouped folds (default: one per report)"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+
+
+def run(args: argparse.Namespace) -> int:
+    corpus = args.corpus or seeds_dir()
+    try:
+        test = load_reports(corpus, args.labels, args.min_year)
+        own = corpus.resolve() == seeds_dir().resolve() and args.train_corpus is None
+        train = [] if own else load_reports(args.train_corpus or seeds_dir(), None)
+    except (OSError, ValueError) as exc:
+        print(f"fzreport evaluate: {exc}", file=sys.stderr)
+        return 2
+    if not test:
+        print(f"fzreport evaluate: no reports in {corpus}", file=sys.stderr)
+        return 2
+    bar = lambda items: tqdm(items, desc="folds", unit="fold", file=sys.stderr)  # noqa: E731
+    metrics: dict = {"corpus": str(corpus), "reports": len(test)}
+    if own:
+        metrics["classification"] = cross_validate(test, progress=bar, folds=args.folds)
+        weak = load_corpus(corpus)
+        metrics["weak_label_agreement"] = weak_label_agreement(weak, test)
+        classifier = fit(test)
+    else:
+        metrics["classification"] = cross_validate(
+            train, progress=bar, test_reports=test, folds=args.folds
+        )
+        classifier = fit(train)
+    metrics["summary"] = heading_recovery(
+        [r.text for r in test],
+        classifier,
+        progress=lambda items: tqdm(items, desc="summaries", unit="report", file=sys.stderr),
+    )
+    print_report(metrics)
+    if agreement := metrics.get("weak_label_agreement"):
+        print(
+            f"weak labels vs manual labels: accuracy {agreement['accuracy']:.3f} "
+            f"macro-F1 {agreement['macro_f1']:.3f} over {agreement['reports_compared']} reports"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0

@@ -1,0 +1,197 @@
+"""Retrain the section classifier from a corpus, evaluate it, and write the bundle.
+
+python -m training.train --corpus seeds/ --out model.joblib
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from model import persist
+from model.classify import SectionClassifier
+from training.corpus import Report, data_hash, load_corpus, load_manual_labels, with_manual_labels
+from training.evaluate import cross_validate, heading_recovery, plot_confusion
+
+log = logging.getLogger(__name__)
+
+REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+MANUAL_LABELS_NAME = "labels.jsonl"
+
+
+def seeds_dir() -> Path:
+    """The bundled seed corpus ($FZREPORT_SEEDS overrides)."""
+    return Path(os.environ.get("FZREPORT_SEEDS") or REPO_SEEDS)
+
+
+def default_model_path() -> Path:
+    """$FZREPORT_MODEL, else a per-user cache file built from the seeds on first use."""
+    if env := os.environ.get("FZREPORT_MODEL"):
+        return Path(env)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "fzreport" / "model.joblib"
+
+
+def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None) -> list[Report]:
+    """Reports with weak labels, overridden by a manual labels file when there is one."""
+    reports = load_corpus(corpus, min_year=min_year)
+    if labels is None and corpus.is_dir() and (corpus / MANUAL_LABELS_NAME).is_file():
+        labels = corpus / MANUAL_LABELS_NAME
+    if labels is not None:
+        reports = with_manual_labels(reports, load_manual_labels(labels))
+    return reports
+
+
+def fit(reports: list[Report], seed: int = 0) -> SectionClassifier:
+    """Fit deterministically: same data and seed, same model."""
+    random.seed(seed)
+    np.random.seed(seed)
+    return SectionClassifier().fit([r.paragraphs for r in reports], [r.labels for r in reports])
+
+
+def evaluate(
+    reports: list[Report], classifier: SectionClassifier | None, show: bool = True
+) -> dict[str, Any]:
+    """Leave-one-report-out classification and heading-recovery summary scores."""
+    bar = (
+        (lambda items: tqdm(items, desc="cross-validation", unit="report", file=sys.stderr))
+        if show
+        else (lambda items: items)
+    )
+    metrics: dict[str, Any] = {"classification": cross_validate(reports, progress=bar)}
+    metrics["summary"] = heading_recovery([r.text for r in reports], classifier)
+    return metrics
+
+
+def build_bundle(
+    corpus: Path,
+    out: Path,
+    labels: Path | None = None,
+    *,
+    run_evaluation: bool = True,
+    seed: int = 0,
+    show: bool = True,
+) -> dict[str, Any]:
+    """Load, fit, evaluate, save (atomically); return the manifest."""
+    reports = load_reports(corpus, labels)
+    if not reports:
+        raise ValueError(f"no reports in {corpus}")
+    classifier = fit(reports, seed)
+    metrics = evaluate(reports, classifier, show) if run_evaluation else {}
+    extra = {"corpus": str(corpus), "reports": len(reports), "seed": seed}
+    return persist.save(classifier, out, data_hash=data_hash(reports), metrics=metrics, extra=extra)
+
+
+def ensure_model(path: Path | None = None) -> persist.Bundle:
+    """Load the bundle; the default cache bundle is (re)built from the seeds when needed."""
+    explicit = path is not None or "FZREPORT_MODEL" in os.environ
+    path = path or default_model_path()
+    try:
+        return persist.load(path)
+    except persist.ModelError:
+        if explicit:
+            raise
+    log.info("building the default model from %s into %s", seeds_dir(), path)
+    build_bundle(seeds_dir(), path, run_evaluation=False, show=False)
+    return persist.load(path)
+
+
+def print_report(metrics: dict[str, Any], out: Any = sys.stdout) -> None:
+    """Human-readable evaluation tables."""
+    for mode, result in metrics.get("classification", {}).items():
+        acc, f1 = result["accuracy"], result["macro_f1"]
+        print(f"classification [{mode}]: accuracy {acc:.3f}  macro-F1 {f1:.3f}", file=out)
+        for label, f1 in result["per_label_f1"].items():
+            print(f"    {label:<13} F1 {f1:.3f}", file=out)
+    if summary := metrics.get("summary"):
+        print("summary (heading recovery, char ROUGE F1):", file=out)
+        print(f"    {'method':<12} {'R-1':>6} {'R-2':>6} {'R-L':>6}  reports", file=out)
+        for method, row in summary.items():
+            r1, r2, rl, n = row["rouge1"], row["rouge2"], row["rougeL"], row["reports"]
+            print(f"    {method:<12} {r1:6.3f} {r2:6.3f} {rl:6.3f}  {n}", file=out)
+
+
+def print_label_table(reports: list[Report], out: Any = sys.stdout) -> None:
+    """Per-report paragraph labels, for a person to check the weak labels."""
+    for r in reports:
+        print(f"== {r.name} ({len(r.paragraphs)} paragraphs, {r.manual} manual labels)", file=out)
+        for i, (p, label) in enumerate(zip(r.paragraphs, r.labels, strict=True)):
+            mark = "H" if p.heading else " "
+            print(f"  {i:3d} {mark} {label:<13} {p.text[:40]}", file=out)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="folder of .txt reports or a JSONL corpus (default: bundled seeds)",
+    )
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        help="manual labels CSV/JSONL (default: CORPUS/labels.jsonl if present)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="bundle path (default: the per-user cache bundle)"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-eval", action="store_true", help="skip cross-validation (faster)")
+    parser.add_argument(
+        "--show-labels", action="store_true", help="print the per-report label table"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    corpus = args.corpus or seeds_dir()
+    out = args.out or default_model_path()
+    started = time.perf_counter()
+    try:
+        reports = load_reports(corpus, args.labels)
+    except (OSError, ValueError) as exc:
+        print(f"fzreport train: {exc}", file=sys.stderr)
+        return 2
+    if not reports:
+        print(f"fzreport train: no reports in {corpus}", file=sys.stderr)
+        return 2
+    if args.show_labels:
+        print_label_table(reports)
+    manifest = build_bundle(
+        corpus, out, args.labels, run_evaluation=not args.no_eval, seed=args.seed
+    )
+    metrics = manifest["metrics"]
+    if metrics:
+        print_report(metrics)
+        for mode, result in metrics["classification"].items():
+            if mode != "rules":
+                plot_confusion(
+                    result, str(out.with_name(out.name + f".confusion-{mode}.png")), mode
+                )
+        out.with_name(out.name + ".metrics.json").write_text(
+            json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    elapsed = time.perf_counter() - started
+    print(f"wrote {out} ({len(reports)} reports, sha256 {manifest['sha256'][:12]}, {elapsed:.1f}s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fzreport train", description=__doc__)
+    add_arguments(parser)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -24,6 +24,7 @@ MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024
 # Tolerated share of undecodable bytes after detection (a stray byte in a long report);
 # more than this and the detected encoding is not trusted.
 _MAX_REPLACED = 0.001
+_CHINESE_CODECS = ("gb18030", "big5")
 
 
 class ReadError(ValueError):
@@ -71,7 +72,8 @@ def decode_bytes(data: bytes) -> Decoded:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    # Reports are Chinese: unrestricted detection takes short GBK texts for Korean (cp949).
+    best = from_bytes(data, cp_isolation=list(_CHINESE_CODECS)).best() or from_bytes(data).best()
     if best is None:
         raise ReadError("cannot detect the text encoding")
     return _decode_as(data, _normalise_codec(best.encoding))

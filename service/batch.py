@@ -1,0 +1,533 @@
+"""`fzreport batch`: summarise folders and archives of reports into JSONL, CSV and an HTML index.
+
+The client (the process running this command) walks the inputs and reads every document,
+archive members included, into memory; workers receive bytes, so they need no access to the
+client's files. Results are appended to `results.jsonl` one line per document as they arrive,
+which is also the journal a re-run resumes from: documents already recorded (same source and
+sha256) are skipped, and a line torn by a crash is cut off before appending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import fcntl
+import hashlib
+import html
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from model import persist
+from model.analyse import analyse
+from model.archives import SEPARATOR, Item, Limits, is_archive, is_document, walk
+from model.labels import LABEL_ZH
+from model.readers import ReadError, read_document
+from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+
+log = logging.getLogger(__name__)
+
+RESULTS, CSV_NAME, HTML_NAME, LOCK_NAME = "results.jsonl", "results.csv", "index.html", ".lock"
+FORMATS = ("jsonl", "csv", "html")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# fsync at most this often: SIGKILL never loses written lines (they are in the page cache),
+# and an fsync per record would cap throughput on slow disks for only power-loss safety.
+FSYNC_SECONDS = 1.0
+
+# One loaded bundle per worker process, keyed by path: loky and Dask reuse their workers, so
+# each loads the model once however many documents it is given.
+_MODELS: dict[str, persist.Bundle] = {}
+
+
+def _classifier(model_path: str) -> Any:
+    bundle = _MODELS.get(model_path)
+    if bundle is None:
+        bundle = _MODELS[model_path] = persist.load(model_path)
+    return bundle.classifier
+
+
+def sha256_hex(data: bytes) -> str:
+    """The content hash that, with the source, identifies a finished document on resume."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def error_record(source: str, reason: str, sha256: str = "") -> dict[str, Any]:
+    """The record of a document that could not be summarised."""
+    return {
+        "source": source,
+        "sha256": sha256,
+        "encoding": None,
+        "chars": 0,
+        "status": "error",
+        "error": " ".join(reason.split()) or "unknown error",
+        "sentences": [],
+        "sections": {},
+        "figures": [],
+        "keywords": [],
+        "structured": {},
+    }
+
+
+def summarise_file(
+    source: str, data: bytes, model_path: str, budget: Budget, method: str = DEFAULT_METHOD
+) -> dict[str, Any]:
+    """Read, classify and summarise one document; any failure becomes an error record.
+
+    Module-level so joblib and Dask can pickle it; the model is loaded once per worker.
+    """
+    digest = sha256_hex(data)
+    try:
+        decoded = read_document(data, source.rsplit(SEPARATOR, 1)[-1])
+        result = analyse(decoded.text, _classifier(model_path), budget, method)
+    except ReadError as exc:
+        return error_record(source, str(exc), digest)
+    except Exception as exc:  # one bad document must never end a run of thousands
+        log.debug("failed on %s", source, exc_info=True)
+        return error_record(source, f"{type(exc).__name__}: {exc}", digest)
+    return {
+        "source": source,
+        "sha256": digest,
+        "encoding": decoded.encoding,
+        "chars": len(decoded.text),
+        "status": "ok",
+        "sentences": result["sentences"],
+        "sections": result["sections"],
+        "figures": result["figures"],
+        "keywords": result["keywords"],
+        "structured": result["structured"],
+    }
+
+
+def _refused(source: str, reason: str) -> dict[str, Any]:
+    """Error record for an item the walker refused; mapped like a document to keep order."""
+    return error_record(source, reason)
+
+
+# -- the journal -------------------------------------------------------------------------------
+
+
+def load_journal(path: Path) -> list[dict[str, Any]]:
+    """Records of a previous run; a torn or damaged line is dropped and the file rewritten."""
+    if not path.exists():
+        return []
+    raw = path.read_bytes()
+    records, damaged = [], not raw.endswith(b"\n") and bool(raw)
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            damaged = True
+            continue
+        if isinstance(record, dict) and "source" in record:
+            records.append(record)
+        else:
+            damaged = True
+    if damaged:
+        log.warning("%s: repairing a torn or damaged line left by an interrupted run", path)
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    return records
+
+
+@dataclass
+class Journal:
+    """Append-only results file: one line per record, flushed at once, fsynced every second."""
+
+    stream: IO[str]
+    last_sync: float = field(default_factory=time.monotonic)
+
+    def append(self, record: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.flush()
+        if time.monotonic() - self.last_sync >= FSYNC_SECONDS:
+            self.sync()
+
+    def sync(self) -> None:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.last_sync = time.monotonic()
+
+
+def key(record: dict[str, Any]) -> tuple[str, str]:
+    """What makes a record the same document: its source and content hash."""
+    return str(record.get("source")), str(record.get("sha256") or "")
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Counts for the closing line and the exit status."""
+
+    ok: int = 0
+    errors: int = 0
+    skipped: int = 0
+    skipped_errors: int = 0
+
+    def count(self, record: dict[str, Any]) -> None:
+        if record.get("status") == "ok":
+            self.ok += 1
+        else:
+            self.errors += 1
+
+
+def estimate(inputs: Iterable[Path]) -> int:
+    """Roughly how many documents the inputs hold, for the progress bar's ETA.
+
+    Lists folders and archive directories without reading members; a nested archive counts
+    as one.
+    """
+    import tarfile
+    import zipfile
+
+    total = 0
+    for path in inputs:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if not is_archive(file.name):
+                total += is_document(file.name) or file == path
+                continue
+            try:
+                if file.name.lower().endswith(".zip"):
+                    with zipfile.ZipFile(file) as archive:
+                        names = [i.filename for i in archive.infolist() if not i.is_dir()]
+                else:
+                    with tarfile.open(file, "r:*") as archive:
+                        names = [m.name for m in archive if m.isfile()]
+            except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError):
+                total += 1
+                continue
+            total += sum(is_document(n) or is_archive(n) for n in names)
+    return total
+
+
+def _tasks(
+    items: Iterator[Item],
+    done: dict[tuple[str, str], str],
+    tally: Tally,
+    progress: Any,
+    model_path: str,
+    budget: Budget,
+    method: str,
+) -> Iterator[Any]:
+    """joblib tasks for the documents not yet recorded; recorded ones are counted as skipped."""
+    from joblib import delayed
+
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        ident = (item.source, sha256_hex(item.data) if item.data is not None else "")
+        if ident in done or ident in seen:
+            tally.skipped += 1
+            tally.skipped_errors += done.get(ident, "ok") != "ok"
+            progress.update(1)
+            continue
+        seen.add(ident)
+        if item.data is None:
+            yield delayed(_refused)(item.source, item.error or "unreadable")
+        else:
+            yield delayed(summarise_file)(item.source, item.data, model_path, budget, method)
+
+
+def _parallel(workers: int, scheduler: str | None) -> tuple[Any, contextlib.ExitStack]:
+    """A joblib Parallel on local processes, or on a Dask cluster through joblib's backend."""
+    from joblib import Parallel, parallel_config
+
+    stack = contextlib.ExitStack()
+    if scheduler is None:
+        return Parallel(n_jobs=workers, return_as="generator"), stack
+    from distributed import Client
+
+    client = stack.enter_context(Client(scheduler, timeout="30s"))
+    stack.enter_context(parallel_config(backend="dask", wait_for_workers_timeout=60))
+    n_jobs = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+    return Parallel(n_jobs=n_jobs, return_as="generator"), stack
+
+
+def run_batch(
+    inputs: list[Path],
+    out_dir: Path,
+    model_path: str,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    formats: Iterable[str] = ("jsonl",),
+    budget: Budget | None = None,
+    method: str = DEFAULT_METHOD,
+    force: bool = False,
+    limits: Limits | None = None,
+    stderr: TextIO = sys.stderr,
+) -> Tally:
+    """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
+    from tqdm import tqdm
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = out_dir / RESULTS
+    lock = (out_dir / LOCK_NAME).open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise RuntimeError(f"another batch is writing to {out_dir}") from None
+    with lock:
+        if force:
+            results.unlink(missing_ok=True)
+        done = {key(r): str(r.get("status")) for r in load_journal(results)}
+        tally = Tally()
+        start = time.perf_counter()
+        progress = tqdm(
+            total=estimate(inputs), unit="doc", file=stderr, desc="batch", dynamic_ncols=True
+        )
+        budget = budget or Budget()
+        parallel, stack = _parallel(workers, scheduler)
+        with stack, progress, results.open("a", encoding="utf-8") as stream:
+            journal = Journal(stream)
+            tasks = _tasks(walk(inputs, limits), done, tally, progress, model_path, budget, method)
+            try:
+                for record in parallel(tasks):
+                    journal.append(record)
+                    tally.count(record)
+                    progress.update(1)
+            finally:
+                journal.sync()
+        elapsed = time.perf_counter() - start
+        records = load_journal(results)
+        if "csv" in formats:
+            write_csv(records, out_dir / CSV_NAME)
+        if "html" in formats:
+            write_html(records, out_dir / HTML_NAME)
+    done_now = tally.ok + tally.errors
+    print(
+        f"batch: {tally.ok} ok, {tally.errors} errors, {tally.skipped} skipped (already done) "
+        f"in {elapsed:.1f} s ({done_now / elapsed if elapsed else 0:.1f} docs/s) -> {results}",
+        file=stderr,
+    )
+    return tally
+
+
+# -- reports for people ------------------------------------------------------------------------
+
+
+def latest(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per source, the last written (a source re-done after its file changed)."""
+    by_source: dict[str, dict[str, Any]] = {}
+    for record in records:
+        by_source.pop(str(record["source"]), None)
+        by_source[str(record["source"])] = record
+    return list(by_source.values())
+
+
+def _sections_text(sections: dict[str, int]) -> str:
+    return "; ".join(f"{label} {n}" for label, n in sections.items())
+
+
+def write_csv(records: Iterable[dict[str, Any]], path: Path) -> None:
+    """One row per document, the summary joined into one cell (UTF-8 with BOM for Excel)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["source", "status", "error", "encoding", "chars", "sha256", "sections", "summary"]
+            + ["figures", "keywords"]
+        )
+        for r in latest(records):
+            writer.writerow(
+                [
+                    r["source"],
+                    r.get("status"),
+                    r.get("error", ""),
+                    r.get("encoding") or "",
+                    r.get("chars", 0),
+                    r.get("sha256", ""),
+                    _sections_text(r.get("sections") or {}),
+                    "".join(s["text"] for s in r.get("sentences") or []),
+                    "；".join(f["text"] for f in r.get("figures") or []),
+                    " ".join(k["word"] for k in r.get("keywords") or []),
+                ]
+            )
+    os.replace(tmp, path)
+
+
+_STYLE = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem;
+color:#222;line-height:1.5}table{border-collapse:collapse;width:100%}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;text-align:left}
+th{background:#f4f4f4;position:sticky;top:0}tr.error td{background:#fff0f0}
+.report{border-top:2px solid #ccc;margin-top:2rem;padding-top:.5rem}.muted{color:#777}
+h3{margin:.8rem 0 .2rem}
+"""
+
+
+def write_html(records: Iterable[dict[str, Any]], path: Path) -> None:
+    """A self-contained page: a table of every document, linking to its structured summary."""
+    e = html.escape
+    rows, details = [], []
+    rows_data = latest(records)
+    for n, r in enumerate(rows_data, start=1):
+        ok = r.get("status") == "ok"
+        summary = "".join(s["text"] for s in r.get("sentences") or [])
+        rows.append(
+            f'<tr class="{"ok" if ok else "error"}"><td>{n}</td>'
+            f'<td><a href="#r{n}">{e(str(r["source"]))}</a></td>'
+            f"<td>{e(str(r.get('status')))}</td><td>{r.get('chars', 0)}</td>"
+            f"<td>{e(_sections_text(r.get('sections') or {}))}</td>"
+            f"<td>{e(summary if ok else str(r.get('error', '')))}</td></tr>"
+        )
+        parts = [f'<div class="report" id="r{n}"><h2>{n}. {e(str(r["source"]))}</h2>']
+        parts.append(
+            f'<p class="muted">sha256 {e(str(r.get("sha256", "")))} · '
+            f"encoding {e(str(r.get('encoding')))} · {r.get('chars', 0)} chars</p>"
+        )
+        if not ok:
+            parts.append(f"<p>Error: {e(str(r.get('error', '')))}</p>")
+        for label, sentences in (r.get("structured") or {}).items():
+            heading = f"{LABEL_ZH.get(label, label)} ({label})"
+            items = "".join(f"<li>{e(s['text'])}</li>" for s in sentences)
+            parts.append(f"<h3>{e(heading)}</h3><ul>{items}</ul>")
+        if r.get("figures"):
+            items = "".join(f"<li>{e(f['text'])}</li>" for f in r["figures"])
+            parts.append(f"<h3>关键数字 (figures)</h3><ul>{items}</ul>")
+        if r.get("keywords"):
+            words = "、".join(k["word"] for k in r["keywords"])
+            parts.append(f"<h3>关键词 (keywords)</h3><p>{e(words)}</p>")
+        parts.append('<p><a href="#top">↑ back to the table</a></p></div>')
+        details.append("".join(parts))
+    ok_count = sum(r.get("status") == "ok" for r in rows_data)
+    page = (
+        '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
+        f"<title>fzreport batch: {len(rows_data)} reports</title><style>{_STYLE}</style></head>"
+        f'<body><h1 id="top">法治政府建设年度报告 · {len(rows_data)} reports, {ok_count} ok</h1>'
+        "<table><thead><tr><th>#</th><th>source</th><th>status</th><th>chars</th>"
+        "<th>sections (paragraphs)</th><th>summary / error</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        + "".join(details)
+        + "</body></html>\n"
+    )
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- command line ------------------------------------------------------------------------------
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose among {','.join(FORMATS)}, got {value!r}")
+    return chosen
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
+    return number
+
+
+def _size(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {value!r}")
+    return number
+
+
+def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    """Validate the arguments, make sure a model exists, and run."""
+    from service.cli import CliError
+    from training.train import ensure_model
+
+    missing = [str(p) for p in args.inputs if not p.exists()]
+    if missing:
+        raise CliError(f"no such input: {', '.join(missing)}", EXIT_USAGE)
+    if args.scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise CliError(
+                "--scheduler needs Dask: pip install 'fzreport[dask]'", EXIT_USAGE
+            ) from None
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs become error records
+    try:
+        bundle = ensure_model(args.model)
+    except persist.ModelError as exc:
+        raise CliError(str(exc)) from None
+    try:  # fail once, up front, rather than once per document with an unusable model
+        analyse("一、主要举措和成效。全年办理案件131件。", bundle.classifier)
+    except Exception as exc:
+        raise CliError(f"{bundle.path}: the model does not work: {exc}; retrain it") from None
+    model_path = str(bundle.path.resolve())
+    _MODELS[model_path] = bundle
+    try:
+        tally = run_batch(
+            args.inputs,
+            args.out,
+            model_path,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            formats=args.format,
+            budget=Budget(max_sentences=args.max_sentences, max_chars=args.max_chars),
+            method=args.method,
+            force=args.force,
+        )
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_FAILED if tally.errors or tally.skipped_errors else EXIT_OK
+
+
+def register(sub: Any) -> None:
+    """Add the `batch` sub-command to the `fzreport` parser."""
+    p = sub.add_parser(
+        "batch",
+        help="summarise folders and .zip/.tar(.gz) archives of reports, resumably",
+        description="Summarise every .txt/.html/.docx/.pdf report in the inputs (folders, "
+        ".zip, .tar, .tar.gz) into DIR/results.jsonl. Re-running the same command resumes.",
+    )
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files, folders, archives")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--workers", type=_count, default=os.cpu_count() or 1, help="local worker processes"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://host:8786 (needs fzreport[dask])",
+    )
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=("jsonl",),
+        help="comma-separated outputs among jsonl,csv,html (results.jsonl is always written)",
+    )
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--max-sentences", type=_size, default=None)
+    size.add_argument("--max-chars", type=_size, default=None)
+    p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
+    p.add_argument("--force", action="store_true", help="start over instead of resuming")
+    p.add_argument(
+        "--model", type=Path, default=None, help="bundle path (default: $FZREPORT_MODEL or cache)"
+    )
+    p.set_defaults(func=cmd_batch)

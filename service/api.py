@@ -1,0 +1,350 @@
+"""HTTP routes: each view checks its JSON, calls one core function and returns JSON.
+
+Validation is strict (unknown fields, wrong types and out-of-range numbers are 422) so a typo
+such as `max_char` is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import copy
+import hmac
+import json
+import logging
+import os
+import re
+import signal
+import time
+from functools import cache
+from importlib import resources
+from pathlib import PurePosixPath
+from typing import Any, NoReturn
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from model import persist
+from model.analyse import analyse, paragraph_records, prepare, summary_record
+from model.labels import LABEL_ZH, LABELS
+from model.readers import SUPPORTED_SUFFIXES, ReadError, read_document
+from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+from service.app import error_response, holder
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__)
+
+MAX_PER_SECTION = 20
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class ApiError(Exception):
+    """A client error that becomes {"error": {"code", "message"}} with `status`."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@bp.app_errorhandler(ApiError)
+def api_error(exc: ApiError) -> Response:
+    return error_response(exc.status, exc.code, exc.message)
+
+
+def fail(status: int, code: str, message: str) -> NoReturn:
+    raise ApiError(status, code, message)
+
+
+# -- request parsing ----------------------------------------------------------------------------
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; 415 for other media types, 400 for anything unparseable."""
+    if request.mimetype != "application/json":
+        fail(415, "unsupported_media_type", "send the body as Content-Type: application/json")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        fail(415, "unsupported_media_type", f"charset {charset} is not supported; use utf-8")
+    data = request.get_data(cache=False)  # 413 from Werkzeug when Content-Length is too big
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(400, "invalid_utf8", f"body is not valid UTF-8 (byte {exc.start})")
+    try:
+        body = json.loads(text)
+    except RecursionError:
+        fail(400, "malformed_json", "JSON is nested too deeply")
+    except ValueError as exc:
+        fail(400, "malformed_json", f"body is not valid JSON: {exc}")
+    if not isinstance(body, dict):
+        fail(400, "not_an_object", f"body must be a JSON object, got {type(body).__name__}")
+    return body
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates cannot be encoded in the response; U+FFFD keeps every offset."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
+
+
+def document_input(body: dict[str, Any], allowed: frozenset[str]) -> str | list[str]:
+    """`text` (a report) or `paragraphs` (one per item), checked against the limits."""
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        fail(422, "unknown_field", f"unknown field(s) {unknown}; allowed: {sorted(allowed)}")
+    if ("text" in body) == ("paragraphs" in body):
+        fail(422, "missing_field", "give exactly one of `text` or `paragraphs`")
+    config = current_app.config
+    max_chars = config["MAX_TEXT_CHARS"]
+    if "text" in body:
+        text = body["text"]
+        if not isinstance(text, str):
+            fail(422, "invalid_type", f"`text` must be a string, got {_kind(text)}")
+        if len(text) > max_chars:
+            fail(422, "text_too_long", f"`text` has {len(text)} characters; limit {max_chars}")
+        if not text.strip():
+            fail(422, "empty_text", "`text` is empty")
+        return _clean(text)
+    paragraphs = body["paragraphs"]
+    if not isinstance(paragraphs, list):
+        fail(422, "invalid_type", f"`paragraphs` must be an array, got {_kind(paragraphs)}")
+    if len(paragraphs) > config["MAX_PARAGRAPHS"]:
+        limit = config["MAX_PARAGRAPHS"]
+        fail(422, "too_many_paragraphs", f"{len(paragraphs)} paragraphs; limit {limit}")
+    for i, item in enumerate(paragraphs):
+        if not isinstance(item, str):
+            fail(422, "invalid_type", f"`paragraphs[{i}]` must be a string, got {_kind(item)}")
+    total = sum(len(p) for p in paragraphs)
+    if total > max_chars:
+        fail(422, "text_too_long", f"`paragraphs` have {total} characters; limit {max_chars}")
+    if not any(p.strip() for p in paragraphs):
+        fail(422, "empty_text", "`paragraphs` holds no text")
+    return [_clean(p) for p in paragraphs]
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _count(body: dict[str, Any], name: str, upper: int | None = None) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():  # JSON Schema counts 3.0 as an integer
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        fail(422, "invalid_type", f"`{name}` must be an integer, got {_kind(value)}")
+    if value < 0 or (upper is not None and value > upper):
+        bound = f"between 0 and {upper}" if upper is not None else "zero or more"
+        fail(422, "out_of_range", f"`{name}` must be {bound}, got {value}")
+    return value
+
+
+def budget_input(body: dict[str, Any]) -> Budget:
+    """The request's budget, or the configured default when it names none."""
+    max_chars, max_sentences = _count(body, "max_chars"), _count(body, "max_sentences")
+    if max_chars is None and max_sentences is None:
+        config = current_app.config
+        return Budget(config["SUMMARY_SENTENCES"], config["SUMMARY_CHARS"])
+    return Budget(max_sentences=max_sentences, max_chars=max_chars)
+
+
+def method_input(body: dict[str, Any]) -> str:
+    method = body.get("method", DEFAULT_METHOD)
+    if not isinstance(method, str) or method not in SUMMARISERS:
+        fail(422, "invalid_method", f"`method` must be one of {sorted(SUMMARISERS)}")
+    return method
+
+
+def model_info(bundle: persist.Bundle) -> dict[str, str]:
+    return {"version": bundle.version, "sha256": bundle.sha256}
+
+
+# -- analysis routes ----------------------------------------------------------------------------
+
+_DOCUMENT = frozenset({"text", "paragraphs"})
+_SUMMARY = _DOCUMENT | {"max_chars", "max_sentences", "method"}
+_ANALYSIS = _SUMMARY | {"per_section"}
+
+
+@bp.post("/v1/classify")
+def classify() -> Response:
+    """Every paragraph with its section label, Chinese name, confidence and label scores."""
+    source = document_input(json_body(), _DOCUMENT)
+    bundle = holder().bundle
+    doc = prepare(source, bundle.classifier)
+    return jsonify(paragraphs=paragraph_records(doc), model=model_info(bundle))
+
+
+@bp.post("/v1/summarise")
+def summarise() -> Response:
+    """Key sentences in document order within the budget; the CLI's JSON shape."""
+    body = json_body()
+    source = document_input(body, _SUMMARY)
+    budget, method = budget_input(body), method_input(body)
+    bundle = holder().bundle
+    result = summary_record(prepare(source, bundle.classifier), budget, method)
+    return jsonify(result | {"model": model_info(bundle)})
+
+
+@bp.post("/v1/analyse")
+def analyse_report() -> Response:
+    """Classification, summary, structured summary, figures and keywords from one pass."""
+    body = json_body()
+    source = document_input(body, _ANALYSIS)
+    budget, method = budget_input(body), method_input(body)
+    per_section = _count(body, "per_section", MAX_PER_SECTION)
+    bundle = holder().bundle
+    result = analyse(
+        source, bundle.classifier, budget, method, 2 if per_section is None else per_section
+    )
+    return jsonify(result | {"model": model_info(bundle)})
+
+
+@bp.post("/v1/extract")
+def extract() -> Response:
+    """Report text of an uploaded .txt/.docx/.html/.pdf file, for the web page's upload button."""
+    if request.mimetype != "multipart/form-data":
+        fail(415, "unsupported_media_type", "upload the file as multipart/form-data")
+    upload = request.files.get("file")
+    if upload is None:
+        fail(422, "missing_field", "no `file` part in the upload")
+    filename = upload.filename or "upload.txt"
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if suffix and suffix not in SUPPORTED_SUFFIXES:
+        kinds = "/".join(sorted(SUPPORTED_SUFFIXES))
+        fail(415, "unsupported_file_type", f"cannot read {suffix} files; use {kinds}")
+    try:
+        decoded = read_document(upload.read(), filename)
+    except ReadError as exc:
+        fail(422, "unreadable_file", f"{filename}: {exc}")
+    text = _clean(decoded.text)
+    limit = current_app.config["MAX_TEXT_CHARS"]
+    if len(text) > limit:
+        fail(422, "text_too_long", f"the file has {len(text)} characters; limit {limit}")
+    return jsonify(text=text, encoding=decoded.encoding, filename=filename, chars=len(text))
+
+
+# -- model, health, documentation -----------------------------------------------------------------
+
+
+@bp.get("/v1/model")
+def model_details() -> Response:
+    """Labels, the bundle's manifest with its evaluation figures, methods and limits."""
+    state = holder()
+    bundle = state.bundle
+    config = current_app.config
+    return jsonify(
+        model=model_info(bundle) | {"path": str(bundle.path)},
+        labels=[{"name": label, "zh": LABEL_ZH[label]} for label in bundle.classifier.labels_],
+        methods=sorted(SUMMARISERS),
+        default_method=DEFAULT_METHOD,
+        limits={
+            "max_content_length": config["MAX_CONTENT_LENGTH"],
+            "max_text_chars": config["MAX_TEXT_CHARS"],
+            "max_paragraphs": config["MAX_PARAGRAPHS"],
+        },
+        default_budget={
+            "max_sentences": config["SUMMARY_SENTENCES"],
+            "max_chars": config["SUMMARY_CHARS"],
+        },
+        loaded_at=round(state.loaded_at, 3),
+        metrics=bundle.manifest.get("metrics", {}),
+        manifest=bundle.manifest,
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is alive and answering."""
+    return jsonify(status="ok", pid=os.getpid())
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Ready once a model is loaded (create_app refuses to start without one)."""
+    bundle = current_app.extensions.get("fzreport.model")
+    if bundle is None:
+        return error_response(503, "not_ready", "no model loaded")
+    return jsonify(status="ready", model=model_info(bundle.bundle))
+
+
+@cache
+def _openapi_template() -> dict[str, Any]:
+    text = resources.files("service").joinpath("openapi.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def openapi_document(config: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI file with this app's limits and the registry's methods filled in."""
+    spec = copy.deepcopy(_openapi_template())
+    schemas = spec["components"]["schemas"]
+    for name in ("ClassifyRequest", "SummariseRequest", "AnalyseRequest"):
+        props = schemas[name]["properties"]
+        props["text"]["maxLength"] = config["MAX_TEXT_CHARS"]
+        props["paragraphs"]["maxItems"] = config["MAX_PARAGRAPHS"]
+        if "method" in props:
+            props["method"]["enum"] = sorted(SUMMARISERS)
+            props["method"]["default"] = DEFAULT_METHOD
+    schemas["Label"]["enum"] = list(LABELS)
+    return spec
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(current_app.config))
+
+
+# -- admin --------------------------------------------------------------------------------------
+
+
+@bp.post("/v1/admin/reload")
+def reload_model() -> Response:
+    """Load the bundle file again after a retrain; on failure the old model keeps serving.
+
+    Under `fzreport serve` the worker that takes the request verifies the new bundle, then sends
+    SIGHUP to the gunicorn master, which loads it once and replaces every worker gracefully.
+    """
+    token = current_app.config["ADMIN_TOKEN"]
+    if not token:
+        fail(404, "not_found", "no route /v1/admin/reload (set FZREPORT_ADMIN_TOKEN to enable)")
+    given = request.headers.get("Authorization", "")
+    scheme, _, secret = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(secret.encode(), token.encode()):
+        response = error_response(401, "unauthorized", "missing or wrong bearer token")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="fzreport"'
+        return response
+    state = holder()
+    previous = state.bundle
+    started = time.perf_counter()
+    try:
+        bundle = state.replace(previous.path)
+    except persist.ModelError as exc:
+        log.warning("reload of %s refused: %s", previous.path, exc)
+        message = f"{exc}; still serving sha256 {previous.sha256[:12]}"
+        return error_response(409, "model_invalid", message)
+    workers = "this process"
+    master = current_app.config["SERVER_PID"]
+    if master and os.getppid() == master:
+        os.kill(master, signal.SIGHUP)
+        workers = "restarting"
+    log.info("reloaded %s (sha256 %s)", bundle.path, bundle.sha256[:12])
+    return jsonify(
+        status="reloaded",
+        model=model_info(bundle),
+        previous=model_info(previous),
+        workers=workers,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+# -- web page -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> str:
+    """The one page: paste or upload a report, see it coloured by section."""
+    config = current_app.config
+    return render_template(
+        "index.html",
+        labels=[(label, LABEL_ZH[label]) for label in LABELS],
+        max_chars=config["MAX_TEXT_CHARS"],
+        max_bytes=config["MAX_CONTENT_LENGTH"],
+    )

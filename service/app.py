@@ -1,0 +1,189 @@
+"""The Flask application factory: settings, the model held by the process, errors, access logs.
+
+Settings come from DEFAULTS, then `FZREPORT_*` environment variables, then `overrides`, so a
+test or `fzreport serve` can pin anything without touching the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from model import persist
+from model.analyse import analyse
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("fzreport.access")
+
+DEFAULTS: dict[str, Any] = {
+    # None: the bundle named by $FZREPORT_MODEL, else the per-user cache bundle (built if absent).
+    "MODEL_PATH": None,
+    # Bytes of request body; larger bodies get 413 before they are read.
+    "MAX_CONTENT_LENGTH": 5_000_000,
+    # Characters of report text, and items of a `paragraphs` list, accepted per request.
+    "MAX_TEXT_CHARS": 200_000,
+    "MAX_PARAGRAPHS": 5_000,
+    # Summary budget when a request names none.
+    "SUMMARY_SENTENCES": 5,
+    "SUMMARY_CHARS": None,
+    # Bearer token for POST /v1/admin/reload; the route answers 404 while it is unset.
+    "ADMIN_TOKEN": None,
+    # Process id of the gunicorn master, set by `fzreport serve`: a reload then restarts all
+    # workers through SIGHUP instead of swapping the model in one worker only.
+    "SERVER_PID": None,
+    # Run one small analysis at start-up so the word-cutter dictionary is loaded before forking.
+    "WARM_UP": True,
+}
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_WARM_UP_TEXT = "一、主要举措和成效\n全年办理行政复议案件131件，同比增长12%。\n二、存在的不足\n执法队伍建设有待加强。"
+
+
+class ModelHolder:
+    """The bundle a process serves; swapped whole under a lock so a request sees one model."""
+
+    def __init__(self, bundle: persist.Bundle) -> None:
+        self._lock = threading.Lock()
+        self.bundle = bundle
+        self.loaded_at = time.time()
+
+    def replace(self, path: Path) -> persist.Bundle:
+        """Load and verify `path`; on ModelError the current bundle stays in place."""
+        bundle = persist.load(path)
+        with self._lock:
+            self.bundle = bundle
+            self.loaded_at = time.time()
+        return bundle
+
+
+def load_bundle(path: str | os.PathLike[str] | None) -> persist.Bundle:
+    """The configured bundle, or the default one (built from the seeds on first use)."""
+    from training.train import ensure_model
+
+    return ensure_model(Path(path) if path else None)
+
+
+def holder() -> ModelHolder:
+    """The model holder of the current app."""
+    return current_app.extensions["fzreport.model"]
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app and load the model once for this process.
+
+    Raises `persist.ModelError` when the bundle cannot be loaded: better to fail at start than
+    to answer every request with an error.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("FZREPORT")
+    if overrides:
+        app.config.update(overrides)
+    if app.config["ADMIN_TOKEN"] is not None:  # FZREPORT_ADMIN_TOKEN=123 arrives as an int
+        app.config["ADMIN_TOKEN"] = str(app.config["ADMIN_TOKEN"]) or None
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    bundle = load_bundle(app.config["MODEL_PATH"])
+    if app.config["WARM_UP"]:
+        analyse(_WARM_UP_TEXT, bundle.classifier)
+    app.extensions["fzreport.model"] = ModelHolder(bundle)
+    app.extensions["fzreport.started"] = time.time()
+
+    from service import api
+
+    app.register_blueprint(api.bp)
+    _install_request_hooks(app)
+    _install_error_handlers(app)
+    return app
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """The one error shape of the API: {"error": {"code", "message"}}."""
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def start_request() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def finish_request(response: Response) -> Response:
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        if access_log.isEnabledFor(logging.INFO):
+            started = g.get("started")
+            elapsed = (time.perf_counter() - started) * 1000 if started else None
+            record = {
+                "ts": round(time.time(), 3),
+                "request_id": request_id,
+                "remote": request.remote_addr,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "bytes": response.calculate_content_length(),
+                "ms": round(elapsed, 2) if elapsed is not None else None,
+                "pid": os.getpid(),
+            }
+            access_log.info(json.dumps(record, ensure_ascii=False))
+        return response
+
+
+# Codes for the HTTP errors Werkzeug raises before a view runs.
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_field",
+}
+
+
+def _install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        if status >= 500:
+            return server_error(exc)
+        code = _HTTP_CODES.get(status, "http_error")
+        message = exc.description or exc.name
+        if status == 405:
+            allowed = sorted(m for m in (exc.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
+            message = f"{request.method} is not allowed here; use {', '.join(allowed)}"
+            response = error_response(status, code, message)
+            response.headers["Allow"] = ", ".join(exc.valid_methods or [])
+            return response
+        if status == 413:
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            message = f"request body is over the limit of {limit} bytes"
+        if status == 404:
+            message = f"no route {request.path}"
+        return error_response(status, code, message)
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Response:
+        # The trace goes to the log with the request id, never into the response.
+        original = getattr(exc, "original_exception", None) or exc
+        if not isinstance(original, InternalServerError):
+            log.error(
+                "request %s failed", g.get("request_id", "-"), exc_info=original
+            )  # pragma: no cover - only reached on a bug
+        return error_response(500, "internal_error", "internal error; see the server log")

@@ -1,0 +1,155 @@
+"""`fzreport serve`: the app under gunicorn (or Flask's dev server with --dev).
+
+The model is loaded once in the gunicorn master (preload) and shared by the forked workers.
+SIGTERM stops gracefully (in-flight requests finish); SIGHUP, which POST /v1/admin/reload sends
+after verifying a new bundle, makes the master load it once and replace the workers one by one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from model.persist import ModelError
+
+log = logging.getLogger(__name__)
+
+# gthread workers keep idle keep-alive connections in a poller instead of a thread each.
+WORKER_CLASS = "gthread"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; access records already carry their JSON as the message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == "fzreport.access":
+            return record.getMessage()
+        entry: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "pid": record.process,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    """JSON lines on stderr for the app's loggers (gunicorn keeps its own error log)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for name in ("service", "model", "training", "fzreport.access"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+
+
+class ServeApplication(BaseApplication):
+    """gunicorn driven from Python, so `fzreport serve` needs no config file or app string."""
+
+    def __init__(self, options: dict[str, Any], overrides: dict[str, Any]) -> None:
+        self.options = options
+        self.overrides = overrides
+        self.previous: Flask | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from service.app import create_app
+
+        started = time.perf_counter()
+        try:
+            app = create_app(self.overrides | {"SERVER_PID": os.getpid()})
+        except Exception:
+            if self.previous is None:
+                raise
+            # A bundle that broke after the worker verified it: keep serving the old one.
+            log.exception("reload failed; the workers keep the previous model")
+            return self.previous
+        log.info("app loaded in %.2fs", time.perf_counter() - started)
+        return app
+
+    def reload(self) -> None:
+        """On SIGHUP build the app again (preload would otherwise reuse the old one)."""
+        super().reload()
+        self.previous = self.callable
+        self.callable = None
+
+
+def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "bind": f"{args.host}:{args.port}",
+        "workers": args.workers,
+        "worker_class": WORKER_CLASS,
+        "threads": args.threads,
+        "preload_app": True,
+        "timeout": args.timeout,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": None,  # the app writes JSON access lines with request ids instead
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "fzreport",
+    }
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    configure_logging(logging.WARNING if args.quiet else logging.INFO)
+    overrides: dict[str, Any] = {}
+    if args.model is not None:
+        overrides["MODEL_PATH"] = str(args.model)
+    if args.dev:
+        from service.app import create_app
+
+        try:
+            app = create_app(overrides)
+        except ModelError as exc:
+            print(f"fzreport serve: {exc}", file=sys.stderr)
+            return 1
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+        return 0
+    ServeApplication(gunicorn_options(args), overrides).run()
+    return 0
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def register(subparsers: Any) -> None:
+    """Add `serve` to the `fzreport` command (service/cli.py calls this)."""
+    p = subparsers.add_parser("serve", help="run the HTTP API and web page")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--workers", type=_count, default=2, help="worker processes (default 2; one per core)"
+    )
+    p.add_argument("--threads", type=_count, default=4, help="threads per worker (default 4)")
+    p.add_argument("--timeout", type=_count, default=30, help="seconds before a stuck worker dies")
+    p.add_argument("--dev", action="store_true", help="Flask's development server instead")
+    p.add_argument("--quiet", action="store_true", help="no access log lines")
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="bundle path (default: $FZREPORT_MODEL_PATH, $FZREPORT_MODEL or the cache bundle)",
+    )
+    p.set_defaults(func=cmd_serve)

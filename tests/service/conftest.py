@@ -1,0 +1,135 @@
+"""Fixtures for the HTTP service: one model bundle per test session, apps built on it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.app import create_app
+from training.train import build_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+SEED_REPORT = SEEDS / "003_5c5bdc2152d9c680.txt"
+ADMIN_TOKEN = "test-token-123"
+
+
+@pytest.fixture(scope="session")
+def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle trained on the seeds, without cross-validation (a few seconds)."""
+    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    build_bundle(SEEDS, path, run_evaluation=False, show=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def other_bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second, different bundle (four seeds only) for reload tests."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    for report in sorted(SEEDS.glob("*.txt"))[:4]:
+        shutil.copy(report, corpus / report.name)
+    path = tmp_path_factory.mktemp("model2") / "model.joblib"
+    build_bundle(corpus, path, run_evaluation=False, show=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(bundle_path: Path) -> Flask:
+    return create_app({"TESTING": True, "MODEL_PATH": str(bundle_path)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_REPORT.read_text(encoding="utf-8")
+
+
+def copy_bundle(source: Path, target: Path) -> Path:
+    """Copy a bundle and its manifest (the pair `persist.load` needs)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    manifest = source.with_name(source.name + ".manifest.json")
+    shutil.copy(manifest, target.with_name(target.name + ".manifest.json"))
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A `fzreport serve` subprocess on a loopback port."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+        self.process, self.url, self.log_path = process, url, log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float = 60.0) -> None:
+    """Poll /readyz until it answers 200; fail early if the server process died."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if requests.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {limit}s")
+
+
+@pytest.fixture()
+def start_server(tmp_path: Path) -> Iterator:
+    """Start `fzreport serve` with the given flags; stopped with SIGTERM after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*flags: str, env: dict[str, str] | None = None) -> Server:
+        port = free_port()
+        log_path = tmp_path / f"server-{port}.log"
+        command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *flags]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=os.environ | (env or {}),
+            )
+        started.append(process)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(url, process)
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}\n{log_path.read_text(errors='replace')}")
+        return Server(process, url, log_path)
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

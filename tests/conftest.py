@@ -1,0 +1,139 @@
+"""Shared fixtures: a tiny in-code report builder and one model bundle per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from model import persist
+from training.train import build_bundle
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never touch the user's cache or follow their model settings.
+
+    The CLI builds a default bundle under $XDG_CACHE_HOME on first use; pointing it at a
+    temporary folder keeps a test run from writing into (or reading a stale model from) it.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        for name in ("FZREPORT_MODEL", "FZREPORT_SEEDS"):
+            mp.delenv(name, raising=False)
+        yield
+
+
+# -- a tiny report, built in code ------------------------------------------------------------
+
+
+@dataclass
+class TinyReport:
+    """A report as lines, with the label a careful reader gives each line."""
+
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, label: str, *texts: str) -> TinyReport:
+        self.lines += [(text, label) for text in texts]
+        return self
+
+    @property
+    def text(self) -> str:
+        return "\n".join(text for text, _ in self.lines) + "\n"
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for _, label in self.lines]
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for text, _ in self.lines]
+
+
+def build_report(
+    *, unit: str = "某某区司法局", year: int = 2024, chrome: bool = True, headings: bool = True
+) -> TinyReport:
+    """An annual report in the genre's usual order: preamble, achievements, problems, plans."""
+    report = TinyReport()
+    if chrome:
+        report.add(
+            "boilerplate",
+            f"{unit}{year}年法治政府建设年度报告",
+            f"发布时间：{year + 1}-01-10 来源：{unit}",
+        )
+    report.add(
+        "preamble",
+        "中共某某区委：",
+        f"{year}年，我局坚持以习近平法治思想为指导，全面推进法治政府建设。现将有关情况报告如下：",
+    )
+    if headings:
+        report.add("achievements", f"一、{year}年法治政府建设主要举措和成效")
+    report.add(
+        "achievements",
+        "（一）深化行政复议体制改革。全年办理行政复议案件131件，行政机关负责人出庭应诉率达100%。",
+        "（二）推进严格规范公正文明执法。全面推行“双随机、一公开”监管，开展执法检查56次。",
+    )
+    if headings:
+        report.add("shortcomings", "二、存在的不足和原因")
+    report.add(
+        "shortcomings",
+        "一是部分执法人员法治意识有待加强，执法不够规范；二是基层法治力量较为薄弱，与要求相比仍有差距。",
+    )
+    if headings:
+        report.add("plans", f"三、{year + 1}年工作计划")
+    report.add(
+        "plans",
+        f"{year + 1}年，我局将进一步深化法治政府建设，继续推进行政执法规范化，拟开展专项培训。"
+        "一是持续完善重大行政决策程序，严格落实合法性审查；二是继续深化行政复议体制改革，"
+        "提升案件办理质量；三是加强执法人员法律知识培训，全面提高依法行政能力和水平，"
+        "为经济社会高质量发展提供坚实法治保障。",
+    )
+    if chrome:
+        report.add("boilerplate", unit, f"{year + 1}年1月10日")
+    return report
+
+
+@pytest.fixture()
+def tiny_report() -> TinyReport:
+    return build_report()
+
+
+@pytest.fixture(scope="session")
+def make_report():
+    """The report builder itself, for tests that need variants."""
+    return build_report
+
+
+# -- the trained model ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle trained on the seeds once per session, without cross-validation."""
+    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    build_bundle(SEEDS, path, run_evaluation=False, show=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundle(bundle_path: Path) -> persist.Bundle:
+    return persist.load(bundle_path)
+
+
+@pytest.fixture()
+def model_env(bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the CLI at the session bundle through $FZREPORT_MODEL."""
+    monkeypatch.setenv("FZREPORT_MODEL", str(bundle_path))
+    return bundle_path
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    """Every seed report by file name."""
+    return {p.name: p.read_text(encoding="utf-8") for p in SEED_FILES}

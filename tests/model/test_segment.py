@@ -1,0 +1,313 @@
+"""Normalisation, paragraphs, sentences, headings and words (model/segment.py)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model.segment import (
+    SEGMENTERS,
+    cut_words,
+    heading_level,
+    is_heading,
+    normalise,
+    paragraphs_from_lines,
+    segmenter,
+    split_paragraphs,
+    split_sentences,
+)
+from tests.conftest import SEED_FILES, SEEDS
+
+SEED_002 = SEEDS / "002_8099f1cf9eb57035.txt"
+
+# -- normalise ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("，；（）％", "，；（）%"),
+        (",;()%", "，；（）%"),
+        ("!?", "！？"),
+        ("０１２３４５６７８９", "0123456789"),
+        ("ＡＢＣａｂｃ", "ABCabc"),
+        ("\ufeff标题", " 标题"),
+        ("一行\r\n二行", "一行\n\n二行"),
+        ("全角\u3000空格\xa0和\t制表", "全角 空格 和 制表"),
+        ("来源:司法局", "来源：司法局"),
+        ("http://x.cn 10:30", "http://x.cn 10:30"),
+    ],
+)
+def test_normalise_maps_widths_and_whitespace(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@given(st.text())
+def test_normalise_keeps_length(text: str) -> None:
+    # One character for one: offsets on the normalised text slice the original.
+    assert len(normalise(text)) == len(text)
+
+
+# -- headings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("一、2024年工作回顾", 1),
+        ("十二、其他需要报告的情况", 1),
+        ("第一部分 主要成效", 1),
+        ("（一）强化组织领导", 2),
+        ("(一)强化组织领导", 2),
+        ("（ 三 ）健全制度", 2),
+        ("1.完善制度建设", 3),
+        ("2、加强执法监督", 3),
+        ("１．全角数字", 3),
+        ("（1）细化标准", 3),
+        ("一是加强学习", 4),
+        ("三是推进改革", 4),
+        ("首先，加强组织领导", 4),
+        ("最后：抓好落实", 4),
+        ("  一、前导空格", 1),
+    ],
+)
+def test_heading_level(text: str, level: int) -> None:
+    assert heading_level(text) == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024年，我局深入推进法治政府建设。",
+        "1.5亿元用于执法装备",
+        "首先加强组织领导",  # no comma: an ordinary sentence start
+        "我局一是加强学习",
+        "",
+        "中共某某区委：",
+    ],
+)
+def test_not_a_heading(text: str) -> None:
+    assert heading_level(text) is None
+    assert not is_heading(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("一、2024年工作回顾", True),
+        ("（一）强化组织领导，夯实法治基础", True),
+        ("二、存在的不足和原因：", True),
+        ("一是加强学习。", True),
+        # A numbered run-in paragraph with body sentences is not a stand-alone heading.
+        ("（一）落实主体责任。市住建局高度重视法治政府建设工作。", False),
+        ("一、" + "很长的标题" * 13, False),
+    ],
+)
+def test_is_heading(text: str, heading: bool) -> None:
+    assert is_heading(text) is heading
+
+
+# -- paragraphs ---------------------------------------------------------------------------------
+
+
+def test_split_paragraphs_one_per_line_with_offsets() -> None:
+    text = "\ufeff标题\r\n\r\n一、工作成效\n  我局完成了任务。  \n\n"
+    paragraphs = split_paragraphs(text)
+    assert [p.text for p in paragraphs] == ["标题", "一、工作成效", "我局完成了任务。"]
+    assert all(text[p.start : p.end] == p.text for p in paragraphs)
+    assert [(p.level, p.heading) for p in paragraphs] == [(None, False), (1, True), (None, False)]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "  \t \u3000 ", "\ufeff"])
+def test_split_paragraphs_of_nothing(text: str) -> None:
+    assert split_paragraphs(text) == []
+
+
+def test_split_paragraphs_on_a_normal_seed(seed_texts: dict[str, str]) -> None:
+    text = seed_texts["000_f2d5ba989b7a1d36.txt"]
+    paragraphs = split_paragraphs(text)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert [p.text for p in paragraphs] == lines
+    assert paragraphs[1].text == "一、2024年工作情况"
+    assert paragraphs[1].heading and paragraphs[1].level == 1
+
+
+def test_split_paragraphs_on_the_one_line_seed() -> None:
+    text = SEED_002.read_text(encoding="utf-8")
+    assert "\n" not in text.strip()
+    paragraphs = split_paragraphs(text)
+    texts = [p.text for p in paragraphs]
+    assert texts[0].startswith("中共海宁市委、海宁市人民政府:")
+    assert texts[0].endswith("现将有关情况报告如下:")
+    assert "一、2022年法治政府建设情况" in texts
+    heading = paragraphs[texts.index("一、2022年法治政府建设情况")]
+    assert heading.heading and heading.level == 1
+    assert "二、2023年推进法治政府建设的工作计划" in texts
+    # Every run-in "(一)…" heading starts a paragraph of its own.
+    run_ins = [t for t in texts if t.startswith("(")]
+    assert [t[:3] for t in run_ins] == [
+        *("(一)", "(二)", "(三)", "(四)", "(五)", "(六)"),
+        *("(一)", "(二)", "(三)", "(四)"),
+    ]
+    assert all(p.level == 2 for p in paragraphs if p.text.startswith("("))
+    assert texts[-1] == "海宁市住房和城乡建设局 2023年2月3日 |"
+    assert all(text[p.start : p.end] == p.text for p in paragraphs)
+
+
+def test_paragraphs_from_lines_keeps_every_nonblank_line() -> None:
+    lines = ["一、成效", "", "  ", "\u3000", " 我局完成了任务。 "]
+    paragraphs = paragraphs_from_lines(lines)
+    assert [p.text for p in paragraphs] == ["一、成效", "我局完成了任务。"]
+    assert paragraphs[0].heading and not paragraphs[1].heading
+    joined = "\n".join(lines)
+    assert all(joined[p.start : p.end] == p.text for p in paragraphs)
+
+
+# -- sentences ----------------------------------------------------------------------------------
+
+
+def test_split_sentences_end_marks_and_closing_quotes() -> None:
+    text = "你好。世界！真的？是的；然后…还有“引号。”结尾"
+    assert [s.text for s in split_sentences(text)] == [
+        "你好。",
+        "世界！",
+        "真的？",
+        "是的；",
+        "然后…",
+        "还有“引号。”",
+        "结尾",
+    ]
+
+
+def test_split_sentences_keeps_trailing_fragment_without_end_mark() -> None:
+    # sumy's pattern silently drops the last fragment; ours must not.
+    assert [s.text for s in split_sentences("完成任务。没有句号的结尾")] == [
+        "完成任务。",
+        "没有句号的结尾",
+    ]
+    assert [s.text for s in split_sentences("只有一句话没有句号")] == ["只有一句话没有句号"]
+
+
+def test_split_sentences_mixed_width_marks() -> None:
+    assert [s.text for s in split_sentences("Half width! 半角? 全角！")] == [
+        "Half width!",
+        "半角?",
+        "全角！",
+    ]
+
+
+def test_split_sentences_repeated_marks_stay_with_their_sentence() -> None:
+    assert [s.text for s in split_sentences("真的吗？！好……")] == ["真的吗？！", "好……"]
+
+
+def test_split_sentences_offsets() -> None:
+    text = "前言。 第二句！\n第三句"
+    spans = split_sentences(text, offset=100)
+    assert [(s.start, s.end) for s in spans] == [(100, 103), (104, 108), (109, 112)]
+    assert all(text[s.start - 100 : s.end - 100] == s.text for s in spans)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "\u3000"])
+def test_split_sentences_of_nothing(text: str) -> None:
+    assert split_sentences(text) == []
+
+
+# -- words --------------------------------------------------------------------------------------
+
+
+def test_cut_words_keeps_domain_words() -> None:
+    words = cut_words("持续推进法治政府建设，办理行政复议案件，开展双随机抽查。")
+    for word in ("法治政府建设", "行政复议", "双随机"):
+        assert word in words
+
+
+@pytest.mark.parametrize("cutter", ["rjieba", "jieba"])
+def test_cut_words_buckets_numbers_and_drops_stop_words(cutter: str) -> None:
+    assert cut_words("2024年办理案件131件，开展检查５６次的和了。", cutter) == [
+        *("<year>", "办理", "案件", "<num>", "件"),
+        *("开展", "检查", "<num>", "次"),
+    ]
+
+
+def test_cut_words_of_nothing() -> None:
+    assert cut_words("") == []
+    assert cut_words("。，；") == []
+
+
+def test_unknown_segmenter_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown segmenter"):
+        segmenter("nope")
+
+
+def test_segmenter_registry() -> None:
+    assert {"jieba", "rjieba"} <= set(SEGMENTERS)
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_rjieba_and_jieba_agree_on_every_seed(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for paragraph in split_paragraphs(text):
+        assert cut_words(paragraph.text, "rjieba") == cut_words(paragraph.text, "jieba")
+
+
+# -- invariants (hypothesis) --------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        *("一、", "（一）", "(一)", "1.", "一是", "首先，", "二、存在问题 "),
+        *("。", "！", "？", "；", "，", "…", "”", "!", "?", ":", "：", "|"),
+        *("\n", "\r\n", " ", "\u3000", "\t", "\ufeff"),
+        *("法治", "政府", "建设", "2024年", "131件", "a"),
+    ]
+)
+_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=80).map("".join)
+
+
+def _ignorable(char: str) -> bool:
+    """Characters that normalisation turns into white space (spaces, BOM, zero-width space)."""
+    return normalise(char).isspace()
+
+
+def _check_spans(text: str, spans, lo: int, hi: int) -> list[int]:
+    """Spans are ordered, disjoint, inside [lo, hi) and slice back to their text."""
+    covered = [0] * len(text)
+    previous = lo
+    for s in spans:
+        assert previous <= s.start < s.end <= hi
+        assert text[s.start : s.end] == s.text
+        previous = s.end
+        for i in range(s.start, s.end):
+            covered[i] += 1
+    return covered
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXT)
+def test_every_character_lands_in_exactly_one_paragraph(text: str) -> None:
+    paragraphs = split_paragraphs(text)
+    covered = _check_spans(text, paragraphs, 0, len(text))
+    for i, char in enumerate(text):
+        if not _ignorable(char):
+            assert covered[i] == 1, (i, char)
+    assert all(p.text.strip() for p in paragraphs)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXT)
+def test_every_character_of_a_paragraph_lands_in_exactly_one_sentence(text: str) -> None:
+    for p in split_paragraphs(text):
+        covered = _check_spans(text, split_sentences(p.text, p.start), p.start, p.end)
+        for i in range(p.start, p.end):
+            if not _ignorable(text[i]):
+                assert covered[i] == 1, (i, text[i])
+
+
+@settings(max_examples=300)
+@given(_TEXT)
+def test_split_sentences_never_drops_characters(text: str) -> None:
+    spans = split_sentences(text)
+    covered = _check_spans(text, spans, 0, len(text))
+    kept = "".join(s.text for s in spans)
+    assert [c for c in kept if not _ignorable(c)] == [c for c in text if not _ignorable(c)]
+    assert all(c == 1 for i, c in enumerate(covered) if not _ignorable(text[i]))

@@ -48,8 +48,13 @@ class Item:
 
     @property
     def name(self) -> str:
-        """The innermost file name, whose suffix picks the reader."""
+        """The innermost member path (or the file path), whose suffix picks the reader."""
         return self.source.rsplit(SEPARATOR, 1)[-1]
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception message fit for a record: some (tarfile's) span several lines."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class _LimitExceeded(Exception):
@@ -167,7 +172,7 @@ def _zip_items(
                 yield Item(source, error=str(exc))
                 continue
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                yield Item(source, error=f"unreadable member: {exc}")
+                yield Item(source, error=f"unreadable member: {_one_line(exc)}")
                 continue
             budget.charge(len(data))
             yield from _member(source, data, limits, depth)
@@ -225,7 +230,7 @@ def _archive_items(
     except _LimitExceeded as exc:
         yield Item(source, error=f"archive stopped: {exc}")
     except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, ValueError) as exc:
-        yield Item(source, error=f"damaged archive: {exc}")
+        yield Item(source, error=f"damaged archive: {_one_line(exc)}")
 
 
 def _file_items(path: Path, limits: Limits) -> Iterator[Item]:
@@ -233,7 +238,7 @@ def _file_items(path: Path, limits: Limits) -> Iterator[Item]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        yield Item(source, error=exc.strerror or str(exc))
+        yield Item(source, error=exc.strerror or _one_line(exc))
         return
     if is_archive(path.name):
         yield from _archive_items(source, source, size, limits)
@@ -244,7 +249,7 @@ def _file_items(path: Path, limits: Limits) -> Iterator[Item]:
     try:
         yield Item(source, path.read_bytes())
     except OSError as exc:
-        yield Item(source, error=exc.strerror or str(exc))
+        yield Item(source, error=exc.strerror or _one_line(exc))
 
 
 def walk(inputs: Iterable[str | os.PathLike[str]], limits: Limits | None = None) -> Iterator[Item]:

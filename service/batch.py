@@ -270,11 +270,12 @@ def run_batch(
     method: str = DEFAULT_METHOD,
     force: bool = False,
     limits: Limits | None = None,
-    stderr: TextIO = sys.stderr,
+    stderr: TextIO | None = None,
 ) -> Tally:
     """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
     from tqdm import tqdm
 
+    stderr = stderr or sys.stderr
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / RESULTS
     lock = (out_dir / LOCK_NAME).open("w")

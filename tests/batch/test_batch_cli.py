@@ -1,0 +1,189 @@
+"""`fzreport batch` through `main(argv)`: records, outputs, exit codes, resuming."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from service.batch import load_journal
+from service.cli import main
+from tests.batch.conftest import make_reports
+
+RECORD_KEYS = {"source", "sha256", "encoding", "chars", "status", "sentences", "sections"} | {
+    "figures",
+    "keywords",
+}
+
+
+def _records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "results.jsonl").read_text("utf-8").splitlines()]
+
+
+def _batch(inputs: list[Path], out: Path, model: Path, *extra: str) -> int:
+    args = ["batch", *map(str, inputs), "--out", str(out), "--model", str(model), "--workers", "1"]
+    return main([*args, *extra])
+
+
+@pytest.fixture
+def mixed(tmp_path: Path, seed_texts: list[str]) -> Path:
+    """A folder of reports in every supported form, with a few bad files and a hostile zip."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gbk.txt").write_bytes(seed_texts[0].encode("gb18030"))
+    body = f"<div id='zoom'><p>{seed_texts[1][:800]}</p></div>"
+    page = f"<html><body><nav>首页</nav>{body}</body></html>"
+    (folder / "page.html").write_bytes(page.encode("utf-8"))
+    document = docx.Document()
+    for line in seed_texts[2].splitlines()[:30]:
+        document.add_paragraph(line)
+    document.save(folder / "report.docx")
+    (folder / "corrupt.docx").write_bytes(b"PK\x03\x04 damaged")
+    (folder / "empty.txt").write_bytes(b"")
+    with zipfile.ZipFile(folder / "archive.zip", "w") as archive:
+        archive.writestr("ok/seed3.txt", seed_texts[3])
+        archive.writestr("../escape.txt", seed_texts[4])
+    return folder
+
+
+def test_mixed_folder_gives_one_record_per_document(
+    mixed: Path, tmp_path: Path, model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert _batch([mixed], out, model_path) == 1
+    assert len(_records(out)) == 7
+    by_name = {r["source"].rsplit("/", 1)[-1]: r for r in _records(out)}
+    for name in ("gbk.txt", "page.html", "report.docx", "seed3.txt"):
+        record = by_name[name]
+        assert record["status"] == "ok", record.get("error")
+        assert record.keys() >= RECORD_KEYS
+        assert record["sentences"] and record["sections"] and record["chars"] > 0
+        assert len(record["sha256"]) == 64
+    assert by_name["gbk.txt"]["encoding"] == "gb18030"
+    assert by_name["report.docx"]["encoding"] == "docx"
+    for name, reason in (
+        ("corrupt.docx", "docx"),
+        ("empty.txt", "empty"),
+        ("escape.txt", "escapes"),
+    ):
+        record = by_name[name]
+        assert record["status"] == "error"
+        assert reason in record["error"] and "\n" not in record["error"]
+    err = capsys.readouterr().err
+    assert "4 ok, 3 errors, 0 skipped" in err
+
+
+def test_all_ok_exits_zero_and_writes_csv_and_html(
+    tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    make_reports(folder, seed_texts, 3)
+    (folder / "xss.txt").write_text("<script>alert(1)</script>全年办理案件131件。", "utf-8")
+    out = tmp_path / "out"
+    assert _batch([folder], out, model_path, "--format", "jsonl,csv,html", "--max-chars", "80") == 0
+    records = _records(out)
+    assert len(records) == 4
+    assert all(sum(len(s["text"]) for s in r["sentences"]) <= 80 for r in records)
+    with (out / "results.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["source"] for row in rows] == [r["source"] for r in records]
+    assert rows[0]["summary"] == "".join(s["text"] for s in records[0]["sentences"])
+    page = (out / "index.html").read_text("utf-8")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page
+    assert 'href="#r1"' in page and 'id="r4"' in page
+
+
+def test_rerun_skips_finished_documents_and_redoes_changed_ones(
+    tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = make_reports(tmp_path / "in", seed_texts, 4)
+    out = tmp_path / "out"
+    assert _batch([tmp_path / "in"], out, model_path) == 0
+    first = _records(out)
+    capsys.readouterr()
+    assert _batch([tmp_path / "in"], out, model_path) == 0
+    assert _records(out) == first
+    assert "0 ok, 0 errors, 4 skipped" in capsys.readouterr().err
+    paths[0].write_text(seed_texts[4], encoding="utf-8")
+    assert _batch([tmp_path / "in"], out, model_path) == 0
+    assert len(_records(out)) == 5
+    assert "1 ok, 0 errors, 3 skipped" in capsys.readouterr().err
+
+
+def test_torn_last_line_is_repaired_before_resuming(
+    tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    make_reports(tmp_path / "in", seed_texts, 3)
+    out = tmp_path / "out"
+    assert _batch([tmp_path / "in"], out, model_path) == 0
+    lines = (out / "results.jsonl").read_text("utf-8").splitlines(keepends=True)
+    torn = lines[0] + lines[1] + lines[2][: len(lines[2]) // 2]
+    (out / "results.jsonl").write_text(torn, encoding="utf-8")
+    assert _batch([tmp_path / "in"], out, model_path) == 0
+    records = _records(out)
+    assert sorted(r["source"] for r in records) == sorted(
+        json.loads(line)["source"] for line in lines
+    )
+    assert load_journal(out / "results.jsonl") == records
+
+
+def test_force_starts_over(tmp_path: Path, seed_texts: list[str], model_path: Path) -> None:
+    make_reports(tmp_path / "in", seed_texts, 2)
+    out = tmp_path / "out"
+    assert _batch([tmp_path / "in"], out, model_path) == 0
+    assert _batch([tmp_path / "in"], out, model_path, "--force") == 0
+    assert len(_records(out)) == 2
+
+
+def test_previous_errors_still_fail_a_resumed_run(tmp_path: Path, model_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.docx").write_bytes(b"junk")
+    out = tmp_path / "out"
+    assert _batch([tmp_path / "in"], out, model_path) == 1
+    assert _batch([tmp_path / "in"], out, model_path) == 1
+    assert len(_records(out)) == 1
+
+
+def test_archives_inside_a_tar_gz(tmp_path: Path, seed_texts: list[str], model_path: Path) -> None:
+    import tarfile
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("b.txt", seed_texts[1])
+    path = tmp_path / "reports.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in (("a.txt", seed_texts[0].encode()), ("inner.zip", inner.getvalue())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    out = tmp_path / "out"
+    assert _batch([path], out, model_path) == 0
+    assert [r["source"] for r in _records(out)] == [f"{path}::a.txt", f"{path}::inner.zip::b.txt"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--max-chars", "10", "--max-sentences", "2"],
+        ["--format", "pdf"],
+        ["--workers", "0"],
+        ["--max-chars", "-1"],
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, model_path: Path, extra: list[str]) -> None:
+    (tmp_path / "a.txt").write_text("全年办理案件131件。", encoding="utf-8")
+    assert _batch([tmp_path / "a.txt"], tmp_path / "out", model_path, *extra) == 2
+
+
+def test_missing_input_exits_2(tmp_path: Path, model_path: Path) -> None:
+    assert _batch([tmp_path / "nowhere"], tmp_path / "out", model_path) == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_out_flag_exits_2(tmp_path: Path) -> None:
+    assert main(["batch", str(tmp_path)]) == 2

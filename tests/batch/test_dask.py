@@ -1,0 +1,61 @@
+"""The same batch on a Dask distributed cluster of worker processes on loopback."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from service.cli import main
+from tests.batch.conftest import make_reports
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two worker processes, as on a two-node cluster; started and stopped by the test."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as local:
+        yield local
+
+
+@pytest.mark.slow
+def test_batch_on_a_dask_cluster_matches_the_local_run(
+    cluster, tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    make_reports(folder, seed_texts, 6)
+    with zipfile.ZipFile(folder / "archive.zip", "w") as archive:
+        archive.writestr("member.txt", seed_texts[2])
+        archive.writestr("../evil.txt", seed_texts[2])
+    common = ["batch", str(folder), "--model", str(model_path), "--max-sentences", "3"]
+
+    assert (
+        main([*common, "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address])
+        == 1
+    )
+    assert main([*common, "--out", str(tmp_path / "local"), "--workers", "1"]) == 1
+
+    def records(out: str) -> list[dict]:
+        text = (tmp_path / out / "results.jsonl").read_text("utf-8")
+        return [json.loads(line) for line in text.splitlines()]
+
+    remote, local = records("dask"), records("local")
+    assert len(remote) == 8
+    assert remote == local
+    workers = cluster.scheduler_info["workers"]
+    assert len(workers) == 2
+    # Resuming on the cluster redoes nothing.
+    assert (
+        main([*common, "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address])
+        == 1
+    )
+    assert records("dask") == remote

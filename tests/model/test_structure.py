@@ -1,0 +1,128 @@
+"""Heading cues, chrome detection and document context (model/structure.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.segment import split_paragraphs
+from model.structure import contexts, heading_cue, looks_like_boilerplate, top_sections
+
+
+@pytest.mark.parametrize(
+    ("heading", "cue"),
+    [
+        # Real headings from the seed reports.
+        ("二、存在问题", "shortcomings"),
+        ("二、存在的不足", "shortcomings"),
+        ("二、存在的问题及整改情况", "shortcomings"),
+        ("二、2024年度推进法治政府建设存在的不足和原因", "shortcomings"),
+        ("三、2024年度主要负责人推进法治建设履职情况", "leadership"),
+        ("三、2025年度工作计划", "plans"),
+        ("三、下一步工作计划", "plans"),
+        ("四、2025年度推进法治政府建设的主要安排", "plans"),
+        ("一、2024年度推进法治政府建设的主要举措和成效", "achievements"),
+        ("一、2024年工作回顾", "achievements"),
+        ("五、其他需要报告的情况", "other"),
+        # Problems named together with plans: the section opens with the problems.
+        ("三、存在问题及下一步打算", "shortcomings"),
+        # Half-width punctuation is normalised first.
+        ("(二)存在的不足", "shortcomings"),
+    ],
+)
+def test_heading_cue(heading: str, cue: str) -> None:
+    assert heading_cue(heading) == cue
+
+
+@pytest.mark.parametrize("heading", ["一、2024年工作情况", "一、主要工作", ""])
+def test_heading_without_cue_words(heading: str) -> None:
+    assert heading_cue(heading) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "更新时间:2025-03-06 11:37 发布时间:2025-03-06 11:31 来源:硚口区司法局",
+        "来源：某某区司法局 发布时间：2025-01-01",
+        "收藏 打印 关闭",
+        "扫一扫在手机上查看当前页面",
+        "主办单位:中共武汉经济技术开发区工委(汉南区委)党政办公室",
+        "备案证编号:鄂ICP备2022016438号-1©1997- 版权所有",
+        "鄂公网安备 42011302000122号 网站标识码:4201130014",
+        "2025年1月10日",
+        "【大 中 小】",
+    ],
+)
+def test_chrome_lines_look_like_boilerplate(line: str) -> None:
+    assert looks_like_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "一、2024年法治政府建设主要举措和成效",
+        "全年办理行政复议案件131件，行政机关负责人出庭应诉率达100%。",
+        "部分执法人员法治意识有待加强，执法不够规范，存在差距。",
+        "中共某某区委：",
+        "",
+        # Body text that happens to contain a chrome word is too long to be chrome.
+        "我局严格落实行政执法公示制度，及时公开执法信息来源：" + "依法行政" * 30,
+    ],
+)
+def test_body_text_is_not_boilerplate(line: str) -> None:
+    assert not looks_like_boilerplate(line)
+
+
+def test_top_sections_follow_the_headings(tiny_report) -> None:
+    paragraphs = split_paragraphs(tiny_report.text)
+    sections = top_sections(paragraphs)
+    # Before the first heading there is no section; after it, each heading's cue applies.
+    assert sections == [
+        *([None] * 4),
+        *(["achievements"] * 3),
+        *(["shortcomings"] * 2),
+        *(["plans"] * 4),
+    ]
+
+
+def test_top_sections_without_cue_words_follow_the_genre_order() -> None:
+    text = "一、主要工作\n我局完成了任务。\n二、重点任务\n我局将继续推进。"
+    assert top_sections(split_paragraphs(text)) == [
+        "achievements",
+        "achievements",
+        "plans",
+        "plans",
+    ]
+
+
+def test_top_sections_of_a_report_without_headings(make_report) -> None:
+    paragraphs = split_paragraphs(make_report(headings=False).text)
+    assert top_sections(paragraphs) == [None] * len(paragraphs)
+    assert top_sections([]) == []
+
+
+def test_contexts(tiny_report) -> None:
+    paragraphs = split_paragraphs(tiny_report.text)
+    ctx = contexts(paragraphs)
+    assert len(ctx) == len(paragraphs)
+    assert [c.section for c in ctx] == top_sections(paragraphs)
+    assert ctx[0].first and not ctx[0].last
+    assert ctx[-1].last and not ctx[-1].first
+    assert [c.position for c in ctx[:4]] == ["pre"] * 4
+    assert ctx[4].position == "body" and ctx[4].heading and ctx[4].level == 1
+    # The signature block after the last body paragraph is the tail.
+    assert [c.position for c in ctx[-2:]] == ["tail", "tail"]
+    # A second-level heading's cue is the subsection of what follows it.
+    assert ctx[5].level == 2
+    tokens = ctx[4].tokens()
+    assert all(isinstance(t, str) for t in tokens)
+    assert "first" in ctx[0].tokens() and "last" in ctx[-1].tokens()
+
+
+def test_contexts_subsection_cue() -> None:
+    text = "一、主要工作\n（一）存在的不足\n执法不规范。\n二、下一步安排\n继续推进。"
+    ctx = contexts(split_paragraphs(text))
+    assert [c.subsection for c in ctx] == [None, "shortcomings", "shortcomings", None, None]
+
+
+def test_contexts_of_nothing() -> None:
+    assert contexts([]) == []

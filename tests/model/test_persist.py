@@ -1,0 +1,151 @@
+"""Model bundle on disk: round trip, integrity and version checks, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import joblib
+import pytest
+
+from model import persist
+from model.persist import ModelError, atomic_write, load, manifest_path, save, sha256_file
+
+PARAGRAPHS = [
+    "部分执法人员法治意识有待加强，执法不够规范。",
+    "下一步，我局将继续推进法治政府建设。",
+    "收藏 打印 关闭",
+]
+
+
+@pytest.fixture()
+def saved(bundle, tmp_path: Path) -> Path:
+    """The session model saved afresh into an empty folder."""
+    path = tmp_path / "m.joblib"
+    save(bundle.classifier, path, data_hash="abc123", metrics={"macro_f1": 0.9})
+    return path
+
+
+def _edit_manifest(path: Path, **changes) -> None:
+    mpath = manifest_path(path)
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    manifest.update(changes)
+    mpath.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_round_trip(bundle, saved: Path) -> None:
+    loaded = load(saved)
+    assert loaded.path == saved
+    before = bundle.classifier.classify_isolated(PARAGRAPHS)
+    after = loaded.classifier.classify_isolated(PARAGRAPHS)
+    assert after == before
+    manifest = loaded.manifest
+    assert manifest["labels"] == list(bundle.classifier.labels_)
+    assert manifest["data_hash"] == "abc123"
+    assert manifest["metrics"] == {"macro_f1": 0.9}
+    assert manifest["sha256"] == sha256_file(saved) == loaded.sha256
+    assert manifest["versions"] == persist.versions()
+    assert manifest["bundle"] == "m.joblib"
+    assert loaded.version == manifest["created"]
+    assert set(manifest["labels_zh"]) == set(manifest["labels"])
+
+
+def test_write_leaves_only_bundle_and_manifest(saved: Path) -> None:
+    assert sorted(p.name for p in saved.parent.iterdir()) == [
+        "m.joblib",
+        "m.joblib.manifest.json",
+    ]
+
+
+def test_saving_again_replaces_the_bundle(bundle, saved: Path) -> None:
+    save(bundle.classifier, saved, data_hash="def456")
+    assert load(saved).manifest["data_hash"] == "def456"
+    assert len(list(saved.parent.iterdir())) == 2
+
+
+def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "model.joblib"
+    target.write_bytes(b"old")
+
+    def crash(tmp: Path) -> None:
+        tmp.write_bytes(b"half a bund")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, crash)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]
+
+
+def test_atomic_write_creates_the_folder(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "x.txt"
+    atomic_write(target, lambda tmp: tmp.write_text("ok", encoding="utf-8"))
+    assert target.read_text(encoding="utf-8") == "ok"
+
+
+def test_saved_files_honour_the_umask(saved: Path) -> None:
+    # Bundles are read by other accounts (a service user); a temp file's private 0600 mode
+    # must not leak into the final file.
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (saved, manifest_path(saved)):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_tampered_bundle_is_refused(saved: Path) -> None:
+    with saved.open("ab") as handle:
+        handle.write(b"\x00")
+    with pytest.raises(ModelError, match="sha256 does not match"):
+        load(saved)
+
+
+def test_missing_manifest_is_refused(saved: Path) -> None:
+    manifest_path(saved).unlink()
+    with pytest.raises(ModelError, match="no manifest") as err:
+        load(saved)
+    assert "fzreport train" in str(err.value)
+
+
+def test_unreadable_manifest_is_refused(saved: Path) -> None:
+    manifest_path(saved).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="unreadable manifest"):
+        load(saved)
+
+
+def test_missing_bundle_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no model bundle") as err:
+        load(tmp_path / "nothing.joblib")
+    assert "fzreport train" in str(err.value)
+
+
+@pytest.mark.parametrize("library", ["scikit-learn", "fzreport"])
+def test_version_mismatch_is_refused(saved: Path, library: str) -> None:
+    # The manifest's sha256 covers only the bundle, so editing the manifest passes the hash
+    # check and must be caught by the version check.
+    versions = persist.versions() | {library: "0.0.1"}
+    _edit_manifest(saved, versions=versions)
+    with pytest.raises(ModelError, match=f"{library} 0.0.1 != ") as err:
+        load(saved)
+    assert "retrain" in str(err.value)
+
+
+def test_format_mismatch_is_refused(saved: Path) -> None:
+    _edit_manifest(saved, format=999)
+    with pytest.raises(ModelError, match="bundle format 999"):
+        load(saved)
+
+
+def test_bundle_that_is_not_a_pickle_is_refused(saved: Path) -> None:
+    saved.write_bytes(b"this is not a pickle")
+    _edit_manifest(saved, sha256=sha256_file(saved))
+    with pytest.raises(ModelError, match="cannot unpickle"):
+        load(saved)
+
+
+def test_pickle_of_something_else_is_refused(saved: Path) -> None:
+    joblib.dump({"format": 1, "classifier": "not a classifier"}, saved)
+    _edit_manifest(saved, sha256=sha256_file(saved))
+    with pytest.raises(ModelError, match="not a fzreport bundle"):
+        load(saved)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from model.labels import LABELS
 from model.readers import read_text_file
@@ -106,26 +108,49 @@ class ManualLabel:
     text: str | None = None
 
 
+def _label_rows(path: Path, raw: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number in the file, row) of a CSV or JSONL labels file."""
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(raw, newline=""))
+        for row in reader:
+            yield reader.line_num, row
+        return
+    for n, line in enumerate(raw.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{n}: not a JSON object: {exc}") from None
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}:{n}: not a JSON object")
+        yield n, row
+
+
 def load_manual_labels(path: str | Path) -> list[ManualLabel]:
-    """Manual labels from CSV or JSONL with columns report, label and unit and/or text."""
+    """Manual labels from CSV or JSONL with columns report, label and unit and/or text.
+
+    Every error names the file and line, so a person can fix the labels file.
+    """
     path = Path(path)
     raw = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".csv":
-        rows: list[dict[str, str]] = list(csv.DictReader(raw.splitlines()))
-    else:
-        rows = [json.loads(line) for line in raw.splitlines() if line.strip()]
     labels = []
-    for n, row in enumerate(rows, start=1):
-        label = str(row.get("label", "")).strip()
+    for n, row in _label_rows(path, raw):
+        label = str(row.get("label") or "").strip()
         if label not in LABELS:
             raise ValueError(f"{path}:{n}: unknown label {label!r}; choose from {list(LABELS)}")
+        report = str(row.get("report") or "").strip()
+        if not report:
+            raise ValueError(f"{path}:{n}: needs a report (file name)")
         unit = row.get("unit", row.get("paragraph"))
         text = row.get("text") or None
         if unit in (None, "") and text is None:
             raise ValueError(f"{path}:{n}: needs a unit (paragraph index) or a text")
-        labels.append(
-            ManualLabel(str(row["report"]), label, None if unit in (None, "") else int(unit), text)
-        )
+        try:
+            index = None if unit in (None, "") else int(unit)
+        except (TypeError, ValueError):
+            raise ValueError(f"{path}:{n}: unit must be a whole number, got {unit!r}") from None
+        labels.append(ManualLabel(report, label, index, text))
     return labels
 
 

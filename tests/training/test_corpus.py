@@ -1,0 +1,220 @@
+"""Training data: weak labels from structure, manual labels, corpus loading (training/corpus.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from model.segment import split_paragraphs
+from tests.conftest import SEEDS
+from training.corpus import (
+    ManualLabel,
+    Report,
+    apply_manual_labels,
+    data_hash,
+    load_corpus,
+    load_manual_labels,
+    weak_labels,
+    with_manual_labels,
+)
+from training.evaluate import weak_label_agreement
+from training.train import load_reports
+
+SEED_002 = "002_8099f1cf9eb57035.txt"
+
+
+def test_weak_labels_of_a_tiny_report(tiny_report) -> None:
+    assert weak_labels(split_paragraphs(tiny_report.text)) == tiny_report.labels
+
+
+def test_weak_labels_without_headings_are_all_preamble(make_report) -> None:
+    report = make_report(headings=False, chrome=False)
+    assert set(weak_labels(split_paragraphs(report.text))) == {"preamble"}
+
+
+def test_weak_labels_of_nothing() -> None:
+    assert weak_labels([]) == []
+
+
+def test_weak_labels_admitted_problems_in_the_review() -> None:
+    text = (
+        "一、主要工作\n我局完成了年度任务，办理案件131件。\n"
+        "同时，我们也清醒看到，执法规范化水平还有差距。\n二、下一步工作\n我局将继续推进。"
+    )
+    assert weak_labels(split_paragraphs(text)) == [
+        "achievements",
+        "achievements",
+        "shortcomings",
+        "plans",
+        "plans",
+    ]
+
+
+@pytest.fixture(scope="module")
+def weak_and_manual() -> tuple[list[Report], list[Report]]:
+    return load_corpus(SEEDS), load_reports(SEEDS, None)
+
+
+def test_weak_labels_agree_with_manual_labels_on_the_seeds(weak_and_manual) -> None:
+    weak, manual = weak_and_manual
+    agreement = weak_label_agreement(weak, manual)
+    # Seed 002's manual units differ from our paragraphs; the other four are compared.
+    assert agreement["reports_compared"] == 4
+    assert agreement["accuracy"] >= 0.85
+
+
+def test_load_corpus_from_a_folder_of_reports(weak_and_manual) -> None:
+    weak, _ = weak_and_manual
+    assert [r.name for r in weak] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for r in weak:
+        assert len(r.paragraphs) == len(r.labels) > 0
+        assert r.manual == 0
+
+
+def test_load_corpus_from_jsonl_with_min_year(tmp_path: Path, tiny_report) -> None:
+    path = tmp_path / "corpus.jsonl"
+    rows = [
+        {"doc_id": "old", "year": 1990, "text": tiny_report.text},
+        {"title": "new", "year": 2020, "text": tiny_report.text},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n")
+    assert [r.name for r in load_corpus(path)] == ["old", "new"]
+    (report,) = load_corpus(path, min_year=2000)
+    assert report.name == "new"
+    assert report.labels == tiny_report.labels
+
+
+def test_load_corpus_from_one_file_and_missing(tmp_path: Path, tiny_report) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text(tiny_report.text, encoding="gbk")
+    (report,) = load_corpus(path)
+    assert report.text == tiny_report.text
+    with pytest.raises(FileNotFoundError):
+        load_corpus(tmp_path / "missing")
+
+
+# -- manual labels ------------------------------------------------------------------------------
+
+
+def test_load_manual_labels_jsonl_by_text_and_unit(tmp_path: Path) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_text(
+        '{"report": "a.txt", "unit": 0, "label": "preamble", "text": "导语。"}\n'
+        "\n"
+        '{"report": "a.txt", "paragraph": 3, "label": "plans"}\n',
+        encoding="utf-8",
+    )
+    assert load_manual_labels(path) == [
+        ManualLabel("a.txt", "preamble", 0, "导语。"),
+        ManualLabel("a.txt", "plans", 3, None),
+    ]
+
+
+def test_load_manual_labels_csv_by_text_and_unit(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(
+        "\ufeffreport,unit,label,text\n"
+        "a.txt,2,shortcomings,\n"
+        'a.txt,,plans,"下一步，我局将继续推进。"\n',
+        encoding="utf-8",
+    )
+    assert load_manual_labels(path) == [
+        ManualLabel("a.txt", "shortcomings", 2, None),
+        ManualLabel("a.txt", "plans", None, "下一步，我局将继续推进。"),
+    ]
+
+
+def test_the_shipped_manual_labels_load() -> None:
+    labels = load_manual_labels(SEEDS / "labels.jsonl")
+    assert len(labels) == 150
+    assert {m.report for m in labels} == {p.name for p in SEEDS.glob("*.txt")}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "labels.jsonl",
+            '{"report": "a", "unit": 0, "label": "preamble"}\n\n'
+            '{"report": "a", "unit": 1, "label": "bogus"}\n',
+            r"labels.jsonl:3: unknown label 'bogus'",
+        ),
+        (
+            "labels.csv",
+            "report,unit,label\na,0,preamble\na,1,Plans\n",
+            r"labels.csv:3: unknown label 'Plans'",
+        ),
+        ("labels.jsonl", '{"report": "a", "label": "plans"}\n', r":1: needs a unit"),
+        ("labels.jsonl", '{"unit": 1, "label": "plans"}\n', r":1: needs a report"),
+        ("labels.jsonl", '{"report": "a", "unit": "x", "label": "plans"}\n', r":1: unit must"),
+        ("labels.jsonl", '{"report": "a", "unit": 0, "label": "plans"}\n{oops\n', r":2: not a"),
+        ("labels.jsonl", "[1, 2]\n", r":1: not a JSON object"),
+    ],
+)
+def test_bad_manual_labels_name_file_and_line(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_manual_labels(path)
+
+
+def _manual_units(report: str) -> list[dict]:
+    rows = [json.loads(line) for line in (SEEDS / "labels.jsonl").read_text().splitlines()]
+    return [r for r in rows if r["report"] == report]
+
+
+def test_apply_manual_labels_resplits_the_one_line_seed() -> None:
+    (report,) = [r for r in load_corpus(SEEDS) if r.name == SEED_002]
+    units = _manual_units(SEED_002)
+    manual = [ManualLabel(u["report"], u["label"], u["unit"], u["text"]) for u in units]
+    # Our segmentation keeps "一年来…" and "2023年，我局将…" together; the manual file splits them.
+    assert len(report.paragraphs) == len(units) - 1
+    fixed = apply_manual_labels(report, manual)
+    assert [p.text for p in fixed.paragraphs] == [u["text"] for u in units]
+    assert fixed.labels == [u["label"] for u in units]
+    assert fixed.manual == len(units)
+    assert all(fixed.text[p.start : p.end] == p.text for p in fixed.paragraphs)
+    assert report.labels != fixed.labels or report.paragraphs != fixed.paragraphs
+
+
+def test_apply_manual_labels_by_unit_index(tiny_report) -> None:
+    paragraphs = split_paragraphs(tiny_report.text)
+    report = Report("a.txt", tiny_report.text, paragraphs, weak_labels(paragraphs))
+    fixed = apply_manual_labels(
+        report, [ManualLabel("a.txt", "other", 3), ManualLabel("a.txt", "other", 99)]
+    )
+    assert [p.text for p in fixed.paragraphs] == [p.text for p in paragraphs]
+    assert fixed.labels == [*tiny_report.labels[:3], "other", *tiny_report.labels[4:]]
+
+
+def test_apply_manual_labels_unknown_text_is_an_error(tiny_report) -> None:
+    paragraphs = split_paragraphs(tiny_report.text)
+    report = Report("a.txt", tiny_report.text, paragraphs, weak_labels(paragraphs))
+    with pytest.raises(ValueError, match="not found"):
+        apply_manual_labels(report, [ManualLabel("a.txt", "plans", None, "报告里没有这句话")])
+
+
+def test_with_manual_labels_touches_only_the_named_reports(weak_and_manual) -> None:
+    weak, _ = weak_and_manual
+    manual = [ManualLabel(weak[0].name, "other", 0)]
+    fixed = with_manual_labels(weak, manual)
+    assert fixed[0].labels[0] == "other" and fixed[0].manual == 1
+    assert fixed[1:] == weak[1:]
+
+
+# -- data hash ----------------------------------------------------------------------------------
+
+
+def test_data_hash_is_stable_and_sensitive(weak_and_manual) -> None:
+    weak, manual = weak_and_manual
+    assert data_hash(weak) == data_hash(load_corpus(SEEDS))
+    assert data_hash(manual) == data_hash(load_reports(SEEDS, None))
+    assert data_hash(weak) != data_hash(manual)
+    changed = [Report(r.name, r.text, r.paragraphs, list(r.labels)) for r in weak]
+    changed[0].labels[0] = "other"
+    assert data_hash(changed) != data_hash(weak)
+    assert len(data_hash([])) == 64

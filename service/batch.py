@@ -105,6 +105,16 @@ def summarise_file(
     }
 
 
+def warm_up(model_path: str) -> None:
+    """Load the model and analyse a probe in a worker before any document is dispatched.
+
+    A model that cannot work then fails the run once, instead of writing an error record for
+    every document (which a resumed run would treat as done); it also moves the segmenter's
+    start-up cost out of the first documents.
+    """
+    analyse("一、主要举措和成效。全年办理行政复议案件131件。", _classifier(model_path))
+
+
 def _refused(source: str, reason: str) -> dict[str, Any]:
     """Error record for an item the walker refused; mapped like a document to keep order."""
     return error_record(source, reason)
@@ -254,7 +264,7 @@ def _parallel(workers: int, scheduler: str | None) -> tuple[Any, contextlib.Exit
 
     client = stack.enter_context(Client(scheduler, timeout="30s"))
     stack.enter_context(parallel_config(backend="dask", wait_for_workers_timeout=60))
-    n_jobs = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+    n_jobs = max(1, sum(client.nthreads().values()))
     return Parallel(n_jobs=n_jobs, return_as="generator"), stack
 
 
@@ -273,6 +283,7 @@ def run_batch(
     stderr: TextIO | None = None,
 ) -> Tally:
     """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
+    from joblib import delayed
     from tqdm import tqdm
 
     stderr = stderr or sys.stderr
@@ -296,6 +307,10 @@ def run_batch(
         budget = budget or Budget()
         parallel, stack = _parallel(workers, scheduler)
         with stack, progress, results.open("a", encoding="utf-8") as stream:
+            try:
+                list(parallel(delayed(warm_up)(model_path) for _ in range(parallel.n_jobs)))
+            except Exception as exc:
+                raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
             journal = Journal(stream)
             tasks = _tasks(walk(inputs, limits), done, tally, progress, model_path, budget, method)
             try:
@@ -475,10 +490,6 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         bundle = ensure_model(args.model)
     except persist.ModelError as exc:
         raise CliError(str(exc)) from None
-    try:  # fail once, up front, rather than once per document with an unusable model
-        analyse("一、主要举措和成效。全年办理案件131件。", bundle.classifier)
-    except Exception as exc:
-        raise CliError(f"{bundle.path}: the model does not work: {exc}; retrain it") from None
     model_path = str(bundle.path.resolve())
     _MODELS[model_path] = bundle
     try:

@@ -187,3 +187,18 @@ def test_missing_input_exits_2(tmp_path: Path, model_path: Path) -> None:
 
 def test_missing_out_flag_exits_2(tmp_path: Path) -> None:
     assert main(["batch", str(tmp_path)]) == 2
+
+
+def test_unusable_model_fails_once_without_records(
+    tmp_path: Path, seed_texts: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.batch
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AttributeError("'SectionClassifier' object has no attribute 'weights_'")
+
+    monkeypatch.setattr(service.batch, "analyse", broken)
+    make_reports(tmp_path / "in", seed_texts, 2)
+    out = tmp_path / "out"
+    assert _batch([tmp_path / "in"], out, model_path) == 1
+    assert load_journal(out / "results.jsonl") == []

@@ -13,7 +13,7 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 from tqdm import tqdm
@@ -106,8 +106,9 @@ def ensure_model(path: Path | None = None) -> persist.Bundle:
     return persist.load(path)
 
 
-def print_report(metrics: dict[str, Any], out: Any = sys.stdout) -> None:
-    """Human-readable evaluation tables."""
+def print_report(metrics: dict[str, Any], out: TextIO | None = None) -> None:
+    """Human-readable evaluation tables (to stdout as it is at call time, by default)."""
+    out = out or sys.stdout
     for mode, result in metrics.get("classification", {}).items():
         acc, f1 = result["accuracy"], result["macro_f1"]
         print(f"classification [{mode}]: accuracy {acc:.3f}  macro-F1 {f1:.3f}", file=out)
@@ -121,8 +122,9 @@ def print_report(metrics: dict[str, Any], out: Any = sys.stdout) -> None:
             print(f"    {method:<12} {r1:6.3f} {r2:6.3f} {rl:6.3f}  {n}", file=out)
 
 
-def print_label_table(reports: list[Report], out: Any = sys.stdout) -> None:
+def print_label_table(reports: list[Report], out: TextIO | None = None) -> None:
     """Per-report paragraph labels, for a person to check the weak labels."""
+    out = out or sys.stdout
     for r in reports:
         print(f"== {r.name} ({len(r.paragraphs)} paragraphs, {r.manual} manual labels)", file=out)
         for i, (p, label) in enumerate(zip(r.paragraphs, r.labels, strict=True)):

@@ -1,0 +1,183 @@
+"""Measured quality: ROUGE, heading recovery, the greedy oracle, baselines, grouped CV."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.classify import Prediction
+from model.segment import split_paragraphs
+from model.summarise import SUMMARISERS
+from training.corpus import Report, weak_labels
+from training.evaluate import (
+    _oracle,
+    content_chars,
+    cross_validate,
+    heading_recovery,
+    heading_split,
+    rouge_l,
+    rouge_n,
+    rules_baseline,
+    scores,
+)
+
+# -- ROUGE --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "n", "expected"),
+    [
+        ("法治政府", "法治政府", 1, 1.0),
+        ("法治政府", "法治政府", 2, 1.0),
+        ("ab", "bc", 1, 0.5),  # overlap b: P = R = 1/2
+        ("abcd", "abxd", 2, 1 / 3),  # bigram ab only: P = R = 1/3
+        ("aaa", "a", 1, 0.5),  # counts are clipped: P = 1/3, R = 1
+        ("abc", "xyz", 1, 0.0),
+        ("", "abc", 1, 0.0),
+        ("abc", "", 1, 0.0),
+        ("a", "a", 2, 0.0),  # no bigrams at all
+    ],
+)
+def test_rouge_n(candidate: str, reference: str, n: int, expected: float) -> None:
+    assert rouge_n(list(candidate), list(reference), n) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "expected"),
+    [
+        ("abcd", "abcd", 1.0),
+        ("abcd", "acbd", 0.75),  # LCS abd: P = R = 3/4
+        ("ab", "abcd", 2 / 3),  # LCS 2: P = 1, R = 1/2
+        ("abc", "xyz", 0.0),
+        ("", "abc", 0.0),
+        ("abc", "", 0.0),
+    ],
+)
+def test_rouge_l(candidate: str, reference: str, expected: float) -> None:
+    assert rouge_l(list(candidate), list(reference)) == pytest.approx(expected)
+
+
+def test_content_chars_drop_punctuation_and_space() -> None:
+    assert content_chars("一、成效：办理１３１件， ok！") == list("一成效办理131件ok")
+
+
+# -- heading recovery ---------------------------------------------------------------------------
+
+
+def test_heading_split(tiny_report) -> None:
+    body, headings = heading_split(tiny_report.text)
+    assert headings == "2024年法治政府建设主要举措和成效\n存在的不足和原因\n2025年工作计划"
+    body_lines = body.split("\n")
+    assert body_lines == [t for t in tiny_report.texts if t[:2] not in ("一、", "二、", "三、")]
+
+
+def test_heading_split_without_headings(make_report) -> None:
+    body, headings = heading_split(make_report(headings=False).text)
+    assert headings == ""
+    assert body.strip()
+
+
+def test_heading_recovery_scores_every_method(tiny_report, make_report) -> None:
+    no_headings = make_report(headings=False).text
+    result = heading_recovery([tiny_report.text, no_headings, ""], None)
+    assert set(result) == {*SUMMARISERS, "oracle"}
+    for row in result.values():
+        assert row["reports"] == 1  # reports without headings cannot be scored
+        for key in ("rouge1", "rouge2", "rougeL"):
+            assert 0.0 <= row[key] <= 1.0
+    assert result["oracle"]["rouge2"] > 0
+
+
+def test_heading_recovery_of_nothing() -> None:
+    result = heading_recovery([], None, methods=["lead"], oracle=False)
+    assert result == {"lead": {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0, "reports": 0}}
+
+
+def test_oracle_picks_the_matching_sentence() -> None:
+    sentences = ["无关的句子。", "存在的不足和原因。", "另一个无关句子。"]
+    assert _oracle(sentences, content_chars("存在的不足和原因"), 20) == ["存在的不足和原因。"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet="法治政府建设成效不足计划。", min_size=1, max_size=12), max_size=8),
+    st.text(alphabet="法治政府建设成效不足计划", max_size=20),
+    st.integers(min_value=0, max_value=40),
+)
+def test_oracle_never_exceeds_the_budget(sentences: list[str], reference: str, budget: int) -> None:
+    chosen = _oracle(sentences, list(reference), budget)
+    assert sum(len(s) for s in chosen) <= budget
+    assert all(s in sentences for s in chosen)
+    assert len(set(chosen)) == len(chosen)
+
+
+# -- classification baselines and scores -------------------------------------------------------
+
+
+def _report(name: str, text: str) -> Report:
+    paragraphs = split_paragraphs(text)
+    return Report(name, text, paragraphs, weak_labels(paragraphs))
+
+
+def test_rules_baseline(tiny_report) -> None:
+    labels = rules_baseline(_report("a", tiny_report.text))
+    assert labels[0] == "preamble"  # the first paragraph
+    assert labels[1] == "boilerplate"  # 发布时间 … 来源
+    assert labels[tiny_report.texts.index("二、存在的不足和原因")] == "shortcomings"
+    assert labels[tiny_report.texts.index("三、2025年工作计划")] == "plans"
+    assert labels[-1] == "boilerplate"
+    assert len(labels) == len(tiny_report.lines)
+    assert rules_baseline(_report("empty", "")) == []
+
+
+def test_scores() -> None:
+    result = scores(["plans", "plans", "shortcomings"], ["plans", "shortcomings", "shortcomings"])
+    assert result["n"] == 3
+    assert result["accuracy"] == pytest.approx(2 / 3, abs=1e-4)
+    assert result["labels"] == ["shortcomings", "plans"]  # labels present, in LABELS order
+    assert result["per_label_f1"] == {"shortcomings": 0.6667, "plans": 0.6667}
+    assert result["macro_f1"] == pytest.approx(0.6667, abs=1e-4)
+    assert result["confusion"] == [[1, 0], [1, 1]]
+
+
+class _Spy:
+    """A stand-in classifier that records what it was trained on and what it was asked."""
+
+    log: list[tuple[set[int], int]] = []
+
+    def fit(self, documents, labels) -> _Spy:
+        self.trained = {id(d) for d in documents}
+        return self
+
+    def classify_document(self, paragraphs) -> list[Prediction]:
+        _Spy.log.append((self.trained, id(paragraphs)))
+        return [Prediction("achievements", 1.0, {}) for _ in paragraphs]
+
+    def classify_isolated(self, texts) -> list[Prediction]:
+        return [Prediction("achievements", 1.0, {}) for _ in texts]
+
+
+@pytest.mark.parametrize("folds", [None, 2])
+def test_cross_validation_never_tests_on_a_training_report(tiny_report, folds) -> None:
+    reports = [_report(f"r{i}", tiny_report.text) for i in range(4)]
+    _Spy.log = []
+    result = cross_validate(reports, make=_Spy, folds=folds)
+    assert len(_Spy.log) == 4  # every report scored once
+    for trained, tested in _Spy.log:
+        assert tested not in trained
+        assert len(trained) == (3 if folds is None else 2)
+    assert result["document"]["n"] == 4 * len(tiny_report.lines)
+    assert set(result) == {"document", "isolated", "rules"}
+
+
+def test_cross_validation_with_separate_test_reports(tiny_report) -> None:
+    train = [_report(f"t{i}", tiny_report.text) for i in range(2)]
+    test = [_report(f"x{i}", tiny_report.text) for i in range(3)]
+    _Spy.log = []
+    cross_validate(train, make=_Spy, test_reports=test)
+    assert sorted(tested for _, tested in _Spy.log) == sorted(id(r.paragraphs) for r in test)
+    for trained, tested in _Spy.log:
+        assert tested not in trained
+        assert {id(r.paragraphs) for r in train} <= trained
+        assert len(trained) == 4  # the seeds plus the other test reports

@@ -107,9 +107,6 @@ def test_upload_gb18030_text_file(page, tmp_path: Path) -> None:
     report.write_bytes(SEED_REPORT.read_text(encoding="utf-8").encode("gb18030"))
     page.set_input_files("#report-file", str(report))
     _analysed(page)
-    assert (
-        "gb18030" in page.locator("#status").inner_text() or page.locator("#report .para").count()
-    )
     assert "法治政府建设" in page.input_value("#report-text")
     assert page.locator("#report mark.key").count() >= 1
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,10 +61,15 @@ def _emit_json(obj: Any, out: TextIO, indent: int | None = 2) -> None:
 # -- classify ----------------------------------------------------------------------------------
 
 
+# Universal newlines only: str.splitlines() would also break lines at form feeds and U+2028,
+# giving more paragraphs than the input has lines.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
     name, text = _read_input(args.file)
     bundle = _bundle(args)
-    doc = prepare(text.splitlines(), bundle.classifier)
+    doc = prepare(_LINE_BREAK.split(text), bundle.classifier)
     records = [
         {k: r[k] for k in ("text", "label", "confidence", "scores")} for r in paragraph_records(doc)
     ]
@@ -213,6 +219,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_FAILED
     except (OSError, ValueError) as exc:
         print(f"fzreport: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the promise is one line on stderr, never a traceback
+        logging.getLogger(__name__).info("internal error", exc_info=True)  # shown with -v
+        print(f"fzreport: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -6,6 +6,7 @@ python -m training.train --corpus seeds/ --out model.joblib
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -88,16 +89,44 @@ def build_bundle(
         raise ValueError(f"no reports in {corpus}")
     classifier = fit(reports, seed)
     metrics = evaluate(reports, classifier, show) if run_evaluation else {}
-    extra = {"corpus": str(corpus), "reports": len(reports), "seed": seed}
+    extra = {
+        "corpus": str(corpus),
+        "reports": len(reports),
+        "seed": seed,
+        "source": source_fingerprint(corpus),
+    }
     return persist.save(classifier, out, data_hash=data_hash(reports), metrics=metrics, extra=extra)
 
 
+def source_fingerprint(corpus: Path | None = None) -> str:
+    """sha256 of the code that pickles and trains a classifier, and of the corpus files.
+
+    The default cache bundle is rebuilt when this changes: a classifier pickled by other
+    code can load fine and fail later (a missing attribute) instead of with a ModelError.
+    """
+    root = Path(__file__).resolve().parent.parent
+    files = sorted([*(root / "model").glob("*.py"), *(root / "training").glob("*.py")])
+    if corpus is not None and corpus.is_dir():
+        files += sorted(corpus.iterdir())
+    digest = hashlib.sha256()
+    for file in files:
+        if file.is_file():
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
 def ensure_model(path: Path | None = None) -> persist.Bundle:
-    """Load the bundle; the default cache bundle is (re)built from the seeds when needed."""
+    """Load the bundle; the default cache bundle is (re)built from the seeds when needed.
+
+    An explicit bundle (argument or $FZREPORT_MODEL) is never rebuilt: it fails loudly.
+    """
     explicit = path is not None or "FZREPORT_MODEL" in os.environ
     path = path or default_model_path()
     try:
-        return persist.load(path)
+        bundle = persist.load(path)
+        if explicit or bundle.manifest.get("source") == source_fingerprint(seeds_dir()):
+            return bundle
     except persist.ModelError:
         if explicit:
             raise

@@ -136,9 +136,10 @@ def fake_build(monkeypatch: pytest.MonkeyPatch, bundle_path: Path) -> list[Path]
     def build(corpus: Path, out: Path, *args: object, **kwargs: object) -> dict:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(bundle_path, out)
-        shutil.copy(persist.manifest_path(bundle_path), persist.manifest_path(out))
+        manifest = persist.read_manifest(bundle_path) | {"source": train.source_fingerprint(corpus)}
+        persist.manifest_path(out).write_text(json.dumps(manifest), encoding="utf-8")
         built.append(out)
-        return persist.read_manifest(out)
+        return manifest
 
     monkeypatch.setattr(train, "build_bundle", build)
     return built
@@ -173,3 +174,34 @@ def test_ensure_model_never_rebuilds_an_explicit_bundle(
     with pytest.raises(persist.ModelError):
         train.ensure_model()
     assert fake_build == []
+
+
+def test_ensure_model_rebuilds_the_cache_bundle_when_the_code_changes(
+    fake_build: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A classifier pickled by older code may lack attributes the new code reads.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    train.ensure_model()
+    train.ensure_model()
+    assert len(fake_build) == 1
+    monkeypatch.setattr(train, "source_fingerprint", lambda corpus=None: "edited code")
+    train.ensure_model()
+    assert len(fake_build) == 2
+    assert train.ensure_model().manifest["source"] == "edited code"
+
+
+def test_explicit_bundle_is_used_even_from_other_code(
+    fake_build: list[Path], bundle_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(train, "source_fingerprint", lambda corpus=None: "edited code")
+    assert train.ensure_model(bundle_path).path == bundle_path
+    assert fake_build == []
+
+
+def test_source_fingerprint_covers_code_and_corpus(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("一、成效", encoding="utf-8")
+    before = train.source_fingerprint(tmp_path)
+    assert train.source_fingerprint(tmp_path) == before
+    assert train.source_fingerprint(None) != before
+    (tmp_path / "a.txt").write_text("一、成效。", encoding="utf-8")
+    assert train.source_fingerprint(tmp_path) != before

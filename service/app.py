@@ -47,7 +47,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_WARM_UP_TEXT = "一、主要举措和成效\n全年办理行政复议案件131件，同比增长12%。\n二、存在的不足\n执法队伍建设有待加强。"
+_WARM_UP_TEXT = (
+    "一、主要举措和成效\n全年办理行政复议案件131件，同比增长12%。\n"
+    "二、存在的不足\n执法队伍建设有待加强。"
+)
 
 
 class ModelHolder:

@@ -70,8 +70,13 @@ def run_batch(
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=REPO, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}  # last CPU time seen per process: independent of machine load
+    progress: list[tuple[float, int]] = []  # (time, records written) for the steady rate
+    results = out / "results.jsonl"
     parent = psutil.Process(process.pid)
     while process.poll() is None:
+        if results.exists():
+            progress.append((time.perf_counter(), results.read_bytes().count(b"\n")))
         try:
             procs = [parent, *parent.children(recursive=True)]
         except psutil.Error:
@@ -79,6 +84,8 @@ def run_batch(
         for proc in procs + [psutil.Process(p) for p in watch or []]:
             try:
                 peaks[proc.pid] = max(peaks.get(proc.pid, 0), proc.memory_info().rss)
+                times = proc.cpu_times()
+                cpu[proc.pid] = times.user + times.system
             except psutil.Error:
                 continue
         time.sleep(0.1)
@@ -93,13 +100,25 @@ def run_batch(
     worker_peaks = sorted((rss for rss in peaks.values() if rss > 80 << 20), reverse=True)
     return {
         "seconds": round(elapsed, 2),
+        "steady_reports_per_s": steady_rate(progress),
         "ok": ok,
         "errors": errors,
         "skipped": skipped,
         "reports_per_s": round((ok + errors) / elapsed, 1),
+        "cpu_ms_per_report": round(1000 * sum(cpu.values()) / max(1, ok + errors), 1),
         "client_peak_rss_mb": round(client_peak / 2**20),
         "worker_peak_rss_mb": [round(r / 2**20) for r in worker_peaks],
     }
+
+
+def steady_rate(progress: list[tuple[float, int]]) -> float | None:
+    """Records/s between the first record and the last sample: start-up (imports, workers
+    spawning, model loading) excluded, as it would be amortised over a long run."""
+    started = [(t, n) for t, n in progress if n > 0]
+    if len(started) < 2 or started[-1][1] == started[0][1]:
+        return None
+    (t0, n0), (t1, n1) = started[0], started[-1]
+    return round((n1 - n0) / (t1 - t0), 1)
 
 
 def kill_and_resume(reports: Path, out: Path, model: Path, total: int) -> dict[str, Any]:
@@ -209,6 +228,7 @@ def main() -> int:
         build_bundle(REPO / "seeds", model, run_evaluation=False, show=False)
         sizes = [len(p.read_text("utf-8")) for p in reports.glob("*.txt")]
         figures: dict[str, Any] = {
+            "load_average_at_start": os.getloadavg()[0],
             "reports": len(sizes),
             "mean_chars": round(sum(sizes) / len(sizes)),
             "cpus": os.cpu_count(),

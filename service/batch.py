@@ -15,6 +15,7 @@ import csv
 import fcntl
 import hashlib
 import html
+import itertools
 import json
 import logging
 import os
@@ -253,19 +254,21 @@ def _tasks(
             yield delayed(summarise_file)(item.source, item.data, model_path, budget, method)
 
 
-def _parallel(workers: int, scheduler: str | None) -> tuple[Any, contextlib.ExitStack]:
+@contextlib.contextmanager
+def _parallel(workers: int, scheduler: str | None) -> Iterator[Any]:
     """A joblib Parallel on local processes, or on a Dask cluster through joblib's backend."""
     from joblib import Parallel, parallel_config
 
-    stack = contextlib.ExitStack()
     if scheduler is None:
-        return Parallel(n_jobs=workers, return_as="generator"), stack
+        yield Parallel(n_jobs=workers, return_as="generator")
+        return
     from distributed import Client
 
-    client = stack.enter_context(Client(scheduler, timeout="30s"))
-    stack.enter_context(parallel_config(backend="dask", wait_for_workers_timeout=60))
-    n_jobs = max(1, sum(client.nthreads().values()))
-    return Parallel(n_jobs=n_jobs, return_as="generator"), stack
+    with (
+        Client(scheduler, timeout="30s") as client,
+        parallel_config(backend="dask", wait_for_workers_timeout=60),
+    ):
+        yield Parallel(n_jobs=max(1, sum(client.nthreads().values())), return_as="generator")
 
 
 def run_batch(
@@ -299,27 +302,32 @@ def run_batch(
         if force:
             results.unlink(missing_ok=True)
         done = {key(r): str(r.get("status")) for r in load_journal(results)}
+        results.touch()
         tally = Tally()
         start = time.perf_counter()
         progress = tqdm(
             total=estimate(inputs), unit="doc", file=stderr, desc="batch", dynamic_ncols=True
         )
         budget = budget or Budget()
-        parallel, stack = _parallel(workers, scheduler)
-        with stack, progress, results.open("a", encoding="utf-8") as stream:
-            try:
-                list(parallel(delayed(warm_up)(model_path) for _ in range(parallel.n_jobs)))
-            except Exception as exc:
-                raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
-            journal = Journal(stream)
-            tasks = _tasks(walk(inputs, limits), done, tally, progress, model_path, budget, method)
-            try:
-                for record in parallel(tasks):
-                    journal.append(record)
-                    tally.count(record)
-                    progress.update(1)
-            finally:
-                journal.sync()
+        items = walk(inputs, limits)
+        tasks = _tasks(items, done, tally, progress, model_path, budget, method)
+        first = next(tasks, None)  # nothing left to do: no workers, no cluster connection
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(progress)
+            if first is not None:
+                parallel = stack.enter_context(_parallel(workers, scheduler))
+                try:
+                    list(parallel(delayed(warm_up)(model_path) for _ in range(parallel.n_jobs)))
+                except Exception as exc:
+                    raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
+                journal = Journal(stack.enter_context(results.open("a", encoding="utf-8")))
+                try:
+                    for record in parallel(itertools.chain([first], tasks)):
+                        journal.append(record)
+                        tally.count(record)
+                        progress.update(1)
+                finally:
+                    journal.sync()
         elapsed = time.perf_counter() - start
         records = load_journal(results)
         if "csv" in formats:
@@ -395,13 +403,13 @@ def write_html(records: Iterable[dict[str, Any]], path: Path) -> None:
     rows_data = latest(records)
     for n, r in enumerate(rows_data, start=1):
         ok = r.get("status") == "ok"
-        summary = "".join(s["text"] for s in r.get("sentences") or [])
+        summary = "<br>".join(e(s["text"]) for s in r.get("sentences") or [])
         rows.append(
             f'<tr class="{"ok" if ok else "error"}"><td>{n}</td>'
             f'<td><a href="#r{n}">{e(str(r["source"]))}</a></td>'
             f"<td>{e(str(r.get('status')))}</td><td>{r.get('chars', 0)}</td>"
             f"<td>{e(_sections_text(r.get('sections') or {}))}</td>"
-            f"<td>{e(summary if ok else str(r.get('error', '')))}</td></tr>"
+            f"<td>{summary if ok else e(str(r.get('error', '')))}</td></tr>"
         )
         parts = [f'<div class="report" id="r{n}"><h2>{n}. {e(str(r["source"]))}</h2>']
         parts.append(

@@ -23,12 +23,20 @@ from model.summarise import (
 )
 
 
-def prepare(text: str | Sequence[str], classifier: SectionClassifier | None = None) -> Document:
+def prepare(
+    text: str | Sequence[str] | Document, classifier: SectionClassifier | None = None
+) -> Document:
     """Segment once and, given a classifier, label every paragraph in document mode.
 
-    A string is a free-form report; a sequence of strings is one paragraph per item.
+    A string is a free-form report; a sequence of strings is one paragraph per item; a
+    Document (segmented earlier, e.g. so a server can check its size first) is only labelled.
     """
-    doc = build_document(text) if isinstance(text, str) else build_document_from_lines(text)
+    if isinstance(text, Document):
+        doc = text
+    elif isinstance(text, str):
+        doc = build_document(text)
+    else:
+        doc = build_document_from_lines(text)
     if classifier is not None:
         predictions = classifier.classify_document(doc.paragraphs, doc.paragraph_words())
         doc.labels = [p.label for p in predictions]
@@ -64,7 +72,7 @@ def summary_record(
 
 
 def analyse(
-    text: str | Sequence[str],
+    text: str | Sequence[str] | Document,
     classifier: SectionClassifier,
     budget: Budget | None = None,
     method: str = DEFAULT_METHOD,

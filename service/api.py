@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from model import persist
 from model.analyse import analyse, paragraph_records, prepare, summary_record
+from model.document import Document
 from model.labels import LABEL_ZH, LABELS
 from model.readers import SUPPORTED_SUFFIXES, ReadError, read_document
 from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
@@ -119,6 +120,25 @@ def document_input(body: dict[str, Any], allowed: frozenset[str]) -> str | list[
     return [_clean(p) for p in paragraphs]
 
 
+def segmented(source: str | list[str]) -> Document:
+    """Segment once and check the size before the costly steps.
+
+    The summariser compares every pair of sentences, so a text of tens of thousands of tiny
+    sentences would exhaust memory even under the character limit.
+    """
+    doc = prepare(source)
+    config = current_app.config
+    if len(doc.paragraphs) > config["MAX_PARAGRAPHS"]:
+        limit = config["MAX_PARAGRAPHS"]
+        fail(422, "too_many_paragraphs", f"{len(doc.paragraphs)} paragraphs; limit {limit}")
+    if len(doc.sentences) > config["MAX_SENTENCES"]:
+        limit = config["MAX_SENTENCES"]
+        fail(422, "too_many_sentences", f"{len(doc.sentences)} sentences; limit {limit}")
+    if not doc.paragraphs:
+        fail(422, "empty_text", "no paragraph with text")
+    return doc
+
+
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -167,9 +187,9 @@ _ANALYSIS = _SUMMARY | {"per_section"}
 @bp.post("/v1/classify")
 def classify() -> Response:
     """Every paragraph with its section label, Chinese name, confidence and label scores."""
-    source = document_input(json_body(), _DOCUMENT)
+    doc = segmented(document_input(json_body(), _DOCUMENT))
     bundle = holder().bundle
-    doc = prepare(source, bundle.classifier)
+    prepare(doc, bundle.classifier)
     return jsonify(paragraphs=paragraph_records(doc), model=model_info(bundle))
 
 
@@ -177,10 +197,10 @@ def classify() -> Response:
 def summarise() -> Response:
     """Key sentences in document order within the budget; the CLI's JSON shape."""
     body = json_body()
-    source = document_input(body, _SUMMARY)
     budget, method = budget_input(body), method_input(body)
+    doc = segmented(document_input(body, _SUMMARY))
     bundle = holder().bundle
-    result = summary_record(prepare(source, bundle.classifier), budget, method)
+    result = summary_record(prepare(doc, bundle.classifier), budget, method)
     return jsonify(result | {"model": model_info(bundle)})
 
 
@@ -191,9 +211,10 @@ def analyse_report() -> Response:
     source = document_input(body, _ANALYSIS)
     budget, method = budget_input(body), method_input(body)
     per_section = _count(body, "per_section", MAX_PER_SECTION)
+    doc = segmented(source)
     bundle = holder().bundle
     result = analyse(
-        source, bundle.classifier, budget, method, 2 if per_section is None else per_section
+        doc, bundle.classifier, budget, method, 2 if per_section is None else per_section
     )
     return jsonify(result | {"model": model_info(bundle)})
 
@@ -240,6 +261,7 @@ def model_details() -> Response:
             "max_content_length": config["MAX_CONTENT_LENGTH"],
             "max_text_chars": config["MAX_TEXT_CHARS"],
             "max_paragraphs": config["MAX_PARAGRAPHS"],
+            "max_sentences": config["MAX_SENTENCES"],
         },
         default_budget={
             "max_sentences": config["SUMMARY_SENTENCES"],

@@ -318,6 +318,24 @@ def test_too_many_paragraphs(bundle_path: Path) -> None:
     assert response.get_json()["error"]["code"] == "too_many_paragraphs"
 
 
+def test_too_many_sentences(bundle_path: Path) -> None:
+    app = create_app({"MODEL_PATH": str(bundle_path), "MAX_SENTENCES": 5, "WARM_UP": False})
+    client = app.test_client()
+    for path in ("/v1/classify", "/v1/summarise", "/v1/analyse"):
+        response = client.post(path, json={"text": "执法。" * 6})
+        assert response.status_code == 422
+        assert response.get_json()["error"]["code"] == "too_many_sentences"
+    assert client.post("/v1/analyse", json={"text": "执法。" * 5}).status_code == 200
+
+
+def test_many_tiny_paragraphs_are_refused_not_a_memory_blowup(client: FlaskClient) -> None:
+    # 33,000 headings fit the character limit; without the paragraph limit the summariser's
+    # pairwise similarity would need tens of gigabytes.
+    response = client.post("/v1/analyse", json={"text": "一、\n" * 33_000})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "too_many_paragraphs"
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [

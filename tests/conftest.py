@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 from model import persist
 from training.train import build_bundle
@@ -27,6 +28,14 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
         for name in ("FZREPORT_MODEL", "FZREPORT_SEEDS"):
             mp.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_blas_thread() -> Iterator[None]:
+    """Single-threaded BLAS: our matrices are tiny, and on a busy 2-core machine OpenBLAS
+    threads fighting over the cores made each fit several times slower."""
+    with threadpool_limits(limits=1):
         yield
 
 

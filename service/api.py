@@ -65,6 +65,10 @@ def json_body() -> dict[str, Any]:
     if charset not in ("utf-8", "utf8"):
         fail(415, "unsupported_media_type", f"charset {charset} is not supported; use utf-8")
     data = request.get_data(cache=False)  # 413 from Werkzeug when Content-Length is too big
+    limit = request.max_content_length
+    if limit is not None and len(data) >= limit and request.content_length is None:
+        # A chunked body is cut at the limit rather than refused; never parse a truncated one.
+        fail(413, "body_too_large", f"request body is over the limit of {limit} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -301,6 +301,18 @@ def test_declared_length_over_limit_is_413(client: FlaskClient) -> None:
     assert response.status_code == 413
 
 
+def test_chunked_body_over_limit_is_413_not_truncated(client: FlaskClient) -> None:
+    # Padding after a valid object: a body cut at the limit would still parse.
+    body = b'{"text": "x"}' + b" " * (6 * 1024 * 1024)
+    response = client.post(
+        "/v1/analyse",
+        input_stream=io.BytesIO(body),
+        content_type=JSON,
+        environ_overrides={"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+
+
 def test_text_over_char_limit(bundle_path: Path) -> None:
     app = create_app({"MODEL_PATH": str(bundle_path), "MAX_TEXT_CHARS": 10, "WARM_UP": False})
     client = app.test_client()

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from gunicorn.app.base import BaseApplication
 
 from model.persist import ModelError
@@ -40,6 +40,8 @@ class JsonFormatter(logging.Formatter):
             "pid": record.process,
             "message": record.getMessage(),
         }
+        if has_request_context():  # ties app log lines to the access line of their request
+            entry["request_id"] = g.get("request_id")
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

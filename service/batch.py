@@ -208,7 +208,11 @@ def estimate(inputs: Iterable[Path]) -> int:
 
     total = 0
     for path in inputs:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            [Path(folder) / name for folder, _, names in os.walk(path) for name in names]
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             if not is_archive(file.name):
                 total += is_document(file.name) or file == path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from model.segment import Paragraph, Span, cut_words, paragraphs_from_lines, split_paragraphs
 from model.segment import split_sentences as _split_sentences
@@ -35,6 +36,8 @@ class Document:
     labels: list[str] | None = None
     confidences: list[float] | None = None
     scores: list[dict[str, float]] | None = field(default=None)
+    # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
+    features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def paragraph_words(self) -> list[list[str]]:
         """Words of each paragraph, joined from its sentences' words (no second cut)."""

@@ -379,12 +379,6 @@ def test_big_report_is_summarised(capsys, big_report: Path) -> None:
     check_summary(result.json(), text, 300)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MemoryError,
-    reason="pagerank densifies the sentence graph: a 2 MB report (20,000 sentences) takes "
-    "~8 GB and ~50 s with the default summariser",
-)
 def test_sentence_graph_of_a_huge_report_stays_sparse() -> None:
     n = 200_000  # a dense n×n float64 matrix would need 320 GB
     ranks = pagerank(sparse.identity(n, format="csr"))

@@ -108,6 +108,19 @@ def sample_memory(pid: int, stop: threading.Event, peaks: dict[int, float]) -> N
         stop.wait(0.5)
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the master and its workers so far."""
+    total = 0.0
+    master = psutil.Process(pid)
+    for proc in [master, *master.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -167,10 +180,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 threading.Thread(target=client, args=(port, body, start_at, stop_at, s))
                 for s in stats
             ]
+            load_before = os.getloadavg()[0]
             for t in threads:
                 t.start()
+            time.sleep(max(0.0, start_at - time.perf_counter()))
+            cpu_start = server_cpu_seconds(process.pid)
             for t in threads:
                 t.join()
+            cpu_used = server_cpu_seconds(process.pid) - cpu_start
+            load_after = os.getloadavg()[0]
             stop.set()
             sampler.join()
             workers = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
@@ -201,6 +219,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "mean": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
                 "max": round(max(latencies) * 1000, 1) if latencies else None,
             },
+            # Server CPU per request does not depend on what else runs on the machine: with
+            # `cores` idle cores the server cannot exceed cores / cpu_ms_per_request requests/s.
+            "cpu_ms_per_request": round(cpu_used / len(latencies) * 1000, 1) if latencies else None,
+            "cpu_bound_requests_per_s": (
+                round(psutil.cpu_count() * len(latencies) / cpu_used, 1) if cpu_used else None
+            ),
+            "cores": psutil.cpu_count(),
+            "load_average": {"before": round(load_before, 2), "after": round(load_after, 2)},
             "errors": sum(s.errors for s in stats),
             "error_kinds": kinds,
             "ready_s": round(ready, 2),
@@ -238,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  latency ms      p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  max {lat['max']}"
     )
     print(f"  errors          {result['errors']} {result['error_kinds'] or ''}")
+    print(
+        f"  server CPU      {result['cpu_ms_per_request']} ms per request; "
+        f"{result['cores']} idle cores would cap it at {result['cpu_bound_requests_per_s']} req/s"
+    )
+    load = result["load_average"]
+    print(f"  load average    {load['before']} before, {load['after']} after (1 min)")
     rss = result["rss_mb"]
     workers = ", ".join(f"{x:.0f}" for x in rss["workers"])
     print(f"  peak RSS MB     master {rss['master']:.0f}; workers {workers}")

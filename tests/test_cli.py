@@ -250,6 +250,34 @@ def test_summarise_from_stdin(capsys, monkeypatch, tiny_report) -> None:
     check_summary(result.json(), tiny_report.text, 80)
 
 
+_REPORT_PIECES = st.sampled_from(
+    [
+        *("一、主要成效\n", "二、存在问题\n", "（一）", "一是", "\n", "\r\n", " ", "\u3000"),
+        *("。", "！", "？", "；", "，", "…", "”", ":", "来源：司法局", "打印 关闭"),
+        *("我局推进法治政府建设", "办理案件131件", "执法不够规范", "下一步将继续推进"),
+    ]
+)
+
+# Any characters but NUL, which marks binary input (refused, tested below).
+_CHARS = st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=4)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(_REPORT_PIECES, _CHARS), max_size=40).map("".join),
+    st.integers(min_value=0, max_value=120),
+    st.sampled_from(sorted(SUMMARISERS)),
+)
+def test_summarise_contract_on_any_text(bundle, text: str, max_chars: int, method: str) -> None:
+    out = io.StringIO()
+    argv = ["summarise", "-", "--max-chars", str(max_chars), "--method", method, "--format", "json"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "_bundle", lambda args: bundle)
+        stdin_bytes(mp, text.encode("utf-8"))
+        assert main(argv, out=out) == 0
+    check_summary(json.loads(out.getvalue()), decode_bytes(text.encode("utf-8")).text, max_chars)
+
+
 # -- bad input: a result or a one-line error, never a traceback -------------------------------
 
 TRADITIONAL = (

@@ -202,3 +202,26 @@ def test_unusable_model_fails_once_without_records(
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path) == 1
     assert load_journal(out / "results.jsonl") == []
+
+
+def test_a_worker_loads_the_model_once(
+    model_path: Path, seed_texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.batch
+    from model import persist
+
+    loads: list[str] = []
+    load = persist.load
+
+    def counting_load(path: str) -> persist.Bundle:
+        loads.append(path)
+        return load(path)
+
+    monkeypatch.setattr(service.batch, "_MODELS", {})
+    monkeypatch.setattr(service.batch.persist, "load", counting_load)
+    budget = service.batch.Budget(max_sentences=2)
+    for i, text in enumerate(seed_texts[:3]):
+        record = service.batch.summarise_file(f"r{i}.txt", text.encode(), str(model_path), budget)
+        assert record["status"] == "ok", record.get("error")
+        assert len(record["sentences"]) <= 2
+    assert loads == [str(model_path)]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from model.labels import LABEL_ZH, LABELS
 from model.summarise import SUMMARISERS
@@ -520,3 +522,46 @@ def test_reload_keeps_old_model_when_file_is_gone(served_copy: Path) -> None:
     response = client.post("/v1/admin/reload", headers=_auth())
     assert response.status_code == 409
     assert client.get("/readyz").status_code == 200
+
+
+# -- any text: a 200 whose offsets slice the input, or a 4xx; never a 500 --------------------------
+
+_REPORT_ALPHABET = st.sampled_from(
+    list("法治政府建设报告一二三是、。，；！？：（）()“”《》 \n\t\u3000,.;!?:%％０１2024年件")
+    + ["\ud800", "\x00", "\ufeff", "\u200b", "😀", "\r"]
+)
+# The client fixture is stateless between examples.
+_FIXTURE_OK = [HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=_FIXTURE_OK)
+@given(
+    text=st.text(_REPORT_ALPHABET, max_size=300),
+    budget=st.one_of(st.none(), st.integers(0, 400)),
+)
+def test_any_text_is_answered(client: FlaskClient, text: str, budget: int | None) -> None:
+    body = json.dumps({"text": text, "max_chars": budget})  # \u escapes carry lone surrogates
+    response = client.post("/v1/analyse", data=body, content_type=JSON)
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert response.get_json()["error"]["code"] == "empty_text"
+        return
+    result = response.get_json()
+    sent = text.replace("\ud800", "\ufffd")
+    for p in result["paragraphs"]:
+        assert sent[p["start"] : p["end"]] == p["text"]
+    for s in result["sentences"]:
+        assert sent[s["start"] : s["end"]] == s["text"]
+    if budget is not None:
+        assert sum(len(s["text"]) for s in result["sentences"]) <= budget
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=_FIXTURE_OK)
+@given(paragraphs=st.lists(st.text(_REPORT_ALPHABET, max_size=40), min_size=1, max_size=12))
+def test_any_paragraph_list_is_answered(client: FlaskClient, paragraphs: list[str]) -> None:
+    body = json.dumps({"paragraphs": paragraphs})
+    response = client.post("/v1/classify", data=body, content_type=JSON)
+    assert response.status_code in (200, 422)
+    if response.status_code == 200:
+        texts = [p["text"] for p in response.get_json()["paragraphs"]]
+        assert all(t.strip() for t in texts)

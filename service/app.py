@@ -190,7 +190,5 @@ def _install_error_handlers(app: Flask) -> None:
         # The trace goes to the log with the request id, never into the response.
         original = getattr(exc, "original_exception", None) or exc
         if not isinstance(original, InternalServerError):
-            log.error(
-                "request %s failed", g.get("request_id", "-"), exc_info=original
-            )  # pragma: no cover - only reached on a bug
+            log.error("request %s failed", g.get("request_id", "-"), exc_info=original)
         return error_response(500, "internal_error", "internal error; see the server log")

@@ -373,6 +373,23 @@ def test_unknown_routes_and_methods(
         assert "POST" in response.headers["Allow"] or "GET" in response.headers["Allow"]
 
 
+def test_a_bug_is_a_json_500_without_trace(
+    bundle_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app({"MODEL_PATH": str(bundle_path), "WARM_UP": False})
+
+    def broken() -> str:
+        raise ZeroDivisionError("secret detail")
+
+    app.add_url_rule("/broken", view_func=broken)
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/broken", headers={"X-Request-ID": "bug-1"})
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert "secret detail" not in response.get_data(as_text=True)
+    assert any("bug-1" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
 # -- uploads for the web page -------------------------------------------------------------------
 
 

@@ -99,6 +99,24 @@ def _content_table() -> np.ndarray:
     return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
 
 
+def _content(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of the normalised text, positions of its content characters, their sentence.
+
+    Content characters are those ROUGE counts (letters, digits, CJK); cached per document.
+    """
+    if "content" not in doc.features:
+        codes = np.frombuffer(
+            normalise(doc.text).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+        )
+        content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
+        starts = np.array([s.start for s in doc.sentences], dtype=np.int64)
+        ends = np.array([s.end for s in doc.sentences], dtype=np.int64)
+        owner = np.searchsorted(starts, content, side="right") - 1
+        inside = (owner >= 0) & (content < ends[np.maximum(owner, 0)]) if len(starts) else owner > 0
+        doc.features["content"] = (codes, content[inside], owner[inside])
+    return doc.features["content"]
+
+
 def bigram_vectors(doc: Document) -> sparse.csr_matrix:
     """TF-IDF rows of the sentences' character bigrams (punctuation skipped), cached.
 
@@ -106,14 +124,7 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
     character; no word segmentation is needed.
     """
     if "bigrams" not in doc.features:
-        n = len(doc.sentences)
-        codes = np.frombuffer(normalise(doc.text).encode("utf-32-le"), dtype=np.uint32)
-        content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
-        starts = np.array([s.start for s in doc.sentences], dtype=np.int64)
-        ends = np.array([s.end for s in doc.sentences], dtype=np.int64)
-        owner = np.searchsorted(starts, content, side="right") - 1
-        inside = (owner >= 0) & (content < ends[np.maximum(owner, 0)])
-        content, owner = content[inside], owner[inside]
+        codes, content, owner = _content(doc)
         pair = owner[:-1] == owner[1:]
         keys = (codes[content[:-1][pair]].astype(np.uint64) << np.uint64(21)) | codes[
             content[1:][pair]
@@ -121,7 +132,7 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
         columns = np.unique(keys, return_inverse=True)[1].ravel()
         counts = sparse.csr_matrix(
             (np.ones(len(columns)), (owner[:-1][pair], columns)),
-            shape=(n, int(columns.max()) + 1 if len(columns) else 1),
+            shape=(len(doc.sentences), int(columns.max()) + 1 if len(columns) else 1),
         )
         doc.features["bigrams"] = _tfidf(counts)
     return doc.features["bigrams"]
@@ -218,14 +229,14 @@ def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(opens its paragraph or a run-in item, ends like a sentence, has ≥5 content chars)."""
     n = len(doc.sentences)
     per_paragraph = np.bincount([s.paragraph for s in doc.sentences], minlength=len(doc.paragraphs))
-    opens, complete, substantial = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool)
+    opens, complete = np.zeros(n), np.zeros(n, bool)
     norm = normalise(doc.text)
     for i, s in enumerate(doc.sentences):
         text = norm[s.start : s.end]
         first = s.index_in_paragraph == 0 and per_paragraph[s.paragraph] > 1
         opens[i] = float(first) + float(bool(_TOPIC.match(text)))
         complete[i] = text.rstrip(_CLOSERS).endswith(_END)
-        substantial[i] = sum(c.isalnum() for c in text) >= _MIN_CONTENT
+    substantial = np.bincount(_content(doc)[2], minlength=n) >= _MIN_CONTENT
     return opens, complete, substantial
 
 
@@ -366,6 +377,7 @@ _UNITS = (
 _FIGURE_RE = re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*({_UNITS})")
 _CLAUSE = re.compile(r"[^，。；！？：、\n]+")
 _YEAR_LIKE = re.compile(r"^(?:19|20)[0-9]{2}$")
+_DIGIT = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,11 +405,13 @@ class Figure:
 def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
     """Numbers with units in the report body, each with its clause as context."""
     figures: list[Figure] = []
-    for s in doc.sentences:
-        label = doc.sentence_label(s)
-        if label == "boilerplate":
+    text = normalise(doc.text)
+    chrome = excluded(doc)
+    for i, s in enumerate(doc.sentences):
+        norm = text[s.start : s.end]
+        if chrome[i] or not _DIGIT.search(norm):
             continue
-        norm = normalise(s.text)
+        label = doc.sentence_label(s)
         for clause in _CLAUSE.finditer(norm):
             for m in _FIGURE_RE.finditer(clause.group()):
                 number, unit = m.group(1), m.group(2)
@@ -418,7 +432,7 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
     """The report's most characteristic words: TF-IDF weight summed over its sentences."""
     if not doc.sentences:
         return []
-    body = [s for s in doc.sentences if doc.sentence_label(s) != "boilerplate"]
+    body = [s for s, chrome in zip(doc.sentences, excluded(doc), strict=True) if not chrome]
     counts = Counter(w for s in body for w in s.words if len(w) > 1 and not w.startswith("<"))
     if not counts:
         return []

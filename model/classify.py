@@ -2,7 +2,7 @@
 then an HMM over the paragraphs of a document (Viterbi path, forward-backward confidences).
 
 The linear model sees each paragraph twice in training, once with its document context and
-once without, so the same model also labels an isolated paragraph (no context tokens).
+once with only its own features, so the same model also labels an isolated paragraph.
 """
 
 from __future__ import annotations
@@ -11,14 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from model.features import CharNgramTfidf
 from model.labels import LABELS
 from model.segment import Paragraph, cut_words, normalise
-from model.structure import contexts, top_sections
+from model.structure import contexts, paragraph_tokens, structural_labels
+
+
+def logsumexp(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
+    """log(sum(exp(a))) along `axis`, stable; plain numpy, far cheaper per call than scipy's."""
+    top = np.max(a, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    out = np.log(np.sum(np.exp(a - top), axis=axis, keepdims=True)) + top
+    return out if keepdims else np.squeeze(out, axis=axis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,7 @@ class Unit:
     """One paragraph as the classifier sees it."""
 
     text: str
-    context: tuple[str, ...] = ()  # empty: isolated paragraph, no document around it
+    context: tuple[str, ...] = ()  # feature tokens from the paragraph and its document
     words: tuple[str, ...] | None = field(default=None, compare=False)  # pre-cut, if any
 
 
@@ -52,7 +60,7 @@ def build_pipeline(C: float = 4.0) -> Pipeline:
             ("words", TfidfVectorizer(analyzer=unit_words, sublinear_tf=True, min_df=1)),
             (
                 "chars",
-                TfidfVectorizer(
+                CharNgramTfidf(
                     analyzer="char",
                     preprocessor=unit_text,
                     ngram_range=(1, 2),
@@ -79,6 +87,11 @@ def document_units(
     ]
 
 
+def isolated_unit(text: str) -> Unit:
+    """A paragraph with no document around it: only its own features."""
+    return Unit(text, tuple(paragraph_tokens(text)))
+
+
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """Label of one paragraph with its confidence and the per-label probabilities."""
@@ -96,12 +109,14 @@ class SectionClassifier:
         C: float = 1.0,
         smoothing: float = 0.5,
         prior_power: float = 1.0,
-        cue_weight: float = 2.0,
+        cue_weight: float = 1.0,
+        cue_pseudo: float = 20.0,
     ) -> None:
         self.C = C
         self.smoothing = smoothing
         self.prior_power = prior_power
         self.cue_weight = cue_weight
+        self.cue_pseudo = cue_pseudo
 
     def fit(
         self, documents: Sequence[Sequence[Paragraph]], labels: Sequence[Sequence[str]]
@@ -111,7 +126,7 @@ class SectionClassifier:
         y: list[str] = []
         for paragraphs, doc_labels in zip(documents, labels, strict=True):
             units = document_units(paragraphs)
-            X += units + [Unit(u.text) for u in units]
+            X += units + [isolated_unit(u.text) for u in units]
             y += list(doc_labels) * 2
         self.pipeline_ = build_pipeline(self.C).fit(X, y)
         self.labels_ = tuple(self.pipeline_.classes_)
@@ -125,10 +140,36 @@ class SectionClassifier:
             for a, b in zip(doc_labels, doc_labels[1:], strict=False):
                 trans[index[a], index[b]] += 1
         counts = np.array([y.count(label) for label in self.labels_], dtype=float)
+        self.log_cue_ = self._cue_table(documents, labels, index)
         self.log_start_ = np.log(start / start.sum())
         self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
         self.log_prior_ = np.log(counts / counts.sum())
         return self
+
+    def _cue_table(
+        self,
+        documents: Sequence[Sequence[Paragraph]],
+        labels: Sequence[Sequence[str]],
+        index: dict[str, int],
+    ) -> dict[str, np.ndarray]:
+        """log P(label | structural label), pseudo-counts on agreement and on chrome.
+
+        The pseudo-counts make the structure useful even for a section kind that few
+        training reports have; observed counts teach where structure misleads.
+        """
+        k = len(index)
+        table: dict[str, np.ndarray] = {}
+        for cue in index:
+            row = np.full(k, self.smoothing)
+            row[index[cue]] += self.cue_pseudo
+            if "boilerplate" in index:
+                row[index["boilerplate"]] += self.cue_pseudo / 4
+            table[cue] = row
+        for paragraphs, doc_labels in zip(documents, labels, strict=True):
+            for cue, label in zip(structural_labels(paragraphs), doc_labels, strict=True):
+                if cue in table:
+                    table[cue][index[label]] += 1
+        return {cue: np.log(row / row.sum()) for cue, row in table.items()}
 
     def predict_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Per-label probabilities of each unit on its own (no sequence decoding)."""
@@ -138,7 +179,7 @@ class SectionClassifier:
 
     def classify_isolated(self, texts: Sequence[str]) -> list[Prediction]:
         """Paragraphs with no document around them."""
-        return self._predictions(self.predict_units([Unit(t) for t in texts]), None)
+        return self._predictions(self.predict_units([isolated_unit(t) for t in texts]), None)
 
     def classify_document(
         self, paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
@@ -147,7 +188,7 @@ class SectionClassifier:
         probs = self.predict_units(document_units(paragraphs, words))
         if not len(probs):
             return []
-        path, marginals = self.decode(probs, top_sections(paragraphs))
+        path, marginals = self.decode(probs, structural_labels(paragraphs))
         return self._predictions(marginals, path)
 
     def decode(
@@ -155,18 +196,14 @@ class SectionClassifier:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Viterbi path and forward-backward marginals.
 
-        Emissions are p(y|x) / p(y)^power, plus `cue_weight` for the label that the enclosing
-        heading announces: one shared weight, so a section type seen under its own heading in
-        a single training report still benefits from its heading elsewhere.
+        Emissions are p(y|x) / p(y)^power times P(y | structural label)^cue_weight: what the
+        headings and position say is evidence, weighed against the paragraph's own words.
         """
         emit = np.log(np.clip(probs, 1e-9, 1.0)) - self.prior_power * self.log_prior_
         if cues is not None and self.cue_weight:
-            index = {label: j for j, label in enumerate(self.labels_)}
-            # Chrome can sit under any heading, so it competes on its own evidence.
-            lifted = [index[label] for label in ("boilerplate",) if label in index]
             for t, cue in enumerate(cues):
-                if cue in index:
-                    emit[t, [index[cue], *lifted]] += self.cue_weight
+                if cue in self.log_cue_:
+                    emit[t] += self.cue_weight * self.log_cue_[cue]
         n, k = emit.shape
         score = self.log_start_ + emit[0]
         back = np.zeros((n, k), dtype=int)

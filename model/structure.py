@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from model.segment import Paragraph, normalise
+from model.segment import Paragraph, heading_level, is_heading, normalise
 
 # Checked in this order: a heading naming problems *and* plans ("存在问题及下一步打算") opens
 # with the problems, and 回顾 beats the year's plans it is often paired with.
@@ -33,7 +33,6 @@ _BOILERPLATE = re.compile(
     r"Public domain|^false$|^true$|字号|【大 中 小】"
 )
 _DATE_LINE = re.compile(r"^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\W*$")
-_ADDRESSEE = re.compile(r"^[^，。]{2,40}：$")
 
 
 def heading_cue(text: str) -> str | None:
@@ -51,6 +50,25 @@ def looks_like_boilerplate(text: str) -> bool:
     return len(text) <= 120 and bool(_BOILERPLATE.search(text) or _DATE_LINE.match(text))
 
 
+_TERSE_CHARS = 40
+_BODY = re.compile(r"[。；，]")
+
+
+def is_terse(text: str) -> bool:
+    """Short and with no sentence punctuation: a title, a signature, a date, a menu item.
+
+    A short line ending in a colon is an addressee ("中共XX委："), which opens the preamble.
+    """
+    text = normalise(text).strip()
+    return len(text) <= _TERSE_CHARS and not _BODY.search(text) and not text.endswith("：")
+
+
+def is_body(text: str) -> bool:
+    """Running text: long enough and punctuated like sentences."""
+    text = normalise(text).strip()
+    return len(text) > _TERSE_CHARS and bool(_BODY.search(text))
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What the document says around a paragraph, as the classifier sees it."""
@@ -62,18 +80,36 @@ class Context:
     position: str  # before-first-heading / body / tail
     first: bool
     last: bool
+    chrome: bool  # web-page furniture words (来源, 打印 关闭, 备案号 …)
+    terse: bool  # short and without sentence punctuation: titles, signatures, dates
 
     def tokens(self) -> list[str]:
         """Feature tokens for the linear model."""
         return [
+            *intrinsic_tokens(self.level, self.heading, self.chrome, self.terse),
             f"sub={self.subsection}",
-            f"lvl={self.level}",
-            f"head={self.heading}",
             f"pos={self.position}",
             f"pos={self.position}|lvl={self.level}",
             *(["first"] if self.first else []),
             *(["last"] if self.last else []),
+            *([f"terse|pos={self.position}"] if self.terse else []),
         ]
+
+
+def intrinsic_tokens(level: int | None, heading: bool, chrome: bool, terse: bool) -> list[str]:
+    """Features a paragraph carries on its own, so an isolated paragraph has them too."""
+    return [
+        f"lvl={level}",
+        f"head={heading}",
+        *(["chrome"] if chrome else []),
+        *(["terse"] if terse else []),
+    ]
+
+
+def paragraph_tokens(text: str) -> list[str]:
+    """Intrinsic feature tokens of a paragraph with no document around it."""
+    level = heading_level(text)
+    return intrinsic_tokens(level, is_heading(text), looks_like_boilerplate(text), is_terse(text))
 
 
 def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
@@ -95,9 +131,7 @@ def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
     """Context features of every paragraph of one document."""
     sections = top_sections(paragraphs)
     first_heading = next((i for i, p in enumerate(paragraphs) if p.level == 1), len(paragraphs))
-    last_body = max(
-        (i for i, p in enumerate(paragraphs) if len(p.text) > 120), default=len(paragraphs)
-    )
+    last_body = max((i for i, p in enumerate(paragraphs) if is_body(p.text)), default=-1)
     result, sub = [], None
     for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
         if p.level == 1:
@@ -106,6 +140,59 @@ def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
             sub = heading_cue(p.text)
         position = "pre" if i < first_heading else "tail" if i > last_body else "body"
         result.append(
-            Context(section, sub, p.level, p.heading, position, i == 0, i == len(paragraphs) - 1)
+            Context(
+                section,
+                sub,
+                p.level,
+                p.heading,
+                position,
+                i == 0,
+                i == len(paragraphs) - 1,
+                looks_like_boilerplate(p.text),
+                is_terse(p.text),
+            )
         )
     return result
+
+
+# Paragraph-level cues that override the section's: the review of the year often holds a
+# paragraph admitting problems (政府工作报告: "同时，我们也清醒看到…") and, by the
+# 督察工作规定 convention, one on the principal leader's first-responsible-person duty.
+_ADMITS = re.compile(
+    r"清醒|不足|差距|困难和问题|问题和困难|困难和挑战|问题和不足|短板|存在着?(?:一些|不少|诸多)?问题"
+)
+_LEADER = re.compile(r"第一责任人|主要领导带头|主要负责人")
+_ADMITS_SPAN, _LEADER_SPAN = 80, 80
+_FIRST_SENTENCE = re.compile(r"[^。！？]*")
+
+
+def structural_labels(paragraphs: Sequence[Paragraph]) -> list[str]:
+    """The label structure alone suggests for each paragraph: headings, position, chrome.
+
+    Training uses it as weak labels; the classifier uses it as a prior it learns to trust
+    or overrule (P(label | structural label)), so both read a report the same way.
+    """
+    sections = top_sections(paragraphs)
+    body = [i for i, p in enumerate(paragraphs) if is_body(p.text)]
+    last_body = body[-1] if body else len(paragraphs) - 1
+    labels = []
+    for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
+        text = normalise(p.text).strip()
+        if looks_like_boilerplate(text):
+            label = "boilerplate"
+        elif section is None:
+            label = "boilerplate" if is_terse(text) else "preamble"
+        elif i > last_body and is_terse(text):
+            label = "boilerplate"
+        elif (
+            section in ("achievements", "plans")
+            and not p.heading
+            and _ADMITS.search(text[:_ADMITS_SPAN])
+        ):
+            label = "shortcomings"
+        elif section == "achievements" and _LEADER.search(text[:_LEADER_SPAN]):
+            label = "leadership"
+        else:
+            label = section
+        labels.append(label)
+    return labels

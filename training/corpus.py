@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from model.labels import LABELS
 from model.readers import read_text_file
 from model.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
-from model.structure import looks_like_boilerplate, top_sections
+from model.structure import structural_labels
 
 
 @dataclass(slots=True)
@@ -29,36 +28,9 @@ class Report:
     manual: int = 0  # how many labels come from the manual file
 
 
-# Within the review of the year, the paragraph that admits problems (政府工作报告 style:
-# "同时，我们也清醒看到…", "在肯定成绩的同时…") is a shortcomings paragraph.
-_ADMITS = re.compile(r"清醒|不足|差距|困难和问题|问题和困难|困难和挑战|问题和不足|短板")
-_LEADER = re.compile(r"第一责任人")
-_SHORT_LINE = 40
-
-
 def weak_labels(paragraphs: Sequence[Paragraph]) -> list[str]:
-    """Labels a careful reader would give from headings and position alone."""
-    sections = top_sections(paragraphs)
-    long_idx = [i for i, p in enumerate(paragraphs) if len(p.text) > 120]
-    last_body = long_idx[-1] if long_idx else len(paragraphs) - 1
-    labels = []
-    for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
-        text = normalise(p.text)
-        terse = len(text) <= _SHORT_LINE and not re.search(r"[。，；]", text)
-        if looks_like_boilerplate(text):
-            label = "boilerplate"
-        elif section is None:
-            label = "boilerplate" if terse and not text.endswith("：") else "preamble"
-        elif i > last_body and terse:
-            label = "boilerplate"
-        elif section == "achievements" and _ADMITS.search(text[:30]) and not p.heading:
-            label = "shortcomings"
-        elif section == "achievements" and _LEADER.search(text[:80]):
-            label = "leadership"
-        else:
-            label = section
-        labels.append(label)
-    return labels
+    """Labels from headings and position alone (shared with the classifier's decoding)."""
+    return structural_labels(paragraphs)
 
 
 def data_hash(reports: Iterable[Report]) -> str:

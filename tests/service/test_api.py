@@ -168,6 +168,8 @@ def test_index_page(client: FlaskClient) -> None:
     for zh in LABEL_ZH.values():
         assert zh in page
     assert "http://" not in page and "https://" not in page  # nothing from a CDN
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/static/app.js").status_code == 200
     assert client.get("/static/app.css").status_code == 200
 

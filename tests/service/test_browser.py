@@ -55,12 +55,21 @@ def page(browser, live_url: str) -> Iterator:
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
     page = context.new_page()
     requested: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" else None,
+    )
     page.goto(live_url)
     yield page
     context.close()
     outside = [url for url in requested if not url.startswith(live_url)]
     assert not outside, f"the page fetched from elsewhere: {outside}"
+    # HTTP error answers are expected in some tests; script errors and CSP refusals are not.
+    errors = [e for e in errors if not e.startswith("Failed to load resource")]
+    assert not errors, errors
 
 
 def _analysed(page) -> None:

@@ -31,6 +31,15 @@ def test_serve_flags_and_gunicorn_options() -> None:
     assert options["accesslog"] is None  # the app writes its own JSON access lines
 
 
+def test_serve_is_a_fzreport_sub_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    assert main(["serve", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    for flag in ("--host", "--port", "--workers", "--dev"):
+        assert flag in help_text
+
+
 @pytest.mark.parametrize("flags", [["--workers", "0"], ["--port", "x"], ["--threads", "-1"]])
 def test_serve_rejects_bad_flags(flags: list[str]) -> None:
     with pytest.raises(SystemExit):

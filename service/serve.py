@@ -84,6 +84,7 @@ class ServeApplication(BaseApplication):
             log.exception("reload failed; the workers keep the previous model")
             return self.previous
         log.info("app loaded in %.2fs", time.perf_counter() - started)
+        self.previous = None  # the old app (and its model) can now be freed
         return app
 
     def reload(self) -> None:

@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from threadpoolctl import threadpool_limits
 
 from model import persist
 from training.train import build_bundle
+
+# No timed assertions: hypothesis's per-example deadline would fail on a busy CI machine.
+settings.register_profile("fzreport", deadline=None)
+settings.load_profile("fzreport")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

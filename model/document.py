@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.segment import Paragraph, Span, cut_words, paragraphs_from_lines, split_paragraphs
+from model.segment import Paragraph, Span, cut_many, paragraphs_from_lines, split_paragraphs
 from model.segment import split_sentences as _split_sentences
 
 
@@ -51,14 +51,15 @@ class Document:
 
 
 def _sentences(text: str, paragraphs: Sequence[Paragraph]) -> list[Sentence]:
-    sentences = []
+    spans: list[tuple[int, int, Span]] = []
     for i, p in enumerate(paragraphs):
-        spans: list[Span] = _split_sentences(text[p.start : p.end], p.start)
-        for j, span in enumerate(spans):
-            sentences.append(
-                Sentence(span.start, span.end, span.text, i, j, tuple(cut_words(span.text)))
-            )
-    return sentences
+        for j, span in enumerate(_split_sentences(text[p.start : p.end], p.start)):
+            spans.append((i, j, span))
+    words = cut_many([span.text for _, _, span in spans])
+    return [
+        Sentence(span.start, span.end, span.text, i, j, tuple(w))
+        for (i, j, span), w in zip(spans, words, strict=True)
+    ]
 
 
 def build_document(text: str) -> Document:

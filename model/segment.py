@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -245,12 +245,17 @@ SEGMENTERS: dict[str, Callable[[], Callable[[str], list[str]]]] = {
 }
 
 
-@cache
 def segmenter(name: str | None = None) -> Callable[[str], list[str]]:
     """The word cutter named by `name`, $FZREPORT_SEGMENTER, or rjieba falling back to jieba."""
     name = name or os.environ.get("FZREPORT_SEGMENTER") or "rjieba"
     if name not in SEGMENTERS:
         raise ValueError(f"unknown segmenter {name!r}; choose from {sorted(SEGMENTERS)}")
+    return _load_segmenter(name)
+
+
+@cache
+def _load_segmenter(name: str) -> Callable[[str], list[str]]:
+    """One engine per segmenter name: the default and its explicit name share it (~60 MB)."""
     with _lock:
         try:
             return SEGMENTERS[name]()
@@ -265,8 +270,34 @@ def cut_words(text: str, cutter: str | None = None) -> list[str]:
 
     Tokens are re-split on word characters so both segmenters agree on "2021-2025".
     """
-    stops = stop_words()
-    joined = " ".join(segmenter(cutter)(normalise(text).lower()))
+    return _content_words(segmenter(cutter)(normalise(text).lower()), stop_words())
+
+
+def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]:
+    """`cut_words` of each text with one segmenter call for all of them.
+
+    The texts are joined by line breaks, which both segmenters emit as tokens of their own and
+    never join across, so the tokens split back per text; a text holding a line break itself
+    is cut on its own.
+    """
+    if not texts or any("\n" in t for t in texts):
+        return [cut_words(t, cutter) for t in texts]
+    tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
+    stops, pieces, current = stop_words(), [], []
+    for token in tokens:
+        if token == "\n":
+            pieces.append(_content_words(current, stops))
+            current = []
+        else:
+            current.append(token)
+    pieces.append(_content_words(current, stops))
+    if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
+        return [cut_words(t, cutter) for t in texts]
+    return pieces
+
+
+def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:
+    joined = " ".join(tokens)
     return [_bucket(w) if w[0].isdigit() else w for w in _WORD.findall(joined) if w not in stops]
 
 

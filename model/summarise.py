@@ -7,7 +7,6 @@ never exceeded), removes redundancy and restores document order — as sumy does
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -80,16 +79,24 @@ def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
-def sentence_vectors(doc: Document) -> sparse.csr_matrix:
-    """TF-IDF rows of the sentences' words, IDF taken from the document itself (cached)."""
-    if "words" not in doc.features:
+def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
+    """Sentence × word count matrix and its vocabulary, built once per document."""
+    if "word_counts" not in doc.features:
         vocab: dict[str, int] = {}
         indices = [vocab.setdefault(w, len(vocab)) for s in doc.sentences for w in s.words]
         indptr = np.cumsum([0, *(len(s.words) for s in doc.sentences)])
         counts = sparse.csr_matrix(
             (np.ones(len(indices)), indices, indptr), shape=(len(doc.sentences), len(vocab) or 1)
         )
-        doc.features["words"] = _tfidf(counts)
+        counts.sum_duplicates()
+        doc.features["word_counts"] = (counts, list(vocab))
+    return doc.features["word_counts"]
+
+
+def sentence_vectors(doc: Document) -> sparse.csr_matrix:
+    """TF-IDF rows of the sentences' words, IDF taken from the document itself (cached)."""
+    if "words" not in doc.features:
+        doc.features["words"] = _tfidf(_word_counts(doc)[0])
     return doc.features["words"]
 
 
@@ -429,18 +436,26 @@ def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
 
 
 def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
-    """The report's most characteristic words: TF-IDF weight summed over its sentences."""
-    if not doc.sentences:
+    """The report's most characteristic words: count × log(1 + sentences / sentence frequency)."""
+    counts, vocab = _word_counts(doc)
+    if not vocab:
         return []
-    body = [s for s, chrome in zip(doc.sentences, excluded(doc), strict=True) if not chrome]
-    counts = Counter(w for s in body for w in s.words if len(w) > 1 and not w.startswith("<"))
-    if not counts:
-        return []
-    df = Counter(w for s in body for w in set(s.words))
-    n = len(body)
-    weight = {w: c * np.log(1 + n / df[w]) for w, c in counts.items()}
-    top = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [{"word": w, "weight": round(float(v), 3), "count": counts[w]} for w, v in top]
+    body = counts[np.flatnonzero(~excluded(doc))]
+    total = np.asarray(body.sum(axis=0)).ravel()
+    df = np.bincount(body.indices, minlength=body.shape[1])
+    content = np.array([len(w) > 1 and not w.startswith("<") for w in vocab], dtype=bool)
+    weight = np.where(content & (total > 0), total, 0.0)
+    weight = weight * np.log(1 + body.shape[0] / np.maximum(df, 1))
+    # Ties at the cut are broken by the word, so take every candidate scoring at the cut.
+    candidates = np.flatnonzero(weight)
+    if len(candidates) > limit:
+        cut = -np.partition(-weight[candidates], limit - 1)[limit - 1]
+        candidates = candidates[weight[candidates] >= cut]
+    top = sorted(candidates, key=lambda j: (-weight[j], vocab[j]))[:limit]
+    return [
+        {"word": vocab[j], "weight": round(float(weight[j]), 3), "count": int(total[j])}
+        for j in top
+    ]
 
 
 def structured_summary(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model import persist
 from model.classify import Prediction
 from model.segment import split_paragraphs
 from model.summarise import SUMMARISERS
+from service.cli import main
+from tests.conftest import SEED_FILES, SEEDS
 from training.corpus import Report, weak_labels
 from training.evaluate import (
     _oracle,
@@ -181,3 +188,64 @@ def test_cross_validation_with_separate_test_reports(tiny_report) -> None:
         assert tested not in trained
         assert {id(r.paragraphs) for r in train} <= trained
         assert len(trained) == 4  # the seeds plus the other test reports
+
+
+# -- the `fzreport evaluate` and `fzreport train` sub-commands ---------------------------------
+
+
+@pytest.fixture()
+def small_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three seed reports with their manual labels, standing in for the bundled seeds."""
+    corpus = tmp_path / "seeds"
+    corpus.mkdir()
+    for path in SEED_FILES[:3]:
+        shutil.copy(path, corpus / path.name)
+    shutil.copy(SEEDS / "labels.jsonl", corpus / "labels.jsonl")
+    monkeypatch.setenv("FZREPORT_SEEDS", str(corpus))
+    return corpus
+
+
+def test_evaluate_command_on_the_seeds(small_seeds: Path, tmp_path: Path, capsys) -> None:
+    figures = tmp_path / "figures.json"
+    assert main(["evaluate", "--json", str(figures)]) == 0
+    metrics = json.loads(figures.read_text(encoding="utf-8"))
+    assert metrics["reports"] == 3
+    assert set(metrics["classification"]) == {"document", "isolated", "rules"}
+    assert metrics["weak_label_agreement"]["reports_compared"] >= 2
+    assert {*SUMMARISERS, "oracle"} <= set(metrics["summary"])
+    out = capsys.readouterr().out
+    assert "weak labels vs manual labels" in out and "classification [document]" in out
+
+
+def test_evaluate_command_on_a_jsonl_corpus(
+    small_seeds: Path, tmp_path: Path, tiny_report, make_report
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {"doc_id": "a", "year": 2020, "text": tiny_report.text},
+        {"doc_id": "b", "year": 2021, "text": make_report(unit="某某市住建局", year=2021).text},
+        {"doc_id": "old", "year": 1980, "text": tiny_report.text},
+    ]
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    figures = tmp_path / "figures.json"
+    argv = ["evaluate", "--corpus", str(corpus), "--min-year", "1992", "--json", str(figures)]
+    assert main(argv) == 0
+    metrics = json.loads(figures.read_text(encoding="utf-8"))
+    assert metrics["reports"] == 2
+    assert metrics["classification"]["document"]["n"] == 2 * len(tiny_report.lines)
+    assert "weak_label_agreement" not in metrics
+
+
+def test_evaluate_command_without_reports(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["evaluate", "--corpus", str(empty)]) == 2
+    assert capsys.readouterr().err.startswith("fzreport evaluate: ")
+
+
+def test_train_command(small_seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.joblib"
+    assert main(["train", "--out", str(out), "--no-eval"]) == 0
+    bundle = persist.load(out)
+    assert bundle.manifest["reports"] == 3
+    assert bundle.manifest["corpus"] == str(small_seeds)

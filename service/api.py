@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import ClientDisconnected
 
 from model import persist
 from model.analyse import analyse, paragraph_records, prepare, summary_record
@@ -64,7 +65,7 @@ def json_body() -> dict[str, Any]:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         fail(415, "unsupported_media_type", f"charset {charset} is not supported; use utf-8")
-    data = request.get_data(cache=False)  # 413 from Werkzeug when Content-Length is too big
+    data = read_body()
     limit = request.max_content_length
     if limit is not None and len(data) >= limit and request.content_length is None:
         # A chunked body is cut at the limit rather than refused; never parse a truncated one.
@@ -82,6 +83,21 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         fail(400, "not_an_object", f"body must be a JSON object, got {type(body).__name__}")
     return body
+
+
+def read_body() -> bytes:
+    """The raw body, read with a deadline so a client that stalls mid-body frees its thread.
+
+    Werkzeug answers 413 from the Content-Length header before anything is read.
+    """
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        # Left in place: draining an unread rest, or writing to a stalled reader, times out too.
+        sock.settimeout(current_app.config["BODY_TIMEOUT"])
+    try:
+        return request.get_data(cache=False)
+    except (ClientDisconnected, OSError):
+        fail(408, "body_timeout", "the request body did not arrive in time")
 
 
 def _clean(text: str) -> str:

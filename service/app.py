@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     # Summary budget when a request names none.
     "SUMMARY_SENTENCES": 5,
     "SUMMARY_CHARS": None,
+    # Seconds a request body may take to arrive once its headers are in (408 after that).
+    "BODY_TIMEOUT": 10,
     # Bearer token for POST /v1/admin/reload; the route answers 404 while it is unset.
     "ADMIN_TOKEN": None,
     # Process id of the gunicorn master, set by `fzreport serve`: a reload then restarts all
@@ -166,6 +168,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "body_timeout",
     413: "body_too_large",
     415: "unsupported_media_type",
     422: "invalid_field",

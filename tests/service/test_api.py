@@ -317,6 +317,17 @@ def test_chunked_body_over_limit_is_413_not_truncated(client: FlaskClient) -> No
     assert response.status_code == 413
 
 
+def test_body_shorter_than_its_length_is_408(client: FlaskClient) -> None:
+    response = client.post(
+        "/v1/analyse",
+        input_stream=io.BytesIO(b'{"te'),
+        content_type=JSON,
+        environ_overrides={"CONTENT_LENGTH": "100"},
+    )
+    assert response.status_code == 408
+    assert response.get_json()["error"]["code"] == "body_timeout"
+
+
 def test_text_over_char_limit(bundle_path: Path) -> None:
     app = create_app({"MODEL_PATH": str(bundle_path), "MAX_TEXT_CHARS": 10, "WARM_UP": False})
     client = app.test_client()

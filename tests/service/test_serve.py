@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -113,3 +114,30 @@ def test_reload_reaches_every_worker(
 
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=60) == 0
+
+
+def test_a_stalled_body_times_out_and_frees_the_server(start_server, bundle_path: Path) -> None:
+    server = start_server(
+        "--workers",
+        "1",
+        "--threads",
+        "2",
+        "--quiet",
+        "--model",
+        str(bundle_path),
+        env={"FZREPORT_BODY_TIMEOUT": "1"},
+    )
+    port = int(server.url.rsplit(":", 1)[1])
+    stalled = []
+    for _ in range(4):  # more stalled clients than the worker has threads
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(
+            b"POST /v1/analyse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"te'
+        )
+        stalled.append(sock)
+    for sock in stalled:
+        sock.settimeout(60)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 408")
+        sock.close()
+    assert requests.get(f"{server.url}/healthz", timeout=30).status_code == 200

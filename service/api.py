@@ -90,14 +90,18 @@ def read_body() -> bytes:
 
     Werkzeug answers 413 from the Content-Length header before anything is read.
     """
-    sock = request.environ.get("gunicorn.socket")
-    if sock is not None:
-        # Left in place: draining an unread rest, or writing to a stalled reader, times out too.
-        sock.settimeout(current_app.config["BODY_TIMEOUT"])
+    _body_deadline()
     try:
         return request.get_data(cache=False)
     except (ClientDisconnected, OSError):
         fail(408, "body_timeout", "the request body did not arrive in time")
+
+
+def _body_deadline() -> None:
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        # Left in place: draining an unread rest, or writing to a stalled reader, times out too.
+        sock.settimeout(current_app.config["BODY_TIMEOUT"])
 
 
 def _clean(text: str) -> str:
@@ -244,7 +248,11 @@ def extract() -> Response:
     """Report text of an uploaded .txt/.docx/.html/.pdf file, for the web page's upload button."""
     if request.mimetype != "multipart/form-data":
         fail(415, "unsupported_media_type", "upload the file as multipart/form-data")
-    upload = request.files.get("file")
+    _body_deadline()
+    try:
+        upload = request.files.get("file")
+    except (ClientDisconnected, OSError):
+        fail(408, "body_timeout", "the upload did not arrive in time")
     if upload is None:
         fail(422, "missing_field", "no `file` part in the upload")
     filename = upload.filename or "upload.txt"

@@ -1,0 +1,275 @@
+"""Summarisers, the shared selection helper, key figures, keywords and structured summaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from model.analyse import analyse, prepare
+from model.document import build_document
+from model.summarise import (
+    DEFAULT_METHOD,
+    SUMMARISERS,
+    Budget,
+    bigram_vectors,
+    excluded,
+    get_summariser,
+    key_figures,
+    keywords,
+    pagerank,
+    select,
+    sentence_vectors,
+    structured_summary,
+    summarise,
+)
+
+METHODS = sorted(SUMMARISERS)
+SEED_003 = "003_5c5bdc2152d9c680.txt"
+
+
+def check_picks(text: str, picks: list, budget: Budget) -> None:
+    """The contract every summary keeps: budget, document order, offsets, unique ranks."""
+    if budget.max_chars is not None:
+        assert sum(len(p.text) for p in picks) <= budget.max_chars
+    if budget.max_sentences is not None:
+        assert len(picks) <= budget.max_sentences
+    assert [p.start for p in picks] == sorted(p.start for p in picks)
+    assert all(text[p.start : p.end] == p.text for p in picks)
+    assert sorted(p.rank for p in picks) == list(range(1, len(picks) + 1))
+
+
+# -- registry ----------------------------------------------------------------------------------
+
+
+def test_registry_holds_the_baselines_and_the_default() -> None:
+    assert {"lead", "textrank", "sectionrank"} <= set(SUMMARISERS)
+    assert DEFAULT_METHOD in SUMMARISERS
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_summariser_scores_every_sentence(method: str, tiny_report) -> None:
+    doc = build_document(tiny_report.text)
+    scores = get_summariser(method).score(doc)
+    assert scores.shape == (len(doc.sentences),)
+    assert np.isfinite(scores).all()
+
+
+def test_unknown_method_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="sectionrank"):
+        get_summariser("nope")
+
+
+@pytest.mark.parametrize("field", ["max_sentences", "max_chars"])
+def test_budget_rejects_negative_numbers(field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        Budget(**{field: -1})
+
+
+# -- budget, order, offsets --------------------------------------------------------------------
+
+BUDGETS = [
+    Budget(max_chars=0),
+    Budget(max_chars=1),
+    Budget(max_chars=60),
+    Budget(max_chars=400),
+    Budget(max_sentences=0),
+    Budget(max_sentences=1),
+    Budget(max_sentences=5),
+    Budget(max_sentences=10_000),
+    Budget(max_sentences=3, max_chars=80),
+]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("budget", BUDGETS, ids=str)
+def test_budget_order_and_offsets_on_every_seed(method, budget, seed_texts, bundle) -> None:
+    for text in seed_texts.values():
+        doc = prepare(text, bundle.classifier)
+        picks = summarise(doc, budget, method)
+        check_picks(text, picks, budget)
+        if budget.max_sentences == 0 or budget.max_chars == 0:
+            assert picks == []
+
+
+def test_more_sentences_than_the_report_has_returns_each_once(tiny_report) -> None:
+    doc = build_document(tiny_report.text)
+    picks = summarise(doc, Budget(max_sentences=len(doc.sentences) + 10))
+    assert 0 < len(picks) <= len(doc.sentences)
+    assert len({p.start for p in picks}) == len(picks)
+
+
+def test_no_budget_means_the_default_number_of_sentences(tiny_report) -> None:
+    picks = summarise(build_document(tiny_report.text))
+    assert len(picks) == 5
+
+
+def test_a_sentence_longer_than_the_characters_left_is_skipped_not_cut() -> None:
+    text = "短句一。" + "这是一个很长很长的句子，" * 5 + "结束。短句二。"
+    doc = build_document(text)
+    picks = summarise(doc, Budget(max_chars=8))
+    assert [p.text for p in picks] == ["短句一。", "短句二。"]
+
+
+# -- small and odd inputs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("text", ["", "   \n\n  "])
+def test_empty_document(method: str, text: str) -> None:
+    doc = build_document(text)
+    assert summarise(doc, Budget(max_sentences=3), method) == []
+    assert key_figures(doc) == [] and keywords(doc) == []
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_one_sentence(method: str) -> None:
+    text = "我局全年办理行政复议案件131件。"
+    picks = summarise(build_document(text), Budget(max_sentences=3), method)
+    assert [(p.text, p.start, p.end, p.rank) for p in picks] == [(text, 0, len(text), 1)]
+
+
+def test_trailing_fragment_without_end_mark_can_be_picked() -> None:
+    text = "全面推进依法行政。持续深化行政执法改革"
+    picks = summarise(build_document(text), Budget(max_sentences=2))
+    assert [p.text for p in picks] == ["全面推进依法行政。", "持续深化行政执法改革"]
+
+
+def test_mixed_width_punctuation_splits_and_slices_back() -> None:
+    text = "加强法治政府建设,取得明显成效!推进依法行政;完善制度?全面落实。"
+    doc = build_document(text)
+    assert len(doc.sentences) == 4
+    picks = summarise(doc, Budget(max_sentences=4))
+    check_picks(text, picks, Budget(max_sentences=4))
+    assert [p.text for p in picks] == [
+        "加强法治政府建设,取得明显成效!",
+        "推进依法行政;",
+        "完善制度?",
+        "全面落实。",
+    ]
+
+
+# -- boilerplate and redundancy ----------------------------------------------------------------
+
+
+def test_no_boilerplate_in_summaries(seed_texts, bundle) -> None:
+    text = seed_texts[SEED_003]  # carries web-page chrome (update time, source line)
+    doc = prepare(text, bundle.classifier)
+    assert "boilerplate" in doc.labels
+    for method in METHODS:
+        picks = summarise(doc, Budget(max_sentences=len(doc.sentences)), method)
+        assert picks and all(p.label != "boilerplate" for p in picks)
+        assert not any("来源" in p.text or "更新时间" in p.text for p in picks)
+
+
+def test_short_paragraphs_labelled_boilerplate_are_excluded_long_ones_are_not() -> None:
+    body = "我局坚持依法行政，" * 20 + "取得明显成效。"
+    doc = build_document(f"来源：某某区司法局\n{body}\n打印 关闭")
+    doc.labels = ["boilerplate"] * len(doc.paragraphs)
+    assert excluded(doc).tolist() == [True, False, True]
+    picks = summarise(doc, Budget(max_sentences=3))
+    assert [p.text for p in picks] == [body]
+
+
+def test_mmr_removes_a_duplicated_sentence() -> None:
+    repeated = "全面推进严格规范公正文明执法，行政执法质量明显提升。"
+    text = f"{repeated}\n{repeated}\n深化行政复议体制改革，办理复议案件。"
+    doc = build_document(text)
+    picks = select(doc, np.array([3.0, 2.0, 1.0]), Budget(max_sentences=2))
+    assert [p.text for p in picks] == [repeated, "深化行政复议体制改革，办理复议案件。"]
+    without = select(doc, np.array([3.0, 2.0, 1.0]), Budget(max_sentences=2), redundancy=1.0)
+    assert [p.text for p in without] == [repeated, repeated]
+
+
+def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:
+    doc = prepare(tiny_report.text, bundle.classifier)
+    scores = get_summariser().score(doc)
+    picks = select(doc, scores, Budget(max_sentences=3))
+    best = int(np.argmax(scores))
+    assert any(p.rank == 1 and p.start == doc.sentences[best].start for p in picks)
+    for p in picks:
+        assert p.label in set(doc.labels)
+        assert set(p.as_dict()) == {"text", "score", "rank", "start", "end", "label"}
+
+
+# -- vectors and graph -------------------------------------------------------------------------
+
+
+def test_vectors_are_cached_and_normalised(tiny_report) -> None:
+    doc = build_document(tiny_report.text)
+    for vectors in (sentence_vectors(doc), bigram_vectors(doc)):
+        assert vectors.shape[0] == len(doc.sentences)
+        norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
+        assert np.allclose(norms[norms > 0], 1.0)
+    assert bigram_vectors(doc) is bigram_vectors(doc)
+
+
+def test_bigrams_skip_punctuation_and_stay_inside_a_sentence() -> None:
+    doc = build_document("依法,行政。行政")
+    vectors = bigram_vectors(doc)
+    # 依法 法行 行政: the comma is skipped as ROUGE skips it; no bigram spans the full stop.
+    assert vectors.shape == (2, 3)
+    assert vectors[1].nnz == 1
+
+
+def test_pagerank_is_a_distribution_and_stays_sparse() -> None:
+    assert pagerank(np.zeros((0, 0))).shape == (0,)
+    ranks = pagerank(sparse.identity(50_000, format="csr"))
+    assert ranks.shape == (50_000,) and np.isclose(ranks.sum(), 1.0)
+    star = np.zeros((4, 4))
+    star[0, 1:] = star[1:, 0] = 1.0
+    ranks = pagerank(star)
+    assert np.isclose(ranks.sum(), 1.0) and ranks.argmax() == 0
+
+
+# -- figures, keywords, structured summary -----------------------------------------------------
+
+
+def test_key_figures_with_value_unit_and_context() -> None:
+    text = "2024年，我局办理案件131件，行政机关负责人出庭应诉率达89%。"
+    figures = {f.text: f for f in key_figures(build_document(text))}
+    assert figures["我局办理案件131件"].value == 131.0
+    assert figures["我局办理案件131件"].unit == "件"
+    assert figures["行政机关负责人出庭应诉率达89%"].value == 89.0
+    assert figures["行政机关负责人出庭应诉率达89%"].unit == "%"
+    for f in figures.values():
+        assert text[f.start : f.end] == f.text
+
+
+def test_key_figures_skip_years_and_full_width_percent() -> None:
+    figures = key_figures(build_document("2023年以来，复议纠错率为12.5％。"))
+    assert [(f.value, f.unit) for f in figures] == [(12.5, "%")]
+
+
+def test_keywords_on_a_seed(seed_texts, bundle) -> None:
+    doc = prepare(seed_texts[SEED_003], bundle.classifier)
+    words = keywords(doc, limit=10)
+    assert 0 < len(words) <= 10
+    weights = [w["weight"] for w in words]
+    assert weights == sorted(weights, reverse=True)
+    assert all(len(w["word"]) > 1 and w["count"] > 0 for w in words)
+
+
+def test_structured_summary_groups_by_label(tiny_report, bundle) -> None:
+    doc = prepare(tiny_report.text, bundle.classifier)
+    scores = get_summariser().score(doc)
+    result = structured_summary(doc, scores, per_section=2)
+    assert "boilerplate" not in result
+    assert {"achievements", "shortcomings", "plans"} <= set(result)
+    for label, picks in result.items():
+        assert 0 < len(picks) <= 2
+        assert all(p["label"] == label for p in picks)
+        assert [p["start"] for p in picks] == sorted(p["start"] for p in picks)
+
+
+def test_structured_summary_needs_labels(tiny_report) -> None:
+    doc = build_document(tiny_report.text)
+    assert structured_summary(doc, get_summariser().score(doc)) == {}
+
+
+def test_analyse_puts_every_part_together(tiny_report, bundle) -> None:
+    result = analyse(tiny_report.text, bundle.classifier, Budget(max_chars=120))
+    assert len(result["paragraphs"]) == len(tiny_report.texts)
+    assert sum(len(s["text"]) for s in result["sentences"]) <= 120
+    assert result["summary"] == "".join(s["text"] for s in result["sentences"])
+    assert result["figures"] and result["keywords"] and result["structured"]

@@ -311,3 +311,20 @@ def test_split_sentences_never_drops_characters(text: str) -> None:
     kept = "".join(s.text for s in spans)
     assert [c for c in kept if not _ignorable(c)] == [c for c in text if not _ignorable(c)]
     assert all(c == 1 for i, c in enumerate(covered) if not _ignorable(text[i]))
+
+
+@given(_TEXT)
+def test_normalise_is_idempotent(text: str) -> None:
+    assert normalise(normalise(text)) == normalise(text)
+
+
+@settings(max_examples=200)
+@given(_TEXT)
+def test_segmentation_depends_only_on_the_normalised_text(text: str) -> None:
+    # Mixed-width input segments exactly like its canonical form.
+    def shape(t: str) -> list[tuple]:
+        return [(p.start, p.end, p.level, p.heading) for p in split_paragraphs(t)]
+
+    assert shape(text) == shape(normalise(text))
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    assert spans == [(s.start, s.end) for s in split_sentences(normalise(text))]

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from model.segment import (
     SEGMENTERS,
+    cut_many,
     cut_words,
     heading_level,
     is_heading,
@@ -328,3 +329,23 @@ def test_segmentation_depends_only_on_the_normalised_text(text: str) -> None:
     assert shape(text) == shape(normalise(text))
     spans = [(s.start, s.end) for s in split_sentences(text)]
     assert spans == [(s.start, s.end) for s in split_sentences(normalise(text))]
+
+
+_WORDY = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                *("法治政府建设", "行政复议", "双随机、一公开", "2024年", "2021-2025", "131件"),
+                *("。", "，", " ", "\u3000", "\r", "\t", "\x0c", "\u2028", "ＡＢ", "的", "\ufeff"),
+            ]
+        ),
+        st.text(max_size=3),
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=150)
+@given(st.lists(_WORDY, max_size=6), st.sampled_from(sorted(SEGMENTERS)))
+def test_cut_many_equals_cut_words_one_by_one(texts: list[str], cutter: str) -> None:
+    assert cut_many(texts, cutter) == [cut_words(t, cutter) for t in texts]

@@ -44,10 +44,15 @@ def _read_input(name: str) -> tuple[str, str]:
     """(display name, text) of a file argument, '-' being standard input."""
     try:
         if name == "-":
+            if sys.stdin is None:  # started with standard input closed
+                raise CliError("no standard input to read: give a FILE")
             return "<stdin>", decode_bytes(sys.stdin.buffer.read()).text
         return name, read_text_file(name).text
     except ReadError as exc:
-        raise CliError(f"{name}: {exc}") from None
+        message = str(exc)  # file-system errors already name the file
+        if not message.startswith(f"{name}:"):
+            message = f"{name}: {message}"
+        raise CliError(message) from None
 
 
 def _budget(args: argparse.Namespace) -> Budget:

@@ -421,7 +421,21 @@ def test_missing_file(capsys, tmp_path: Path) -> None:
     for argv in (["classify", missing], ["summarise", SEED_000, missing, "--format", "jsonl"]):
         result = run(capsys, *argv)
         assert_clean_failure(result)
-        assert str(missing) in result.err and "No such file" in result.err
+        assert result.err.count(str(missing)) == 1 and "No such file" in result.err
+
+
+def test_directory_instead_of_a_file(capsys, tmp_path: Path) -> None:
+    result = run(capsys, "classify", tmp_path)
+    assert_clean_failure(result)
+    assert result.err == f"fzreport: {tmp_path}: Is a directory\n"
+
+
+def test_closed_standard_input(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", None)
+    for command in ("classify", "summarise"):
+        result = run(capsys, command)
+        assert_clean_failure(result)
+        assert "standard input" in result.err
 
 
 @pytest.mark.parametrize(

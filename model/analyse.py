@@ -24,12 +24,16 @@ from model.summarise import (
 
 
 def prepare(
-    text: str | Sequence[str] | Document, classifier: SectionClassifier | None = None
+    text: str | Sequence[str] | Document,
+    classifier: SectionClassifier | None = None,
+    isolated: bool = False,
 ) -> Document:
-    """Segment once and, given a classifier, label every paragraph in document mode.
+    """Segment once and, given a classifier, label every paragraph.
 
     A string is a free-form report; a sequence of strings is one paragraph per item; a
     Document (segmented earlier, e.g. so a server can check its size first) is only labelled.
+    Paragraphs are decoded as one document unless `isolated`: unrelated paragraphs (or a single
+    one) have no surrounding report whose order could inform their labels.
     """
     if isinstance(text, Document):
         doc = text
@@ -38,7 +42,11 @@ def prepare(
     else:
         doc = build_document_from_lines(text)
     if classifier is not None:
-        predictions = classifier.classify_document(doc.paragraphs, doc.paragraph_words())
+        predictions = (
+            classifier.classify_isolated([p.text for p in doc.paragraphs])
+            if isolated
+            else classifier.classify_document(doc.paragraphs, doc.paragraph_words())
+        )
         doc.labels = [p.label for p in predictions]
         doc.confidences = [p.confidence for p in predictions]
         doc.scores = [p.scores for p in predictions]

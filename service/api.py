@@ -204,16 +204,24 @@ def model_info(bundle: persist.Bundle) -> dict[str, str]:
 # -- analysis routes ----------------------------------------------------------------------------
 
 _DOCUMENT = frozenset({"text", "paragraphs"})
+_CLASSIFY = _DOCUMENT | {"mode"}
 _SUMMARY = _DOCUMENT | {"max_chars", "max_sentences", "method"}
 _ANALYSIS = _SUMMARY | {"per_section"}
 
 
 @bp.post("/v1/classify")
 def classify() -> Response:
-    """Every paragraph with its section label, Chinese name, confidence and label scores."""
-    doc = segmented(document_input(json_body(), _DOCUMENT))
+    """Every paragraph with its section label, Chinese name, confidence and label scores.
+
+    `mode: isolated` labels each paragraph on its own, for paragraphs that are not one report.
+    """
+    body = json_body()
+    doc = segmented(document_input(body, _CLASSIFY))
+    mode = body.get("mode", "document")
+    if mode not in ("document", "isolated"):
+        fail(422, "invalid_mode", "`mode` must be `document` or `isolated`")
     bundle = holder().bundle
-    prepare(doc, bundle.classifier)
+    prepare(doc, bundle.classifier, isolated=mode == "isolated")
     return jsonify(paragraphs=paragraph_records(doc), model=model_info(bundle))
 
 

@@ -44,6 +44,26 @@ def test_classify_paragraphs_keeps_order_and_skips_blanks(client: FlaskClient) -
     assert texts == ["一、主要举措和成效", "全年办理行政复议案件131件。", "二、存在的不足"]
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("工作仍存在不足，执法人员专业能力有待提高，基层法治力量较为薄弱。", "shortcomings"),
+        ("下一步，我们将进一步深化行政复议体制改革。", "plans"),
+        ("全年办理行政复议案件131件，出庭应诉率达100%。", "achievements"),
+    ],
+)
+def test_classify_isolated_paragraph(client: FlaskClient, text: str, label: str) -> None:
+    response = client.post("/v1/classify", json={"paragraphs": [text], "mode": "isolated"})
+    assert response.status_code == 200
+    assert response.get_json()["paragraphs"][0]["label"] == label
+
+
+def test_classify_rejects_unknown_mode(client: FlaskClient) -> None:
+    response = client.post("/v1/classify", json={"text": "报告", "mode": "whole"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_mode"
+
+
 def test_summarise_respects_char_budget(client: FlaskClient, seed_text: str) -> None:
     response = client.post("/v1/summarise", json={"text": seed_text, "max_chars": 150})
     assert response.status_code == 200

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from joblib import Parallel, delayed, parallel_config
+
 from model import persist
 from model.analyse import analyse
 from model.archives import SEPARATOR, Item, Limits, is_archive, is_document, walk
@@ -86,7 +88,10 @@ def summarise_file(
     digest = sha256_hex(data)
     try:
         decoded = read_document(data, source.rsplit(SEPARATOR, 1)[-1])
-        result = analyse(decoded.text, _classifier(model_path), budget, method)
+        # scikit-learn's pipeline calls joblib itself; under the Dask backend each of those
+        # calls would become a cluster task and a round trip per document. Keep them local.
+        with parallel_config(backend="sequential"):
+            result = analyse(decoded.text, _classifier(model_path), budget, method)
     except ReadError as exc:
         return error_record(source, str(exc), digest)
     except Exception as exc:  # one bad document must never end a run of thousands
@@ -113,7 +118,8 @@ def warm_up(model_path: str) -> None:
     every document (which a resumed run would treat as done); it also moves the segmenter's
     start-up cost out of the first documents.
     """
-    analyse("一、主要举措和成效。全年办理行政复议案件131件。", _classifier(model_path))
+    with parallel_config(backend="sequential"):
+        analyse("一、主要举措和成效。全年办理行政复议案件131件。", _classifier(model_path))
 
 
 def _refused(source: str, reason: str) -> dict[str, Any]:
@@ -241,8 +247,6 @@ def _tasks(
     method: str,
 ) -> Iterator[Any]:
     """joblib tasks for the documents not yet recorded; recorded ones are counted as skipped."""
-    from joblib import delayed
-
     seen: set[tuple[str, str]] = set()
     for item in items:
         ident = (item.source, sha256_hex(item.data) if item.data is not None else "")
@@ -261,8 +265,6 @@ def _tasks(
 @contextlib.contextmanager
 def _parallel(workers: int, scheduler: str | None) -> Iterator[Any]:
     """A joblib Parallel on local processes, or on a Dask cluster through joblib's backend."""
-    from joblib import Parallel, parallel_config
-
     if scheduler is None:
         yield Parallel(n_jobs=workers, return_as="generator")
         return
@@ -290,7 +292,6 @@ def run_batch(
     stderr: TextIO | None = None,
 ) -> Tally:
     """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
-    from joblib import delayed
     from tqdm import tqdm
 
     stderr = stderr or sys.stderr

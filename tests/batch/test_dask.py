@@ -12,6 +12,7 @@ from service.cli import main
 from tests.batch.conftest import make_reports
 
 distributed = pytest.importorskip("distributed")
+from distributed.diagnostics.task_stream import TaskStreamPlugin  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,8 @@ def test_batch_on_a_dask_cluster_matches_the_local_run(
         archive.writestr("member.txt", seed_texts[2])
         archive.writestr("../evil.txt", seed_texts[2])
     common = ["batch", str(folder), "--model", str(model_path), "--max-sentences", "3"]
+    stream = TaskStreamPlugin(cluster.scheduler)
+    cluster.scheduler.add_plugin(stream)
 
     assert (
         main([*common, "--out", str(tmp_path / "dask"), "--scheduler", cluster.scheduler_address])
@@ -51,6 +54,10 @@ def test_batch_on_a_dask_cluster_matches_the_local_run(
     remote, local = records("dask"), records("local")
     assert len(remote) == 8
     assert remote == local
+    # One cluster task per batch of documents: scikit-learn's own joblib calls stay local.
+    names = {str(task["key"]).split("-")[0] for task in stream.buffer}
+    assert names and all(name.startswith("batch_of_") for name in names)
+    assert not [name for name in names if "transform" in name or "predict" in name]
     workers = cluster.scheduler_info["workers"]
     assert len(workers) == 2
     # Resuming on the cluster redoes nothing.

@@ -155,15 +155,16 @@ def pagerank(
 
     Self-links are dropped; a sentence similar to nothing jumps uniformly.
     """
-    sim = sparse.csr_matrix(similarity, dtype=float)
+    sim = sparse.csr_matrix(similarity, dtype=float, copy=True)
     n = sim.shape[0]
     if n == 0:
         return np.zeros(0)
-    sim = (sim - sparse.diags(sim.diagonal())).tocsr()
-    sim.eliminate_zeros()
-    out = np.asarray(sim.sum(axis=1)).ravel()
+    rows = np.repeat(np.arange(n), np.diff(sim.indptr))
+    sim.data[rows == sim.indices] = 0.0
+    out = np.bincount(rows, weights=sim.data, minlength=n)
     dangling = out <= 0
-    walk = (sparse.diags(np.divide(1.0, out, out=np.zeros(n), where=~dangling)) @ sim).T.tocsr()
+    sim.data /= np.where(dangling, 1.0, out)[rows]
+    walk = sim.T  # a CSC view: no copy, and its product with a vector stays in C
     rank = np.full(n, 1.0 / n)
     for _ in range(100):
         new = (1 - damping) / n + damping * (walk @ rank + rank[dangling].sum() / n)

@@ -316,11 +316,13 @@ def test_bad_input_gives_a_result_or_one_line(capsys, tmp_path: Path, name: str,
         assert_clean_failure(result)
         return
     assert result.err == ""
+    text = decode_bytes(BAD_INPUTS[name]).text
     if command == "classify":
         paragraphs = result.json()["paragraphs"]
+        assert [p["text"] for p in paragraphs] == nonblank_lines(text)
         assert all(p["label"] in LABELS for p in paragraphs)
     else:
-        check_summary(result.json(), decode_bytes(BAD_INPUTS[name]).text)
+        check_summary(result.json(), text)
 
 
 @pytest.mark.parametrize("command", ["classify", "summarise"])

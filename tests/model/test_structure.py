@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from model.segment import split_paragraphs
-from model.structure import contexts, heading_cue, looks_like_boilerplate, top_sections
+from model.structure import (
+    contexts,
+    heading_cue,
+    is_body,
+    is_terse,
+    looks_like_boilerplate,
+    paragraph_tokens,
+    structural_labels,
+    top_sections,
+)
 
 
 @pytest.mark.parametrize(
@@ -126,3 +135,54 @@ def test_contexts_subsection_cue() -> None:
 
 def test_contexts_of_nothing() -> None:
     assert contexts([]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "terse", "body"),
+    [
+        ("收藏 打印 关闭", True, False),
+        ("2025年1月10日", True, False),
+        ("某某区司法局", True, False),
+        ("中共某某区委：", False, False),  # an addressee opens the preamble
+        ("我局完成了任务。", False, False),
+        ("我局全面推进法治政府建设，严格规范公正文明执法，全年办理案件" + "很多" * 10, False, True),
+        ("法治" * 30, False, False),  # long but with no sentence punctuation
+        ("", True, False),
+    ],
+)
+def test_terse_and_body(text: str, terse: bool, body: bool) -> None:
+    assert is_terse(text) is terse
+    assert is_body(text) is body
+
+
+def test_paragraph_tokens_of_an_isolated_paragraph() -> None:
+    assert {"chrome", "terse"} <= set(paragraph_tokens("收藏 打印 关闭"))
+    tokens = paragraph_tokens("一、2024年工作回顾")
+    assert "lvl=1" in tokens and "head=True" in tokens
+    assert "chrome" not in paragraph_tokens("我局完成了任务。")
+
+
+def test_structural_labels_of_a_tiny_report(tiny_report) -> None:
+    assert structural_labels(split_paragraphs(tiny_report.text)) == tiny_report.labels
+    assert structural_labels([]) == []
+
+
+def test_structural_labels_paragraph_cues_override_the_section() -> None:
+    text = (
+        "一、2024年工作情况\n"
+        "局主要领导带头认真履行推进法治建设第一责任人职责，亲自部署重要工作。\n"
+        "我局全年办理行政复议案件131件，行政机关负责人出庭应诉率达100%，成效明显。\n"
+        "二、2025年工作计划\n"
+        "一年来，我局法治意识得到增强，但也存在着一些问题和薄弱环节，执法规范化有待加强。\n"
+        "2025年，我局将继续深化法治政府建设，进一步提升依法行政水平，完成上级部署的各项任务。\n"
+        "某某区司法局\n"
+    )
+    assert structural_labels(split_paragraphs(text)) == [
+        "achievements",
+        "leadership",
+        "achievements",
+        "plans",
+        "shortcomings",  # a plans section opening with the problems it admits
+        "plans",
+        "boilerplate",
+    ]

@@ -12,6 +12,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -492,6 +494,23 @@ def test_unexpected_errors_are_one_line(capsys, monkeypatch) -> None:
     result = run(capsys, "summarise", SEED_000)
     assert_clean_failure(result)
     assert "AttributeError" in result.err
+
+
+def test_command_line_in_a_subprocess(bundle_path: Path, tiny_report) -> None:
+    """The real entry point: bytes on a pipe in, JSON out, nothing on stderr."""
+    env = os.environ | {"FZREPORT_MODEL": str(bundle_path)}
+    command = [sys.executable, "-m", "service.cli", "summarise", "--max-chars", "80"]
+    result = subprocess.run(
+        [*command, "--format", "json"],
+        input=tiny_report.text.encode("gb18030"),
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+    check_summary(json.loads(result.stdout), tiny_report.text, 80)
 
 
 # -- golden outputs -----------------------------------------------------------------------------

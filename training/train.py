@@ -196,22 +196,32 @@ def run(args: argparse.Namespace) -> int:
     if not reports:
         print(f"fzreport train: no reports in {corpus}", file=sys.stderr)
         return 2
+    if out.is_dir():
+        print(
+            f"fzreport train: --out {out} is a folder: give a file, e.g. {out / 'model.joblib'}",
+            file=sys.stderr,
+        )
+        return 2
     if args.show_labels:
         print_label_table(reports)
-    manifest = build_bundle(
-        corpus, out, args.labels, run_evaluation=not args.no_eval, seed=args.seed
-    )
-    metrics = manifest["metrics"]
-    if metrics:
-        print_report(metrics)
-        for mode, result in metrics["classification"].items():
-            if mode != "rules":
-                plot_confusion(
-                    result, str(out.with_name(out.name + f".confusion-{mode}.png")), mode
-                )
-        out.with_name(out.name + ".metrics.json").write_text(
-            json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
+    try:
+        manifest = build_bundle(
+            corpus, out, args.labels, run_evaluation=not args.no_eval, seed=args.seed
         )
+        metrics = manifest["metrics"]
+        if metrics:
+            print_report(metrics)
+            for mode, result in metrics["classification"].items():
+                if mode != "rules":
+                    plot_confusion(
+                        result, str(out.with_name(out.name + f".confusion-{mode}.png")), mode
+                    )
+            out.with_name(out.name + ".metrics.json").write_text(
+                json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+    except OSError as exc:  # an unwritable --out: the atomic write left no half bundle
+        print(f"fzreport train: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - started
     print(f"wrote {out} ({len(reports)} reports, sha256 {manifest['sha256'][:12]}, {elapsed:.1f}s)")
     return 0

@@ -205,3 +205,20 @@ def test_source_fingerprint_covers_code_and_corpus(tmp_path: Path) -> None:
     assert train.source_fingerprint(None) != before
     (tmp_path / "a.txt").write_text("一、成效。", encoding="utf-8")
     assert train.source_fingerprint(tmp_path) != before
+
+
+def test_out_is_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert train.main(["--corpus", str(SEEDS), "--out", str(tmp_path), "--no-eval"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fzreport train: ") and "is a folder" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_out_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    argv = ["--corpus", str(SEEDS), "--out", str(blocker / "m.joblib"), "--no-eval"]
+    assert train.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"fzreport train: cannot write {blocker / 'm.joblib'}")
+    assert len(err.splitlines()) == 1

@@ -533,7 +533,11 @@ def register(sub: Any) -> None:
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files, folders, archives")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     p.add_argument(
-        "--workers", type=_count, default=os.cpu_count() or 1, help="local worker processes"
+        "--workers",
+        type=_count,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="local worker processes (default: the number of CPUs)",
     )
     p.add_argument(
         "--scheduler",
@@ -545,14 +549,19 @@ def register(sub: Any) -> None:
         "--format",
         type=_formats,
         default=("jsonl",),
+        metavar="LIST",
         help="comma-separated outputs among jsonl,csv,html (results.jsonl is always written)",
     )
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--max-sentences", type=_size, default=None)
-    size.add_argument("--max-chars", type=_size, default=None)
+    size.add_argument("--max-sentences", type=_size, default=None, metavar="K")
+    size.add_argument("--max-chars", type=_size, default=None, metavar="N")
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--force", action="store_true", help="start over instead of resuming")
     p.add_argument(
-        "--model", type=Path, default=None, help="bundle path (default: $FZREPORT_MODEL or cache)"
+        "--model",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="bundle path (default: $FZREPORT_MODEL or cache)",
     )
     p.set_defaults(func=cmd_batch)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from model.labels import LABELS
-from model.readers import read_text_file
+from model.readers import ReadError, read_text_file
 from model.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
 from model.structure import structural_labels
 
@@ -51,24 +51,43 @@ def _report(name: str, text: str) -> Report:
     return Report(name, text, paragraphs, weak_labels(paragraphs))
 
 
+def _read(path: Path) -> str:
+    """A report's text; an unreadable file is a ValueError that names it."""
+    try:
+        return read_text_file(path).text
+    except ReadError as exc:
+        message = str(exc)
+        if not message.startswith(f"{path}:"):
+            message = f"{path}: {message}"
+        raise ReadError(message) from None
+
+
 def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
     """Reports from a folder of .txt files or a JSONL corpus ({"doc_id"|"title", "text"})."""
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt")
-        return [_report(f.name, read_text_file(f).text) for f in files]
+        return [_report(f.name, _read(f)) for f in files]
     if path.suffix.lower() in (".jsonl", ".json"):
         reports = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        # Split on line feeds only: a JSON string may hold U+2028, which splitlines() breaks at.
+        for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), start=1):
             if not line.strip():
                 continue
-            row = json.loads(line)
-            if min_year is not None and int(row.get("year") or 0) < min_year:
+            try:
+                row = json.loads(line)
+                name, text = str(row.get("doc_id") or row.get("title") or n), row["text"]
+                year = int(row.get("year") or 0)
+                if not isinstance(text, str):
+                    raise TypeError(f"text is {type(text).__name__}")
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"{path}:{n}: not a report row with a text: {exc!r}") from None
+            if min_year is not None and year < min_year:
                 continue
-            reports.append(_report(str(row.get("doc_id") or row.get("title")), row["text"]))
+            reports.append(_report(name, text))
         return reports
     if path.is_file():
-        return [_report(path.name, read_text_file(path).text)]
+        return [_report(path.name, _read(path))]
     raise FileNotFoundError(f"no corpus at {path}")
 
 

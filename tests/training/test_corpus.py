@@ -218,3 +218,36 @@ def test_data_hash_is_stable_and_sensitive(weak_and_manual) -> None:
     changed[0].labels[0] = "other"
     assert data_hash(changed) != data_hash(weak)
     assert len(data_hash([])) == 64
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ('{"doc_id": "a"}', "'text'"),
+        ('{"doc_id": "a", "text": null}', "text is NoneType"),
+        ('{"doc_id": "a", "text": "正文。", "year": "1992年"}', "invalid literal"),
+        ("{oops", "Expecting property name"),
+        ("[1, 2]", "AttributeError"),
+    ],
+)
+def test_bad_jsonl_corpus_rows_name_file_and_line(tmp_path: Path, row: str, message: str) -> None:
+    path = tmp_path / "corpus.jsonl"
+    path.write_text('{"doc_id": "ok", "text": "正文。"}\n\n' + row + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"corpus.jsonl:3: not a report row") as err:
+        load_corpus(path)
+    assert message in str(err.value)
+
+
+def test_jsonl_corpus_text_may_hold_line_separators(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.jsonl"
+    row = {"doc_id": "a", "text": "一、成效\u2028我局完成了任务。\n二、计划"}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (report,) = load_corpus(path)
+    assert report.text == row["text"]
+
+
+def test_unreadable_report_in_a_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("一、成效\n我局完成了任务。", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01binary")
+    with pytest.raises(ValueError, match=r"bad\.txt: binary data"):
+        load_corpus(tmp_path)

@@ -283,17 +283,11 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]
     if not texts or any("\n" in t for t in texts):
         return [cut_words(t, cutter) for t in texts]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
-    stops, pieces, current = stop_words(), [], []
-    for token in tokens:
-        if token == "\n":
-            pieces.append(_content_words(current, stops))
-            current = []
-        else:
-            current.append(token)
-    pieces.append(_content_words(current, stops))
+    pieces = " ".join(tokens).split("\n")
     if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
         return [cut_words(t, cutter) for t in texts]
-    return pieces
+    stops = stop_words()
+    return [_content_words((piece,), stops) for piece in pieces]
 
 
 def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:

@@ -106,6 +106,13 @@ def _content_table() -> np.ndarray:
     return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
 
 
+def _normalised(doc: Document) -> str:
+    """The document's normalised text (same offsets), computed once."""
+    if "normalised" not in doc.features:
+        doc.features["normalised"] = normalise(doc.text)
+    return doc.features["normalised"]
+
+
 def _content(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code points of the normalised text, positions of its content characters, their sentence.
 
@@ -113,7 +120,7 @@ def _content(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     if "content" not in doc.features:
         codes = np.frombuffer(
-            normalise(doc.text).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            _normalised(doc).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
         )
         content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
         starts = np.array([s.start for s in doc.sentences], dtype=np.int64)
@@ -215,8 +222,9 @@ class TextRankSummariser:
         return lexrank(sentence_vectors(doc))
 
 
+# No "^": `match(text, pos)` anchors at `pos`, where "^" would fail mid-text.
 _TOPIC = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）|[0-9]{1,2}[.、]|——|"
+    r"(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）|[0-9]{1,2}[.、]|——|"
     r"第[一二三四五六七八九十]+[，、]|首先|其次)"
 )
 _END = tuple("。！？；…：")
@@ -236,14 +244,15 @@ _LABEL_WEIGHT = {
 def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(opens its paragraph or a run-in item, ends like a sentence, has ≥5 content chars)."""
     n = len(doc.sentences)
-    per_paragraph = np.bincount([s.paragraph for s in doc.sentences], minlength=len(doc.paragraphs))
-    opens, complete = np.zeros(n), np.zeros(n, bool)
-    norm = normalise(doc.text)
-    for i, s in enumerate(doc.sentences):
-        text = norm[s.start : s.end]
-        first = s.index_in_paragraph == 0 and per_paragraph[s.paragraph] > 1
-        opens[i] = float(first) + float(bool(_TOPIC.match(text)))
-        complete[i] = text.rstrip(_CLOSERS).endswith(_END)
+    paragraph_of = _sentence_paragraphs(doc)
+    per_paragraph = np.bincount(paragraph_of, minlength=len(doc.paragraphs))
+    first = np.array([s.index_in_paragraph == 0 for s in doc.sentences], dtype=bool)
+    norm = _normalised(doc)
+    topic = np.array([_TOPIC.match(norm, s.start, s.end) is not None for s in doc.sentences])
+    opens = (first & (per_paragraph[paragraph_of] > 1)).astype(float) + topic
+    complete = np.array(
+        [norm[s.start : s.end].rstrip(_CLOSERS).endswith(_END) for s in doc.sentences], dtype=bool
+    )
     substantial = np.bincount(_content(doc)[2], minlength=n) >= _MIN_CONTENT
     return opens, complete, substantial
 
@@ -314,11 +323,23 @@ def excluded(doc: Document) -> np.ndarray:
     """Sentences that never enter a summary: those of short paragraphs labelled boilerplate."""
     if doc.labels is None:
         return np.zeros(len(doc.sentences), dtype=bool)
-    chrome = [
-        label == "boilerplate" and p.end - p.start <= _CHROME_MAX_CHARS
-        for label, p in zip(doc.labels, doc.paragraphs, strict=True)
-    ]
-    return np.array([chrome[s.paragraph] for s in doc.sentences], dtype=bool)
+    chrome = np.array(
+        [
+            label == "boilerplate" and p.end - p.start <= _CHROME_MAX_CHARS
+            for label, p in zip(doc.labels, doc.paragraphs, strict=True)
+        ],
+        dtype=bool,
+    )
+    return chrome[_sentence_paragraphs(doc)]
+
+
+def _sentence_paragraphs(doc: Document) -> np.ndarray:
+    """Paragraph index of every sentence, as an array (cached)."""
+    if "paragraph_of" not in doc.features:
+        doc.features["paragraph_of"] = np.array(
+            [s.paragraph for s in doc.sentences], dtype=np.int64
+        )
+    return doc.features["paragraph_of"]
 
 
 def select(
@@ -413,7 +434,7 @@ class Figure:
 def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
     """Numbers with units in the report body, each with its clause as context."""
     figures: list[Figure] = []
-    text = normalise(doc.text)
+    text = _normalised(doc)
     chrome = excluded(doc)
     for i, s in enumerate(doc.sentences):
         norm = text[s.start : s.end]
@@ -466,10 +487,11 @@ def structured_summary(
     if doc.labels is None:
         return {}
     result: dict[str, list[dict[str, object]]] = {}
+    sentence_labels = np.array(doc.labels, dtype=object)[_sentence_paragraphs(doc)]
     for label in dict.fromkeys(doc.labels):
         if label == "boilerplate":
             continue
-        mask = np.array([doc.labels[s.paragraph] == label for s in doc.sentences])
+        mask = sentence_labels == label
         picks = select(doc, scores, Budget(per_section), allowed=mask)
         if picks:
             result[label] = [p.as_dict() for p in picks]

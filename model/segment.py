@@ -192,6 +192,7 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
 # -- tokens ------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+")
+_WORD_OR_BREAK = re.compile(r"[^\W_]+|\n")
 _YEAR = re.compile(r"^(?:19|20)[0-9]{2}$")
 _NUMBER = re.compile(r"^[0-9.]+$")
 _lock = threading.Lock()
@@ -283,11 +284,16 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]
     if not texts or any("\n" in t for t in texts):
         return [cut_words(t, cutter) for t in texts]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
-    pieces = " ".join(tokens).split("\n")
+    stops = stop_words()
+    pieces: list[list[str]] = [[]]
+    for w in _WORD_OR_BREAK.findall(" ".join(tokens)):
+        if w == "\n":
+            pieces.append([])
+        elif w not in stops:
+            pieces[-1].append(_bucket(w) if w[0].isdigit() else w)
     if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
         return [cut_words(t, cutter) for t in texts]
-    stops = stop_words()
-    return [_content_words((piece,), stops) for piece in pieces]
+    return pieces
 
 
 def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:

@@ -125,6 +125,8 @@ _CHROME_LINE = re.compile(
     r"版权所有|当前位置|您的位置|字号|【大 中 小】|网站地图|联系我们|技术支持"
 )
 _CHROME_LINE_MAX = 60
+# A menu or footer is short; a "top"/"side" class on a block holding pages of text is layout.
+_CHROME_TEXT_MAX = 400
 _BLOCK_TAGS = frozenset(
     [
         "address",
@@ -223,14 +225,20 @@ def read_html(data: bytes) -> Decoded:
     title_text = title.get_text(" ", strip=True) if isinstance(title, Tag) else ""
     for el in soup.find_all(_DROP_TAGS):
         el.decompose()
-    for el in soup.find_all(True):
-        if el.decomposed or el.attrs is None:
+    # Find the article first, so that a chrome-like class on one of its containers cannot cut
+    # it out; then clear menus, share bars and footers inside it.
+    root = _content_root(soup.body or soup)
+    for el in root.find_all(True):
+        if el.decomposed:
             continue
         names = " ".join([el.get("id") or "", *(el.get("class") or [])])
-        if names.strip() and _CHROME_ATTR.search(names):
+        if (
+            names.strip()
+            and _CHROME_ATTR.search(names)
+            and len(el.get_text(strip=True)) <= _CHROME_TEXT_MAX
+        ):
             el.decompose()
-    body = soup.body or soup
-    lines = _block_lines(_content_root(body))
+    lines = _block_lines(root)
     if title_text and title_text not in lines[:3]:
         lines.insert(0, title_text)
     kept = [

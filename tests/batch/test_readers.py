@@ -212,3 +212,15 @@ def test_readers_keep_the_core_pure() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_layout_class_names_on_the_article_do_not_drop_it() -> None:
+    body = "".join(
+        f"<p>（{n}）全年办理行政复议案件131件，行政机关负责人出庭应诉率达100%。</p>"
+        for n in "一二三四五六七八九十"
+    )
+    page = f'<html><body class="top"><div class="w1200 top20"><div id="zoom">{body}</div></div>'
+    page += '<div class="footer">主办单位：XX区人民政府</div></body></html>'
+    decoded = read_document(page.encode(), "a.html")
+    assert len(decoded.text.splitlines()) == 10
+    assert "主办单位" not in decoded.text

@@ -129,11 +129,14 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The manifest of a bundle, or ModelError if missing or unreadable."""
     mpath = manifest_path(Path(path))
     try:
-        return json.loads(mpath.read_text(encoding="utf-8"))
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"no manifest {mpath}: retrain with `fzreport train`") from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"unreadable manifest {mpath}: {exc}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("versions", {}), dict):
+        raise ModelError(f"unreadable manifest {mpath}: not a fzreport manifest")
+    return manifest
 
 
 def load(path: str | os.PathLike[str]) -> Bundle:

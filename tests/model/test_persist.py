@@ -108,8 +108,9 @@ def test_missing_manifest_is_refused(saved: Path) -> None:
     assert "fzreport train" in str(err.value)
 
 
-def test_unreadable_manifest_is_refused(saved: Path) -> None:
-    manifest_path(saved).write_text("{not json", encoding="utf-8")
+@pytest.mark.parametrize("content", ["{not json", "[]", '"text"', '{"versions": [1]}'])
+def test_unreadable_manifest_is_refused(saved: Path, content: str) -> None:
+    manifest_path(saved).write_text(content, encoding="utf-8")
     with pytest.raises(ModelError, match="unreadable manifest"):
         load(saved)
 

@@ -252,18 +252,24 @@ def _file_items(path: Path, limits: Limits) -> Iterator[Item]:
         yield Item(source, error=exc.strerror or _one_line(exc))
 
 
-def walk(inputs: Iterable[str | os.PathLike[str]], limits: Limits | None = None) -> Iterator[Item]:
+def walk(
+    inputs: Iterable[str | os.PathLike[str]],
+    limits: Limits | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[Item]:
     """Every report in the inputs, lazily: files, folders (recursively, sorted) and archives.
 
     Files given by name are always tried; inside folders and archives only known document
     and archive types are, so images and stylesheets next to the reports are passed over.
+    Folders in `exclude` (an output folder inside an input folder) are not entered.
     """
     limits = limits or Limits()
+    skipped = {Path(p).resolve() for p in exclude}
     for given in inputs:
         path = Path(given)
         if path.is_dir():
             for folder, dirs, files in os.walk(path):
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if (Path(folder) / d).resolve() not in skipped)
                 for name in sorted(files):
                     if is_document(name) or is_archive(name):
                         yield from _file_items(Path(folder) / name, limits)

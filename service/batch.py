@@ -203,7 +203,7 @@ class Tally:
             self.errors += 1
 
 
-def estimate(inputs: Iterable[Path]) -> int:
+def estimate(inputs: Iterable[Path], exclude: Path | None = None) -> int:
     """Roughly how many documents the inputs hold, for the progress bar's ETA.
 
     Lists folders and archive directories without reading members; a nested archive counts
@@ -215,7 +215,12 @@ def estimate(inputs: Iterable[Path]) -> int:
     total = 0
     for path in inputs:
         files = (
-            [Path(folder) / name for folder, _, names in os.walk(path) for name in names]
+            [
+                Path(folder) / name
+                for folder, _, names in os.walk(path)
+                if exclude is None or not Path(folder).resolve().is_relative_to(exclude.resolve())
+                for name in names
+            ]
             if path.is_dir()
             else [path]
         )
@@ -311,10 +316,14 @@ def run_batch(
         tally = Tally()
         start = time.perf_counter()
         progress = tqdm(
-            total=estimate(inputs), unit="doc", file=stderr, desc="batch", dynamic_ncols=True
+            total=estimate(inputs, out_dir),
+            unit="doc",
+            file=stderr,
+            desc="batch",
+            dynamic_ncols=True,
         )
         budget = budget or Budget()
-        items = walk(inputs, limits)
+        items = walk(inputs, limits, exclude=[out_dir])
         tasks = _tasks(items, done, tally, progress, model_path, budget, method)
         first = next(tasks, None)  # nothing left to do: no workers, no cluster connection
         with contextlib.ExitStack() as stack:

@@ -225,3 +225,13 @@ def test_a_worker_loads_the_model_once(
         assert record["status"] == "ok", record.get("error")
         assert len(record["sentences"]) <= 2
     assert loads == [str(model_path)]
+
+
+def test_an_output_folder_inside_the_input_is_not_read_back(
+    tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    make_reports(tmp_path, seed_texts, 2)
+    out = tmp_path / "out"
+    assert _batch([tmp_path], out, model_path, "--format", "jsonl,html") == 0
+    assert _batch([tmp_path], out, model_path, "--format", "jsonl,html") == 0
+    assert [Path(r["source"]).name for r in _records(out)] == ["report_000.txt", "report_001.txt"]

@@ -38,13 +38,18 @@ _RSS_PROBE = (
 )
 
 
-def median_ms(run: Callable[[], object], repeat: int = 3) -> float:
-    """Median wall time of `repeat` calls, in milliseconds."""
+def median_ms(
+    run: Callable[[], object], repeat: int = 3, clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """Median time of `repeat` calls in milliseconds: wall clock, or `time.process_time`.
+
+    CPU time is what one core spends; on a shared machine it is the steadier figure.
+    """
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times) * 1000
 
 
@@ -98,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         summary_only = [
             median_ms(lambda t=t: summary_record(prepare(t, clf)), args.repeat) for t in texts
         ]
+        cpu = [
+            median_ms(lambda t=t: analyse(t, clf), args.repeat, time.process_time) for t in texts
+        ]
         chars = statistics.median(len(t) for t in texts)
         analyse_ms = statistics.median(per_report)
         rows.append(
@@ -106,6 +114,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{analyse_ms:.1f} ms",
                 "<= 20 ms",
                 _ok(analyse_ms <= 20),
+            )
+        )
+        rows.append(
+            (
+                "analyse() CPU time (process_time) median",
+                f"{statistics.median(cpu):.1f} ms",
+                "<= 20 ms",
+                _ok(statistics.median(cpu) <= 20),
             )
         )
         rows.append(

@@ -486,6 +486,24 @@ def test_broken_model_is_one_line(capsys, tmp_path: Path, bundle_path: Path) -> 
     assert "sha256 does not match" in result.err
 
 
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        (KeyboardInterrupt(), 130, "fzreport: interrupted\n"),
+        (BrokenPipeError(), 1, ""),
+        (PermissionError("Permission denied"), 1, "fzreport: Permission denied\n"),
+        (ValueError("bad value"), 1, "fzreport: bad value\n"),
+    ],
+)
+def test_failures_map_to_exit_codes(capsys, monkeypatch, error, status, message) -> None:
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(cli, "prepare", fail)
+    result = run(capsys, "classify", SEED_000)
+    assert (result.code, result.err) == (status, message)
+
+
 def test_unexpected_errors_are_one_line(capsys, monkeypatch) -> None:
     def explode(*args, **kwargs):
         raise AttributeError("'SectionClassifier' object has no attribute 'x_'")

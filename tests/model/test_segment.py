@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from model import segment
 from model.segment import (
     SEGMENTERS,
     cut_many,
@@ -243,6 +244,31 @@ def test_unknown_segmenter_is_refused() -> None:
 
 def test_segmenter_registry() -> None:
     assert {"jieba", "rjieba"} <= set(SEGMENTERS)
+
+
+@pytest.fixture()
+def fresh_segmenters():
+    """Segmenters built anew in the test and forgotten after it (they are cached)."""
+    segment._load_segmenter.cache_clear()
+    yield
+    segment._load_segmenter.cache_clear()
+
+
+def test_missing_rjieba_falls_back_to_jieba(fresh_segmenters, monkeypatch) -> None:
+    def missing() -> None:
+        raise ImportError("No module named 'rjieba'")
+
+    monkeypatch.setitem(SEGMENTERS, "rjieba", missing)
+    text = "推进法治政府建设，开展双随机抽查。"
+    assert cut_words(text, "rjieba") == cut_words(text, "jieba")
+
+
+def test_default_segmenter_from_the_environment(fresh_segmenters, monkeypatch) -> None:
+    monkeypatch.setenv("FZREPORT_SEGMENTER", "jieba")
+    assert segmenter() is segmenter("jieba")
+    monkeypatch.setenv("FZREPORT_SEGMENTER", "nope")
+    with pytest.raises(ValueError, match="unknown segmenter 'nope'"):
+        segmenter()
 
 
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])

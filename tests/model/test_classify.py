@@ -11,7 +11,7 @@ from scipy.special import logsumexp
 from model.classify import SectionClassifier
 from model.labels import LABELS
 from model.segment import split_paragraphs
-from tests.conftest import SEEDS
+from tests.conftest import SEED_FILES, SEEDS
 from training.train import load_reports
 
 # -- behaviour of the model trained on the seeds ------------------------------------------------
@@ -75,10 +75,7 @@ def manual_reports():
 
 # A golden check, not an evaluation: the model was trained on these very reports, so it
 # must reproduce their hand-checked labels almost everywhere.
-@pytest.mark.parametrize(
-    "name",
-    ["001_53dc5834db04d641.txt", "003_5c5bdc2152d9c680.txt", "004_3dd393c9aa136697.txt"],
-)
+@pytest.mark.parametrize("name", [p.name for p in SEED_FILES], ids=lambda name: name[:3])
 def test_seed_in_document_mode_matches_manual_labels(bundle, manual_reports, name: str) -> None:
     report = manual_reports[name]
     predicted = [p.label for p in bundle.classifier.classify_document(report.paragraphs)]

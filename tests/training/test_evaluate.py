@@ -249,3 +249,9 @@ def test_train_command(small_seeds: Path, tmp_path: Path) -> None:
     bundle = persist.load(out)
     assert bundle.manifest["reports"] == 3
     assert bundle.manifest["corpus"] == str(small_seeds)
+
+
+def test_evaluate_command_with_a_missing_corpus(tmp_path: Path, capsys) -> None:
+    assert main(["evaluate", "--corpus", str(tmp_path / "missing.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fzreport evaluate: ") and "missing.jsonl" in err

@@ -222,3 +222,18 @@ def test_unwritable_out_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert err.startswith(f"fzreport train: cannot write {blocker / 'm.joblib'}")
     assert len(err.splitlines()) == 1
+
+
+def test_build_bundle_without_reports(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no reports in"):
+        train.build_bundle(tmp_path, tmp_path / "m.joblib", run_evaluation=False, show=False)
+
+
+def test_show_labels_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_report) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tiny.txt").write_text(tiny_report.text, encoding="utf-8")
+    argv = ["--corpus", str(corpus), "--out", str(tmp_path / "m.joblib"), "--no-eval"]
+    assert train.main([*argv, "--show-labels"]) == 0
+    out = capsys.readouterr().out
+    assert "== tiny.txt (13 paragraphs, 0 manual labels)" in out

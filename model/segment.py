@@ -57,19 +57,28 @@ _MAX_HEADING_CHARS = 60
 
 def heading_level(text: str) -> int | None:
     """Level of the numbering that opens `text`: 1 一、 · 2 （一） · 3 1. · 4 一是; else None."""
-    text = normalise(text).lstrip()
-    for level, pattern in _HEADING_PATTERNS:
-        if pattern.match(text):
-            return level
-    return None
+    return _level(normalise(text))
 
 
 def is_heading(text: str) -> bool:
     """A stand-alone heading line: numbered, short, and a single clause."""
     text = normalise(text).strip()
-    if heading_level(text) is None or len(text) > _MAX_HEADING_CHARS:
+    return _is_heading(text, _level(text))
+
+
+def _level(norm: str) -> int | None:
+    norm = norm.lstrip()
+    for level, pattern in _HEADING_PATTERNS:
+        if pattern.match(norm):
+            return level
+    return None
+
+
+def _is_heading(norm: str, level: int | None) -> bool:
+    """`is_heading` of a normalised, stripped text whose level is known."""
+    if level is None or len(norm) > _MAX_HEADING_CHARS:
         return False
-    body = text.rstrip(_SENTENCE_END + "：")
+    body = norm.rstrip(_SENTENCE_END + "：")
     return not any(mark in body for mark in _SENTENCE_END)
 
 
@@ -128,13 +137,17 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     offset = 0
     for line in norm.split("\n"):
+        if not line or line.isspace():
+            offset += len(line) + 1
+            continue
         bounds = [0, *_line_cuts(line), len(line)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             start, end = _strip_span(norm, offset + a, offset + b)
             if start < end:
-                seg = norm[start:end]
+                seg = norm[start:end]  # normalised and stripped already
+                level = _level(seg)
                 paragraphs.append(
-                    Paragraph(start, end, text[start:end], heading_level(seg), is_heading(seg))
+                    Paragraph(start, end, text[start:end], level, _is_heading(seg, level))
                 )
         offset += len(line) + 1
     return paragraphs

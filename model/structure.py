@@ -130,7 +130,8 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
 def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
     """Context features of every paragraph of one document."""
     sections = top_sections(paragraphs)
-    first_heading = next((i for i, p in enumerate(paragraphs) if p.level == 1), len(paragraphs))
+    # Without any top-level heading there is no "before the first section": all is body.
+    first_heading = next((i for i, s in enumerate(sections) if s is not None), 0)
     last_body = max((i for i, p in enumerate(paragraphs) if is_body(p.text)), default=-1)
     result, sub = [], None
     for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
@@ -166,20 +167,25 @@ _ADMITS_SPAN, _LEADER_SPAN = 80, 80
 _FIRST_SENTENCE = re.compile(r"[^。！？]*")
 
 
-def structural_labels(paragraphs: Sequence[Paragraph]) -> list[str]:
+def structural_labels(paragraphs: Sequence[Paragraph]) -> list[str | None]:
     """The label structure alone suggests for each paragraph: headings, position, chrome.
 
     Training uses it as weak labels; the classifier uses it as a prior it learns to trust
-    or overrule (P(label | structural label)), so both read a report the same way.
+    or overrule (P(label | structural label)), so both read a report the same way. A report
+    without top-level headings gives no structural label (None) to its body paragraphs.
     """
     sections = top_sections(paragraphs)
+    structured = any(s is not None for s in sections)
     body = [i for i, p in enumerate(paragraphs) if is_body(p.text)]
     last_body = body[-1] if body else len(paragraphs) - 1
-    labels = []
+    labels: list[str | None] = []
     for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
         text = normalise(p.text).strip()
+        label: str | None
         if looks_like_boilerplate(text):
             label = "boilerplate"
+        elif not structured:
+            label = "boilerplate" if is_terse(text) and (i == 0 or i > last_body) else None
         elif section is None:
             label = "boilerplate" if is_terse(text) else "preamble"
         elif i > last_body and is_terse(text):

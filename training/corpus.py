@@ -24,13 +24,29 @@ class Report:
     name: str
     text: str
     paragraphs: list[Paragraph]
-    labels: list[str]
+    labels: list[str | None]
     manual: int = 0  # how many labels come from the manual file
 
 
-def weak_labels(paragraphs: Sequence[Paragraph]) -> list[str]:
-    """Labels from headings and position alone (shared with the classifier's decoding)."""
+def weak_labels(paragraphs: Sequence[Paragraph]) -> list[str | None]:
+    """Labels from headings and position alone (shared with the classifier's decoding).
+
+    None marks a paragraph structure says nothing about (a report without headings); such a
+    report needs manual labels before it can be trained on.
+    """
     return structural_labels(paragraphs)
+
+
+def fully_labelled(reports: Iterable[Report]) -> tuple[list[Report], list[str]]:
+    """(reports whose every paragraph has a label, names of the others)."""
+    kept: list[Report] = []
+    skipped: list[str] = []
+    for r in reports:
+        if None in r.labels:
+            skipped.append(r.name)
+        else:
+            kept.append(r)
+    return kept, skipped
 
 
 def data_hash(reports: Iterable[Report]) -> str:

@@ -21,7 +21,14 @@ from tqdm import tqdm
 
 from model import persist
 from model.classify import SectionClassifier
-from training.corpus import Report, data_hash, load_corpus, load_manual_labels, with_manual_labels
+from training.corpus import (
+    Report,
+    data_hash,
+    fully_labelled,
+    load_corpus,
+    load_manual_labels,
+    with_manual_labels,
+)
 from training.evaluate import cross_validate, heading_recovery, plot_confusion
 
 log = logging.getLogger(__name__)
@@ -50,6 +57,13 @@ def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None)
         labels = corpus / MANUAL_LABELS_NAME
     if labels is not None:
         reports = with_manual_labels(reports, load_manual_labels(labels))
+    reports, skipped = fully_labelled(reports)
+    if skipped:
+        log.warning(
+            "skipped %d report(s) without headings or manual labels: %s",
+            len(skipped),
+            ", ".join(skipped[:5]) + (" …" if len(skipped) > 5 else ""),
+        )
     return reports
 
 

@@ -14,6 +14,7 @@ from training.corpus import (
     Report,
     apply_manual_labels,
     data_hash,
+    fully_labelled,
     load_corpus,
     load_manual_labels,
     weak_labels,
@@ -29,9 +30,14 @@ def test_weak_labels_of_a_tiny_report(tiny_report) -> None:
     assert weak_labels(split_paragraphs(tiny_report.text)) == tiny_report.labels
 
 
-def test_weak_labels_without_headings_are_all_preamble(make_report) -> None:
+def test_weak_labels_without_headings_say_nothing(make_report) -> None:
+    # No top-level heading: structure gives no label, and such a report is not trained on
+    # unless a manual labels file covers it.
     report = make_report(headings=False, chrome=False)
-    assert set(weak_labels(split_paragraphs(report.text))) == {"preamble"}
+    paragraphs = split_paragraphs(report.text)
+    assert set(weak_labels(paragraphs)) == {None}
+    unlabelled = Report("x.txt", report.text, paragraphs, weak_labels(paragraphs))
+    assert fully_labelled([unlabelled]) == ([], ["x.txt"])
 
 
 def test_weak_labels_of_nothing() -> None:

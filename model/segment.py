@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 # -- normalisation -----------------------------------------------------------------------------
@@ -35,8 +35,20 @@ def _width(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Canonical widths and whitespace, one character for one so offsets survive."""
+    if len(text) <= _CACHED_CHARS:
+        return _normalise_short(text)
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = _NEEDS_WIDTH.sub(_width, text)
     return _COLON.sub("：", text) if ":" in text else text
+
+
+# Heading, chrome and shape checks normalise the same paragraph several times; caching short
+# texts only keeps the cache small in a long-running server.
+_CACHED_CHARS = 512
+_normalise_short = lru_cache(maxsize=8192)(_normalise)
 
 
 # -- headings ----------------------------------------------------------------------------------

@@ -365,16 +365,21 @@ def select(
         usable &= allowed
     vectors = bigram_vectors(doc) if redundancy < 1 and doc.sentences else None
     chosen: list[int] = []
+    picked_rows: list[np.ndarray] = []  # dense rows of the picks: no sparse indexing per test
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) >= max_n:
             break
         s = doc.sentences[i]
         if not usable[i] or len(s.text) > chars_left:
             continue
-        if vectors is not None and chosen:
-            overlap = (vectors[chosen] @ vectors[i].T).max()
-            if overlap > redundancy:
+        if vectors is not None:
+            a, b = vectors.indptr[i], vectors.indptr[i + 1]
+            columns, values = vectors.indices[a:b], vectors.data[a:b]
+            if any(float(row[columns] @ values) > redundancy for row in picked_rows):
                 continue
+            row = np.zeros(vectors.shape[1])
+            row[columns] = values
+            picked_rows.append(row)
         chosen.append(int(i))
         chars_left -= len(s.text)
     ranks = {i: r for r, i in enumerate(chosen, start=1)}

@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured lead-in seconds")
     parser.add_argument("--clients", type=int, default=16, help="keep-alive client connections")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
     parser.add_argument("--chars", type=int, default=4000, help="characters of the report sent")
     parser.add_argument("--model", type=Path, default=None, help="bundle (default: train one)")

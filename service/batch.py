@@ -34,6 +34,7 @@ from model.archives import SEPARATOR, Item, Limits, is_archive, is_document, wal
 from model.labels import LABEL_ZH
 from model.readers import ReadError, read_document
 from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+from service import args as argtypes
 
 log = logging.getLogger(__name__)
 
@@ -472,26 +473,6 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
-    return number
-
-
-def _size(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or more: {value!r}")
-    return number
-
-
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     """Validate the arguments, make sure a model exists, and run."""
     from service.cli import CliError
@@ -543,7 +524,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     p.add_argument(
         "--workers",
-        type=_count,
+        type=argtypes.count,
         default=os.cpu_count() or 1,
         metavar="N",
         help="local worker processes (default: the number of CPUs)",
@@ -562,8 +543,8 @@ def register(sub: Any) -> None:
         help="comma-separated outputs among jsonl,csv,html (results.jsonl is always written)",
     )
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--max-sentences", type=_size, default=None, metavar="K")
-    size.add_argument("--max-chars", type=_size, default=None, metavar="N")
+    size.add_argument("--max-sentences", type=argtypes.size, default=None, metavar="K")
+    size.add_argument("--max-chars", type=argtypes.size, default=None, metavar="N")
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--force", action="store_true", help="start over instead of resuming")
     p.add_argument(

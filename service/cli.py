@@ -19,6 +19,7 @@ from model.analyse import paragraph_records, prepare, summary_record
 from model.persist import Bundle, ModelError
 from model.readers import ReadError, decode_bytes, read_text_file
 from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+from service import args as argtypes
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -128,16 +129,6 @@ def cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
 # -- parser ------------------------------------------------------------------------------------
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or more: {value!r}")
-    return number
-
-
 Command = Callable[[argparse.Namespace, TextIO], int]
 
 
@@ -165,8 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summarise", aliases=["summarize"], help="pick a report's key sentences")
     p.add_argument("files", nargs="*", help="report files, or - for stdin (default)")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--max-chars", type=_positive, default=None)
-    size.add_argument("--max-sentences", type=_positive, default=None)
+    size.add_argument("--max-chars", type=argtypes.size, default=None)
+    size.add_argument("--max-sentences", type=argtypes.size, default=None)
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
     model_flag(p)

@@ -20,6 +20,7 @@ from flask import Flask, g, has_request_context
 from gunicorn.app.base import BaseApplication
 
 from model.persist import ModelError
+from service import args as argtypes
 
 log = logging.getLogger(__name__)
 
@@ -130,25 +131,25 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
 def register(subparsers: Any) -> None:
     """Add `serve` to the `fzreport` command (service/cli.py calls this)."""
     p = subparsers.add_parser("serve", help="run the HTTP API and web page")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument(
-        "--workers", type=_count, default=2, help="worker processes (default 2; one per core)"
+        "--workers",
+        type=argtypes.count,
+        default=2,
+        help="worker processes (default 2; one per core)",
     )
     # One thread: the work is CPU-bound under the GIL, and a second thread in the same worker
     # costs CPU per request (measured 9.3 ms with one thread, 11-17 ms with two to four).
-    p.add_argument("--threads", type=_count, default=1, help="threads per worker (default 1)")
-    p.add_argument("--timeout", type=_count, default=30, help="seconds before a stuck worker dies")
+    p.add_argument(
+        "--threads", type=argtypes.count, default=1, help="threads per worker (default 1)"
+    )
+    p.add_argument(
+        "--timeout", type=argtypes.count, default=30, help="seconds before a stuck worker dies"
+    )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead")
     p.add_argument("--quiet", action="store_true", help="no access log lines")
     p.add_argument(

@@ -26,14 +26,6 @@ ADMIN_TOKEN = "test-token-123"
 
 
 @pytest.fixture(scope="session")
-def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bundle trained on the seeds, without cross-validation (a few seconds)."""
-    path = tmp_path_factory.mktemp("model") / "model.joblib"
-    build_bundle(SEEDS, path, run_evaluation=False, show=False)
-    return path
-
-
-@pytest.fixture(scope="session")
 def other_bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A second, different bundle (four seeds only) for reload tests."""
     corpus = tmp_path_factory.mktemp("corpus")

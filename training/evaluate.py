@@ -14,7 +14,7 @@ from model.analyse import prepare
 from model.classify import SectionClassifier
 from model.labels import LABELS
 from model.segment import normalise, split_paragraphs
-from model.structure import looks_like_boilerplate
+from model.structure import looks_like_boilerplate, structural_labels
 from model.summarise import SUMMARISERS, Budget, get_summariser, select
 from training.corpus import Report
 
@@ -84,7 +84,7 @@ def cross_validate(
     k = min(folds or len(held), len(held))
     groups = [held[i::k] for i in range(k)]
     truth: list[str] = []
-    preds: dict[str, list[str]] = {"document": [], "isolated": [], "rules": []}
+    preds: dict[str, list[str]] = {"document": [], "isolated": [], "structure": [], "rules": []}
     for group in progress(groups):
         ids = {id(r) for r in group}
         train = [r for r in pool if id(r) not in ids]
@@ -94,6 +94,10 @@ def cross_validate(
             truth += report.labels
             preds["document"] += [p.label for p in clf.classify_document(report.paragraphs)]
             preds["isolated"] += [p.label for p in clf.classify_isolated(texts)]
+            # What headings and position alone say (no learning): the prior the model builds on.
+            preds["structure"] += [
+                label or "achievements" for label in structural_labels(report.paragraphs)
+            ]
             preds["rules"] += rules_baseline(report)
     return {mode: scores(truth, y) for mode, y in preds.items()}
 

@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
         if metrics:
             print_report(metrics)
             for mode, result in metrics["classification"].items():
-                if mode != "rules":
+                if mode not in ("rules", "structure"):
                     plot_confusion(
                         result, str(out.with_name(out.name + f".confusion-{mode}.png")), mode
                     )

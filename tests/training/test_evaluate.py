@@ -175,7 +175,7 @@ def test_cross_validation_never_tests_on_a_training_report(tiny_report, folds) -
         assert tested not in trained
         assert len(trained) == (3 if folds is None else 2)
     assert result["document"]["n"] == 4 * len(tiny_report.lines)
-    assert set(result) == {"document", "isolated", "rules"}
+    assert set(result) == {"document", "isolated", "structure", "rules"}
 
 
 def test_cross_validation_with_separate_test_reports(tiny_report) -> None:
@@ -210,7 +210,7 @@ def test_evaluate_command_on_the_seeds(small_seeds: Path, tmp_path: Path, capsys
     assert main(["evaluate", "--json", str(figures)]) == 0
     metrics = json.loads(figures.read_text(encoding="utf-8"))
     assert metrics["reports"] == 3
-    assert set(metrics["classification"]) == {"document", "isolated", "rules"}
+    assert set(metrics["classification"]) == {"document", "isolated", "structure", "rules"}
     assert metrics["weak_label_agreement"]["reports_compared"] >= 2
     assert {*SUMMARISERS, "oracle"} <= set(metrics["summary"])
     out = capsys.readouterr().out

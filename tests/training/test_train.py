@@ -76,7 +76,7 @@ def test_evaluation_run_writes_metrics_and_confusion_pngs(
     metrics = json.loads(out.with_name("m.joblib.metrics.json").read_text(encoding="utf-8"))
     assert metrics == persist.load(out).manifest["metrics"]
     classification = metrics["classification"]
-    assert set(classification) == {"document", "isolated", "rules"}
+    assert set(classification) == {"document", "isolated", "structure", "rules"}
     for result in classification.values():
         assert 0.0 <= result["macro_f1"] <= 1.0
         assert set(result["per_label_f1"]) == set(result["labels"])

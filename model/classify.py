@@ -181,7 +181,13 @@ class SectionClassifier:
     def classify_document(
         self, paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
     ) -> list[Prediction]:
-        """Paragraphs of one document: context features, then HMM decoding."""
+        """Paragraphs of one document: context features, then HMM decoding.
+
+        A single paragraph has no document around it: decoding it as a whole report would
+        make it the report's opening (preamble), so it is labelled as an isolated paragraph.
+        """
+        if len(paragraphs) == 1:
+            return self.classify_isolated([paragraphs[0].text])
         probs = self.predict_units(document_units(paragraphs, words))
         if not len(probs):
             return []

@@ -164,7 +164,6 @@ _ADMITS = re.compile(
 )
 _LEADER = re.compile(r"第一责任人|主要领导带头|主要负责人")
 _ADMITS_SPAN, _LEADER_SPAN = 80, 80
-_FIRST_SENTENCE = re.compile(r"[^。！？]*")
 
 
 def structural_labels(paragraphs: Sequence[Paragraph]) -> list[str | None]:

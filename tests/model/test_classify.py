@@ -158,3 +158,23 @@ def test_decode_matches_brute_force(seed: int) -> None:
         for t, j in enumerate(p):
             expected[t, j] += w
     assert marginals == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_one_paragraph_document_is_labelled_as_an_isolated_paragraph(bundle) -> None:
+    # Decoded as a whole report, a lone paragraph would be the report's opening (preamble).
+    text = "部分执法人员法治意识有待加强，执法不够规范，存在差距。"
+    [in_document] = bundle.classifier.classify_document(split_paragraphs(text))
+    [isolated] = bundle.classifier.classify_isolated([text])
+    assert in_document == isolated
+    assert in_document.label == "shortcomings"
+
+
+def test_a_report_without_headings_is_labelled_from_its_words(bundle) -> None:
+    text = (
+        "2024年，我局认真贯彻落实法治政府建设各项部署，全年办理行政复议案件131件。\n"
+        "但也存在一些问题和不足，部分执法人员法治意识有待加强，执法不够规范。\n"
+        "下一步，我局将进一步完善行政执法制度，继续推进法治政府建设。\n"
+    )
+    labels = [p.label for p in bundle.classifier.classify_document(split_paragraphs(text))]
+    assert "shortcomings" in labels
+    assert set(labels) != {"preamble"}

@@ -217,7 +217,6 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
 # -- tokens ------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+")
-_WORD_OR_BREAK = re.compile(r"[^\W_]+|\n")
 _YEAR = re.compile(r"^(?:19|20)[0-9]{2}$")
 _NUMBER = re.compile(r"^[0-9.]+$")
 _lock = threading.Lock()
@@ -309,16 +308,16 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]
     if not texts or any("\n" in t for t in texts):
         return [cut_words(t, cutter) for t in texts]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
-    stops = stop_words()
-    pieces: list[list[str]] = [[]]
-    for w in _WORD_OR_BREAK.findall(" ".join(tokens)):
-        if w == "\n":
-            pieces.append([])
-        elif w not in stops:
-            pieces[-1].append(_bucket(w) if w[0].isdigit() else w)
+    # Split the joined tokens at the line-break characters themselves: whatever token a break
+    # ended up in, it separates two texts.
+    pieces = " ".join(tokens).split("\n")
     if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
         return [cut_words(t, cutter) for t in texts]
-    return pieces
+    stops = stop_words()
+    return [
+        [_bucket(w) if w[0].isdigit() else w for w in _WORD.findall(piece) if w not in stops]
+        for piece in pieces
+    ]
 
 
 def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:

@@ -1,0 +1,74 @@
+"""The fast vectorisers give exactly scikit-learn's matrices (model/features.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from model.classify import Unit, unit_text, unit_words
+from model.features import CharNgramTfidf, TokenTfidf
+from model.segment import split_paragraphs
+from tests.conftest import SEED_FILES
+
+TRAIN = [Unit(p.text) for f in SEED_FILES for p in split_paragraphs(f.read_text("utf-8"))]
+ODD = ["", " ", "😀法治政府", "𠀀𠀁行政复议", "ABC abc\t\u3000一、", "完全没见过的字龘靐"]
+
+
+def _chars(cls: type[TfidfVectorizer], **extra: object) -> TfidfVectorizer:
+    return cls(
+        analyzer="char",
+        preprocessor=unit_text,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=2,
+        lowercase=False,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def char_pair() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    return _chars(CharNgramTfidf).fit(TRAIN), _chars(TfidfVectorizer).fit(TRAIN)
+
+
+@pytest.fixture(scope="module")
+def word_pair() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    fast = TokenTfidf(analyzer=unit_words, sublinear_tf=True).fit(TRAIN)
+    return fast, TfidfVectorizer(analyzer=unit_words, sublinear_tf=True).fit(TRAIN)
+
+
+def _same(fast: TfidfVectorizer, reference: TfidfVectorizer, units: list[Unit]) -> None:
+    a, b = fast.transform(units), reference.transform(units)
+    assert a.shape == b.shape
+    np.testing.assert_allclose(a.toarray(), b.toarray(), atol=1e-12)
+
+
+def test_char_ngrams_match_sklearn_on_the_seeds_and_odd_text(char_pair) -> None:
+    _same(*char_pair, TRAIN + [Unit(t) for t in ODD])
+
+
+def test_words_match_sklearn_on_the_seeds_and_odd_text(word_pair) -> None:
+    _same(*word_pair, TRAIN + [Unit(t) for t in ODD])
+
+
+def test_empty_batch(char_pair, word_pair) -> None:
+    assert char_pair[0].transform([]).shape == (0, len(char_pair[0].vocabulary_))
+    assert word_pair[0].transform([]).shape == (0, len(word_pair[0].vocabulary_))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("法治政府建设年。，；一、（）1 \n😀𠀀")), max_size=30
+        ),
+        max_size=5,
+    )
+)
+def test_any_text_matches_sklearn(char_pair, word_pair, texts: list[str]) -> None:
+    units = [Unit(t) for t in texts]
+    _same(*char_pair, units)
+    _same(*word_pair, units)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from model.labels import LABELS
-from model.readers import ReadError, read_text_file
+from model.readers import SUPPORTED_SUFFIXES, ReadError, read_document
 from model.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
 from model.structure import structural_labels
 
@@ -70,7 +70,9 @@ def _report(name: str, text: str) -> Report:
 def _read(path: Path) -> str:
     """A report's text; an unreadable file is a ValueError that names it."""
     try:
-        return read_text_file(path).text
+        return read_document(path.read_bytes(), path.name).text
+    except OSError as exc:
+        raise ReadError(f"{path}: {exc.strerror or exc}") from None
     except ReadError as exc:
         message = str(exc)
         if not message.startswith(f"{path}:"):
@@ -79,10 +81,11 @@ def _read(path: Path) -> str:
 
 
 def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
-    """Reports from a folder of .txt files or a JSONL corpus ({"doc_id"|"title", "text"})."""
+    """Reports from a folder (.txt, .html, .docx, .pdf — the readers' formats) or a JSONL
+    corpus ({"doc_id"|"title", "text"})."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt")
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
         return [_report(f.name, _read(f)) for f in files]
     if path.suffix.lower() in (".jsonl", ".json"):
         reports = []

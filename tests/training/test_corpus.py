@@ -257,3 +257,25 @@ def test_unreadable_report_in_a_folder_is_named(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01binary")
     with pytest.raises(ValueError, match=r"bad\.txt: binary data"):
         load_corpus(tmp_path)
+
+
+def test_a_folder_corpus_reads_every_supported_format(tmp_path: Path) -> None:
+    import docx
+
+    text = (SEEDS / "003_5c5bdc2152d9c680.txt").read_text(encoding="utf-8")
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(tmp_path / "b.docx")
+    (tmp_path / "a.txt").write_bytes(text.encode("gb18030"))
+    (tmp_path / "c.html").write_text(
+        "<html><body><article>"
+        + "".join(f"<p>{line}</p>" for line in text.splitlines())
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.csv").write_text("not a report", encoding="utf-8")
+    reports = load_corpus(tmp_path)
+    assert [r.name for r in reports] == ["a.txt", "b.docx", "c.html"]
+    for r in reports:
+        assert "一、2024年法治政府建设主要举措和成效" in [p.text for p in r.paragraphs]

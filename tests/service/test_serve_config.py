@@ -75,3 +75,12 @@ def test_json_log_lines_carry_the_request_id(app: Flask) -> None:
     assert line["level"] == "warning"
     access = logging.LogRecord("fzreport.access", logging.INFO, __file__, 1, '{"a": 1}', (), None)
     assert formatter.format(access) == '{"a": 1}'
+
+
+def test_create_app_is_reachable_from_the_package(bundle_path) -> None:
+    import service
+    from service.app import create_app
+
+    assert service.create_app is create_app
+    app = service.create_app({"TESTING": True, "MODEL_PATH": str(bundle_path)})
+    assert app.test_client().get("/healthz").status_code == 200

@@ -122,7 +122,7 @@ class SectionClassifier:
             X += units + [isolated_unit(u.text) for u in units]
             y += list(doc_labels) * 2
         self.pipeline_ = build_pipeline(self.C).fit(X, y)
-        self.labels_ = tuple(self.pipeline_.classes_)
+        self.labels_ = tuple(str(label) for label in self.pipeline_.classes_)
         index = {label: i for i, label in enumerate(self.labels_)}
         k = len(self.labels_)
         start = np.full(k, self.smoothing)

@@ -26,7 +26,9 @@ import model
 from model.classify import SectionClassifier
 from model.labels import LABEL_ZH
 
-FORMAT = 1
+# Bump whenever what a bundle holds changes shape (e.g. a new fitted attribute of
+# SectionClassifier): an older bundle is then refused with a clear message, not a crash later.
+FORMAT = 2
 
 
 class ModelError(RuntimeError):
@@ -146,7 +148,10 @@ def load(path: str | os.PathLike[str]) -> Bundle:
         raise ModelError(f"no model bundle at {path}: train one with `fzreport train --out {path}`")
     manifest = read_manifest(path)
     if manifest.get("format") != FORMAT:
-        raise ModelError(f"{path}: bundle format {manifest.get('format')}, expected {FORMAT}")
+        raise ModelError(
+            f"{path}: bundle format {manifest.get('format')}, this fzreport reads {FORMAT}; "
+            "retrain it with `fzreport train`"
+        )
     if sha256_file(path) != manifest.get("sha256"):
         raise ModelError(f"{path}: sha256 does not match its manifest (corrupt or replaced file)")
     built, now = manifest.get("versions", {}), versions()

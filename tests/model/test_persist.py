@@ -11,7 +11,15 @@ import joblib
 import pytest
 
 from model import persist
-from model.persist import ModelError, atomic_write, load, manifest_path, save, sha256_file
+from model.persist import (
+    FORMAT,
+    ModelError,
+    atomic_write,
+    load,
+    manifest_path,
+    save,
+    sha256_file,
+)
 
 PARAGRAPHS = [
     "部分执法人员法治意识有待加强，执法不够规范。",
@@ -134,8 +142,9 @@ def test_version_mismatch_is_refused(saved: Path, library: str) -> None:
 
 def test_format_mismatch_is_refused(saved: Path) -> None:
     _edit_manifest(saved, format=999)
-    with pytest.raises(ModelError, match="bundle format 999"):
+    with pytest.raises(ModelError, match="bundle format 999") as err:
         load(saved)
+    assert "retrain" in str(err.value)
 
 
 def test_bundle_that_is_not_a_pickle_is_refused(saved: Path) -> None:
@@ -146,7 +155,7 @@ def test_bundle_that_is_not_a_pickle_is_refused(saved: Path) -> None:
 
 
 def test_pickle_of_something_else_is_refused(saved: Path) -> None:
-    joblib.dump({"format": 1, "classifier": "not a classifier"}, saved)
+    joblib.dump({"format": FORMAT, "classifier": "not a classifier"}, saved)
     _edit_manifest(saved, sha256=sha256_file(saved))
     with pytest.raises(ModelError, match="not a fzreport bundle"):
         load(saved)

@@ -15,6 +15,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
 
 from model.features import CharNgramTfidf, TokenTfidf
 from model.labels import LABELS
@@ -121,7 +122,10 @@ class SectionClassifier:
             units = document_units(paragraphs)
             X += units + [isolated_unit(u.text) for u in units]
             y += list(doc_labels) * 2
-        self.pipeline_ = build_pipeline(self.C).fit(X, y)
+        # One BLAS thread: the solver's dense products are small, and competing BLAS threads
+        # on a busy machine made the fit several times slower.
+        with threadpool_limits(1):
+            self.pipeline_ = build_pipeline(self.C).fit(X, y)
         self.labels_ = tuple(str(label) for label in self.pipeline_.classes_)
         index = {label: i for i, label in enumerate(self.labels_)}
         k = len(self.labels_)

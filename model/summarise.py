@@ -79,16 +79,30 @@ def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
+def _count_matrix(
+    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """Counts of (row, column) pairs as a canonical CSR matrix (sorted, summed duplicates).
+
+    One sort of integer keys replaces scipy's COO conversion and duplicate summing.
+    """
+    keys, tally = np.unique(rows * shape[1] + columns, return_counts=True)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // shape[1], minlength=shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((tally.astype(float), keys % shape[1], indptr), shape=shape)
+
+
 def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
-    """Sentence × word count matrix and its vocabulary, built once per document."""
+    """Sentence × word count matrix and its vocabulary in first-seen order, built once."""
     if "word_counts" not in doc.features:
         vocab: dict[str, int] = {}
-        indices = [vocab.setdefault(w, len(vocab)) for s in doc.sentences for w in s.words]
-        indptr = np.cumsum([0, *(len(s.words) for s in doc.sentences)])
-        counts = sparse.csr_matrix(
-            (np.ones(len(indices)), indices, indptr), shape=(len(doc.sentences), len(vocab) or 1)
+        columns = np.array(
+            [vocab.setdefault(w, len(vocab)) for s in doc.sentences for w in s.words],
+            dtype=np.int64,
         )
-        counts.sum_duplicates()
+        lengths = np.fromiter((len(s.words) for s in doc.sentences), dtype=np.int64)
+        rows = np.repeat(np.arange(len(doc.sentences)), lengths)
+        counts = _count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
         doc.features["word_counts"] = (counts, list(vocab))
     return doc.features["word_counts"]
 
@@ -144,9 +158,10 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
             content[1:][pair]
         ]
         columns = np.unique(keys, return_inverse=True)[1].ravel()
-        counts = sparse.csr_matrix(
-            (np.ones(len(columns)), (owner[:-1][pair], columns)),
-            shape=(len(doc.sentences), int(columns.max()) + 1 if len(columns) else 1),
+        counts = _count_matrix(
+            owner[:-1][pair],
+            columns,
+            (len(doc.sentences), int(columns.max()) + 1 if len(columns) else 1),
         )
         doc.features["bigrams"] = _tfidf(counts)
     return doc.features["bigrams"]

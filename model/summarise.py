@@ -210,7 +210,7 @@ def lexrank(vectors: sparse.csr_matrix) -> np.ndarray:
 
 def centroid_similarity(vectors: sparse.csr_matrix) -> np.ndarray:
     """Cosine of each row to the document centroid (Radev et al. 2004)."""
-    centroid = np.asarray(vectors.sum(axis=0)).ravel()
+    centroid = np.bincount(vectors.indices, weights=vectors.data, minlength=vectors.shape[1])
     norm = np.linalg.norm(centroid)
     return vectors @ (centroid / norm) if norm else np.zeros(vectors.shape[0])
 
@@ -483,12 +483,14 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
     counts, vocab = _word_counts(doc)
     if not vocab:
         return []
-    body = counts[np.flatnonzero(~excluded(doc))]
-    total = np.asarray(body.sum(axis=0)).ravel()
-    df = np.bincount(body.indices, minlength=body.shape[1])
+    # Entries of body sentences, masked in place: cheaper than slicing the sparse matrix.
+    usable = ~excluded(doc)
+    in_body = np.repeat(usable, np.diff(counts.indptr))
+    total = np.bincount(counts.indices, weights=counts.data * in_body, minlength=counts.shape[1])
+    df = np.bincount(counts.indices[in_body], minlength=counts.shape[1])
     content = np.array([len(w) > 1 and not w.startswith("<") for w in vocab], dtype=bool)
     weight = np.where(content & (total > 0), total, 0.0)
-    weight = weight * np.log(1 + body.shape[0] / np.maximum(df, 1))
+    weight = weight * np.log(1 + int(usable.sum()) / np.maximum(df, 1))
     # Ties at the cut are broken by the word, so take every candidate scoring at the cut.
     candidates = np.flatnonzero(weight)
     if len(candidates) > limit:

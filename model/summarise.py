@@ -358,11 +358,15 @@ def _sentence_paragraphs(doc: Document) -> np.ndarray:
     return doc.features["paragraph_of"]
 
 
+# Bigram cosine above which a sentence repeats one already picked.
+_REDUNDANCY = 0.7
+
+
 def select(
     doc: Document,
     scores: np.ndarray,
     budget: Budget,
-    redundancy: float = 0.7,
+    redundancy: float = _REDUNDANCY,
     allowed: np.ndarray | None = None,
 ) -> list[Picked]:
     """Best sentences within the budget, skipping near-duplicates (MMR), in document order.
@@ -371,21 +375,29 @@ def select(
     and the character budget is never exceeded. Redundancy is the cosine of character-bigram
     TF-IDF to an already picked sentence (Carbonell & Goldstein 1998, thresholded).
     """
+    usable = ~excluded(doc)
+    if allowed is not None:
+        usable &= allowed
+    order = np.argsort(-scores, kind="stable")
+    return _pick(doc, scores, order[usable[order]], budget, redundancy)
+
+
+def _pick(
+    doc: Document, scores: np.ndarray, candidates: np.ndarray, budget: Budget, redundancy: float
+) -> list[Picked]:
+    """`select` over usable sentences already in score order (shared by every section)."""
     if budget.max_sentences is None and budget.max_chars is None:
         budget = Budget(max_sentences=DEFAULT_MAX_SENTENCES)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
-    usable = ~excluded(doc)
-    if allowed is not None:
-        usable &= allowed
     vectors = bigram_vectors(doc) if redundancy < 1 and doc.sentences else None
     chosen: list[int] = []
     picked_rows: list[np.ndarray] = []  # dense rows of the picks: no sparse indexing per test
-    for i in np.argsort(-scores, kind="stable"):
+    for i in candidates:
         if len(chosen) >= max_n:
             break
         s = doc.sentences[i]
-        if not usable[i] or len(s.text) > chars_left:
+        if len(s.text) > chars_left:
             continue
         if vectors is not None:
             a, b = vectors.indptr[i], vectors.indptr[i + 1]
@@ -511,11 +523,14 @@ def structured_summary(
         return {}
     result: dict[str, list[dict[str, object]]] = {}
     sentence_labels = np.array(doc.labels, dtype=object)[_sentence_paragraphs(doc)]
+    # Score order and chrome are the same for every section: compute them once.
+    order = np.argsort(-scores, kind="stable")
+    order = order[~excluded(doc)[order]]
+    ordered_labels = sentence_labels[order]
     for label in dict.fromkeys(doc.labels):
         if label == "boilerplate":
             continue
-        mask = sentence_labels == label
-        picks = select(doc, scores, Budget(per_section), allowed=mask)
+        picks = _pick(doc, scores, order[ordered_labels == label], Budget(per_section), _REDUNDANCY)
         if picks:
             result[label] = [p.as_dict() for p in picks]
     return result

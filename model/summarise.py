@@ -7,6 +7,7 @@ never exceeded), removes redundancy and restores document order — as sumy does
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -170,14 +171,32 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
 # -- graph and centroid scores -----------------------------------------------------------------
 
 
-def pagerank(
-    similarity: sparse.spmatrix | np.ndarray, damping: float = 0.85, tol: float = 1e-4
-) -> np.ndarray:
-    """Power iteration on a row-normalised similarity graph (Page et al. 1999), kept sparse.
+_DAMPING = 0.85
+# Stopping at an L1 change of 1e-4 keeps the order of the top sentences and halves the iterations.
+_TOL = 1e-4
 
-    Self-links are dropped; a sentence similar to nothing jumps uniformly. Stopping at an L1
-    change of 1e-4 keeps the order of the top sentences and halves the iterations.
+
+def _power_iteration(
+    walk: Callable[[np.ndarray], np.ndarray], dangling: np.ndarray, damping: float, tol: float
+) -> np.ndarray:
+    """PageRank's power iteration (Page et al. 1999); `walk` spreads rank along the links.
+
+    A node with no links (`dangling`) jumps uniformly.
     """
+    n = len(dangling)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(100):
+        new = (1 - damping) / n + damping * (walk(rank) + rank[dangling].sum() / n)
+        if np.abs(new - rank).sum() < tol:
+            return new
+        rank = new
+    return rank
+
+
+def pagerank(
+    similarity: sparse.spmatrix | np.ndarray, damping: float = _DAMPING, tol: float = _TOL
+) -> np.ndarray:
+    """PageRank on a row-normalised similarity graph, kept sparse; self-links are dropped."""
     sim = sparse.csr_matrix(similarity, dtype=float, copy=True)
     n = sim.shape[0]
     if n == 0:
@@ -188,24 +207,43 @@ def pagerank(
     dangling = out <= 0
     sim.data /= np.where(dangling, 1.0, out)[rows]
     walk = sim.T  # a CSC view: no copy, and its product with a vector stays in C
-    rank = np.full(n, 1.0 / n)
-    for _ in range(100):
-        new = (1 - damping) / n + damping * (walk @ rank + rank[dangling].sum() / n)
-        if np.abs(new - rank).sum() < tol:
-            return new
-        rank = new
-    return rank
+    return _power_iteration(walk.__matmul__, dangling, damping, tol)
 
 
-# Beyond this many sentences the graph (quadratic in sentences) gives way to the centroid.
+def _cosine_product(vectors: sparse.csr_matrix) -> Callable[[np.ndarray], np.ndarray]:
+    """x ↦ S x for the sentence cosine graph S = V Vᵀ without self-links, never building S.
+
+    S has up to n² entries; V has a few per sentence. Each entry takes its own sentence's share
+    out of the word total, so a sentence sharing no word with another gets exactly zero.
+    """
+    n, m = vectors.shape
+    rows = np.repeat(np.arange(n), np.diff(vectors.indptr))
+    columns, values = vectors.indices, vectors.data
+
+    def product(x: np.ndarray) -> np.ndarray:
+        own = values * x[rows]
+        per_word = np.bincount(columns, weights=own, minlength=m)
+        return np.bincount(rows, weights=values * (per_word[columns] - own), minlength=n)
+
+    return product
+
+
+# Beyond this many sentences the graph gives way to the centroid.
 _GRAPH_LIMIT = 3000
 
 
 def lexrank(vectors: sparse.csr_matrix) -> np.ndarray:
     """Continuous LexRank: PageRank over cosine similarities (Erkan & Radev 2004)."""
-    if vectors.shape[0] > _GRAPH_LIMIT:
+    n = vectors.shape[0]
+    if n > _GRAPH_LIMIT:
         return centroid_similarity(vectors)
-    return pagerank(vectors @ vectors.T)
+    if n == 0:
+        return np.zeros(0)
+    similar = _cosine_product(vectors)
+    out = similar(np.ones(n))
+    dangling = out <= 0
+    out[dangling] = 1.0
+    return _power_iteration(lambda rank: similar(rank / out), dangling, _DAMPING, _TOL)
 
 
 def centroid_similarity(vectors: sparse.csr_matrix) -> np.ndarray:

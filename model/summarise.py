@@ -213,19 +213,15 @@ def pagerank(
 def _cosine_product(vectors: sparse.csr_matrix) -> Callable[[np.ndarray], np.ndarray]:
     """x ↦ S x for the sentence cosine graph S = V Vᵀ without self-links, never building S.
 
-    S has up to n² entries; V has a few per sentence. Each entry takes its own sentence's share
-    out of the word total, so a sentence sharing no word with another gets exactly zero.
+    S has up to n² entries; V has a few per sentence, so V (Vᵀ x) minus the self-links is cheap.
     """
-    n, m = vectors.shape
-    rows = np.repeat(np.arange(n), np.diff(vectors.indptr))
-    columns, values = vectors.indices, vectors.data
-
-    def product(x: np.ndarray) -> np.ndarray:
-        own = values * x[rows]
-        per_word = np.bincount(columns, weights=own, minlength=m)
-        return np.bincount(rows, weights=values * (per_word[columns] - own), minlength=n)
-
-    return product
+    self_links = np.bincount(
+        np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr)),
+        weights=vectors.data * vectors.data,
+        minlength=vectors.shape[0],
+    )
+    transposed = vectors.T
+    return lambda x: vectors @ (transposed @ x) - self_links * x
 
 
 # Beyond this many sentences the graph gives way to the centroid.
@@ -241,7 +237,9 @@ def lexrank(vectors: sparse.csr_matrix) -> np.ndarray:
         return np.zeros(0)
     similar = _cosine_product(vectors)
     out = similar(np.ones(n))
-    dangling = out <= 0
+    # A sentence sharing no word with another has out-weight 0 up to rounding; real links
+    # (products of TF-IDF weights) are many orders of magnitude larger.
+    dangling = out <= 1e-9
     out[dangling] = 1.0
     return _power_iteration(lambda rank: similar(rank / out), dangling, _DAMPING, _TOL)
 

@@ -7,6 +7,7 @@ never exceeded), removes redundancy and restores document order — as sumy does
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -79,16 +80,30 @@ def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
+def _count_matrix(
+    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """Counts of (row, column) pairs as a canonical CSR matrix (sorted, summed duplicates).
+
+    One sort of integer keys replaces scipy's COO conversion and duplicate summing.
+    """
+    keys, tally = np.unique(rows * shape[1] + columns, return_counts=True)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // shape[1], minlength=shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((tally.astype(float), keys % shape[1], indptr), shape=shape)
+
+
 def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
-    """Sentence × word count matrix and its vocabulary, built once per document."""
+    """Sentence × word count matrix and its vocabulary in first-seen order, built once."""
     if "word_counts" not in doc.features:
         vocab: dict[str, int] = {}
-        indices = [vocab.setdefault(w, len(vocab)) for s in doc.sentences for w in s.words]
-        indptr = np.cumsum([0, *(len(s.words) for s in doc.sentences)])
-        counts = sparse.csr_matrix(
-            (np.ones(len(indices)), indices, indptr), shape=(len(doc.sentences), len(vocab) or 1)
+        columns = np.array(
+            [vocab.setdefault(w, len(vocab)) for s in doc.sentences for w in s.words],
+            dtype=np.int64,
         )
-        counts.sum_duplicates()
+        lengths = np.fromiter((len(s.words) for s in doc.sentences), dtype=np.int64)
+        rows = np.repeat(np.arange(len(doc.sentences)), lengths)
+        counts = _count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
         doc.features["word_counts"] = (counts, list(vocab))
     return doc.features["word_counts"]
 
@@ -144,9 +159,10 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
             content[1:][pair]
         ]
         columns = np.unique(keys, return_inverse=True)[1].ravel()
-        counts = sparse.csr_matrix(
-            (np.ones(len(columns)), (owner[:-1][pair], columns)),
-            shape=(len(doc.sentences), int(columns.max()) + 1 if len(columns) else 1),
+        counts = _count_matrix(
+            owner[:-1][pair],
+            columns,
+            (len(doc.sentences), int(columns.max()) + 1 if len(columns) else 1),
         )
         doc.features["bigrams"] = _tfidf(counts)
     return doc.features["bigrams"]
@@ -155,14 +171,32 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
 # -- graph and centroid scores -----------------------------------------------------------------
 
 
-def pagerank(
-    similarity: sparse.spmatrix | np.ndarray, damping: float = 0.85, tol: float = 1e-4
-) -> np.ndarray:
-    """Power iteration on a row-normalised similarity graph (Page et al. 1999), kept sparse.
+_DAMPING = 0.85
+# Stopping at an L1 change of 1e-4 keeps the order of the top sentences and halves the iterations.
+_TOL = 1e-4
 
-    Self-links are dropped; a sentence similar to nothing jumps uniformly. Stopping at an L1
-    change of 1e-4 keeps the order of the top sentences and halves the iterations.
+
+def _power_iteration(
+    walk: Callable[[np.ndarray], np.ndarray], dangling: np.ndarray, damping: float, tol: float
+) -> np.ndarray:
+    """PageRank's power iteration (Page et al. 1999); `walk` spreads rank along the links.
+
+    A node with no links (`dangling`) jumps uniformly.
     """
+    n = len(dangling)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(100):
+        new = (1 - damping) / n + damping * (walk(rank) + rank[dangling].sum() / n)
+        if np.abs(new - rank).sum() < tol:
+            return new
+        rank = new
+    return rank
+
+
+def pagerank(
+    similarity: sparse.spmatrix | np.ndarray, damping: float = _DAMPING, tol: float = _TOL
+) -> np.ndarray:
+    """PageRank on a row-normalised similarity graph, kept sparse; self-links are dropped."""
     sim = sparse.csr_matrix(similarity, dtype=float, copy=True)
     n = sim.shape[0]
     if n == 0:
@@ -173,29 +207,46 @@ def pagerank(
     dangling = out <= 0
     sim.data /= np.where(dangling, 1.0, out)[rows]
     walk = sim.T  # a CSC view: no copy, and its product with a vector stays in C
-    rank = np.full(n, 1.0 / n)
-    for _ in range(100):
-        new = (1 - damping) / n + damping * (walk @ rank + rank[dangling].sum() / n)
-        if np.abs(new - rank).sum() < tol:
-            return new
-        rank = new
-    return rank
+    return _power_iteration(walk.__matmul__, dangling, damping, tol)
 
 
-# Beyond this many sentences the graph (quadratic in sentences) gives way to the centroid.
+def _cosine_product(vectors: sparse.csr_matrix) -> Callable[[np.ndarray], np.ndarray]:
+    """x ↦ S x for the sentence cosine graph S = V Vᵀ without self-links, never building S.
+
+    S has up to n² entries; V has a few per sentence, so V (Vᵀ x) minus the self-links is cheap.
+    """
+    self_links = np.bincount(
+        np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr)),
+        weights=vectors.data * vectors.data,
+        minlength=vectors.shape[0],
+    )
+    transposed = vectors.T
+    return lambda x: vectors @ (transposed @ x) - self_links * x
+
+
+# Beyond this many sentences the graph gives way to the centroid.
 _GRAPH_LIMIT = 3000
 
 
 def lexrank(vectors: sparse.csr_matrix) -> np.ndarray:
     """Continuous LexRank: PageRank over cosine similarities (Erkan & Radev 2004)."""
-    if vectors.shape[0] > _GRAPH_LIMIT:
+    n = vectors.shape[0]
+    if n > _GRAPH_LIMIT:
         return centroid_similarity(vectors)
-    return pagerank(vectors @ vectors.T)
+    if n == 0:
+        return np.zeros(0)
+    similar = _cosine_product(vectors)
+    out = similar(np.ones(n))
+    # A sentence sharing no word with another has out-weight 0 up to rounding; real links
+    # (products of TF-IDF weights) are many orders of magnitude larger.
+    dangling = out <= 1e-9
+    out[dangling] = 1.0
+    return _power_iteration(lambda rank: similar(rank / out), dangling, _DAMPING, _TOL)
 
 
 def centroid_similarity(vectors: sparse.csr_matrix) -> np.ndarray:
     """Cosine of each row to the document centroid (Radev et al. 2004)."""
-    centroid = np.asarray(vectors.sum(axis=0)).ravel()
+    centroid = np.bincount(vectors.indices, weights=vectors.data, minlength=vectors.shape[1])
     norm = np.linalg.norm(centroid)
     return vectors @ (centroid / norm) if norm else np.zeros(vectors.shape[0])
 
@@ -343,11 +394,15 @@ def _sentence_paragraphs(doc: Document) -> np.ndarray:
     return doc.features["paragraph_of"]
 
 
+# Bigram cosine above which a sentence repeats one already picked.
+_REDUNDANCY = 0.7
+
+
 def select(
     doc: Document,
     scores: np.ndarray,
     budget: Budget,
-    redundancy: float = 0.7,
+    redundancy: float = _REDUNDANCY,
     allowed: np.ndarray | None = None,
 ) -> list[Picked]:
     """Best sentences within the budget, skipping near-duplicates (MMR), in document order.
@@ -356,21 +411,29 @@ def select(
     and the character budget is never exceeded. Redundancy is the cosine of character-bigram
     TF-IDF to an already picked sentence (Carbonell & Goldstein 1998, thresholded).
     """
+    usable = ~excluded(doc)
+    if allowed is not None:
+        usable &= allowed
+    order = np.argsort(-scores, kind="stable")
+    return _pick(doc, scores, order[usable[order]], budget, redundancy)
+
+
+def _pick(
+    doc: Document, scores: np.ndarray, candidates: np.ndarray, budget: Budget, redundancy: float
+) -> list[Picked]:
+    """`select` over usable sentences already in score order (shared by every section)."""
     if budget.max_sentences is None and budget.max_chars is None:
         budget = Budget(max_sentences=DEFAULT_MAX_SENTENCES)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
-    usable = ~excluded(doc)
-    if allowed is not None:
-        usable &= allowed
     vectors = bigram_vectors(doc) if redundancy < 1 and doc.sentences else None
     chosen: list[int] = []
     picked_rows: list[np.ndarray] = []  # dense rows of the picks: no sparse indexing per test
-    for i in np.argsort(-scores, kind="stable"):
+    for i in candidates:
         if len(chosen) >= max_n:
             break
         s = doc.sentences[i]
-        if not usable[i] or len(s.text) > chars_left:
+        if len(s.text) > chars_left:
             continue
         if vectors is not None:
             a, b = vectors.indptr[i], vectors.indptr[i + 1]
@@ -468,12 +531,14 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
     counts, vocab = _word_counts(doc)
     if not vocab:
         return []
-    body = counts[np.flatnonzero(~excluded(doc))]
-    total = np.asarray(body.sum(axis=0)).ravel()
-    df = np.bincount(body.indices, minlength=body.shape[1])
+    # Entries of body sentences, masked in place: cheaper than slicing the sparse matrix.
+    usable = ~excluded(doc)
+    in_body = np.repeat(usable, np.diff(counts.indptr))
+    total = np.bincount(counts.indices, weights=counts.data * in_body, minlength=counts.shape[1])
+    df = np.bincount(counts.indices[in_body], minlength=counts.shape[1])
     content = np.array([len(w) > 1 and not w.startswith("<") for w in vocab], dtype=bool)
     weight = np.where(content & (total > 0), total, 0.0)
-    weight = weight * np.log(1 + body.shape[0] / np.maximum(df, 1))
+    weight = weight * np.log(1 + int(usable.sum()) / np.maximum(df, 1))
     # Ties at the cut are broken by the word, so take every candidate scoring at the cut.
     candidates = np.flatnonzero(weight)
     if len(candidates) > limit:
@@ -494,11 +559,14 @@ def structured_summary(
         return {}
     result: dict[str, list[dict[str, object]]] = {}
     sentence_labels = np.array(doc.labels, dtype=object)[_sentence_paragraphs(doc)]
+    # Score order and chrome are the same for every section: compute them once.
+    order = np.argsort(-scores, kind="stable")
+    order = order[~excluded(doc)[order]]
+    ordered_labels = sentence_labels[order]
     for label in dict.fromkeys(doc.labels):
         if label == "boilerplate":
             continue
-        mask = sentence_labels == label
-        picks = select(doc, scores, Budget(per_section), allowed=mask)
+        picks = _pick(doc, scores, order[ordered_labels == label], Budget(per_section), _REDUNDANCY)
         if picks:
             result[label] = [p.as_dict() for p in picks]
     return result

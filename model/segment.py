@@ -205,13 +205,24 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
 
     `offset` is added to every start/end, so spans of a paragraph index the whole document.
     """
-    norm = normalise(text)
-    spans = []
-    for m in _SENTENCE.finditer(norm):
-        start, end = _strip_span(norm, m.start(), m.end())
-        if start < end:
-            spans.append(Span(offset + start, offset + end, text[start:end]))
-    return spans
+    return [
+        Span(offset + start, offset + end, text[start:end])
+        for start, end in sentence_bounds(normalise(text), 0, len(text))
+    ]
+
+
+def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """`split_sentences` offsets of `norm[start:end]`, from a text normalised once as a whole.
+
+    Normalisation maps characters one by one and the sentence pattern only sees the slice, so
+    a document's spans need neither per-paragraph normalising nor slicing.
+    """
+    bounds = []
+    for m in _SENTENCE.finditer(norm, start, end):
+        a, b = _strip_span(norm, m.start(), m.end())
+        if a < b:
+            bounds.append((a, b))
+    return bounds
 
 
 # -- tokens ------------------------------------------------------------------------------------
@@ -219,6 +230,7 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
 _WORD = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"^(?:19|20)[0-9]{2}$")
 _NUMBER = re.compile(r"^[0-9.]+$")
+_WORD_OR_BREAK = re.compile(r"[^\W_]+|\n")
 _lock = threading.Lock()
 
 
@@ -310,14 +322,45 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
     # Split the joined tokens at the line-break characters themselves: whatever token a break
     # ended up in, it separates two texts.
-    pieces = " ".join(tokens).split("\n")
+    words = _token_words()
+    try:
+        joined = " ".join(map(words.__getitem__, tokens))
+    except KeyError:  # tokens not seen before: cut them once
+        words = _add_token_words(words, tokens)
+        joined = " ".join(map(words.__getitem__, tokens))
+    pieces = joined.split("\n")
     if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
         return [cut_words(t, cutter) for t in texts]
+    return [piece.split() for piece in pieces]
+
+
+# Content words of each segmenter token, shared across calls: a report repeats its vocabulary,
+# so most tokens are looked up rather than re-split. Capped for a long-running server.
+_TOKEN_CACHE_SIZE = 50_000
+_token_cache: dict[str, str] = {}
+
+
+def _token_words() -> dict[str, str]:
+    """The token cache: each token's content words joined by spaces, line breaks kept.
+
+    Words never span two tokens (they are joined by spaces), so cutting token by token gives
+    the words of the joined text.
+    """
+    global _token_cache
+    if len(_token_cache) > _TOKEN_CACHE_SIZE:
+        _token_cache = {}  # a new dict: threads reading the old one keep their copy
+    return _token_cache
+
+
+def _add_token_words(cache: dict[str, str], tokens: Sequence[str]) -> dict[str, str]:
     stops = stop_words()
-    return [
-        [_bucket(w) if w[0].isdigit() else w for w in _WORD.findall(piece) if w not in stops]
-        for piece in pieces
-    ]
+    for token in set(tokens).difference(cache):
+        cache[token] = " ".join(
+            _bucket(w) if w[0].isdigit() else w
+            for w in _WORD_OR_BREAK.findall(token)
+            if w not in stops
+        )
+    return cache
 
 
 def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:

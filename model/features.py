@@ -9,6 +9,7 @@ exactly sklearn's matrix.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -121,21 +122,27 @@ def _weigh(vectoriser: TfidfVectorizer, counts: sparse.csr_matrix) -> sparse.csr
 class TokenTfidf(TfidfVectorizer):
     """TfidfVectorizer with a callable analyzer (pre-cut words) and a leaner transform.
 
-    The lookup runs through `map(dict.get, …)` in C instead of sklearn's per-token loop.
+    The lookup runs through one `map(dict.get, …)` in C instead of sklearn's per-token loop.
     """
 
     def transform(self, raw_documents: Iterable[Any]) -> sparse.csr_matrix:
         if not callable(self.analyzer):
             return super().transform(raw_documents)
-        lookup = self.vocabulary_.get
-        indices: list[int] = []
-        indptr = [0]
-        for doc in raw_documents:
-            indices += [j for j in map(lookup, self.analyzer(self.decode(doc))) if j is not None]
-            indptr.append(len(indices))
+        docs = [self.analyzer(self.decode(doc)) for doc in raw_documents]
+        n = len(docs)
+        # One lookup over every token of every unit; -1 marks words outside the vocabulary.
+        found = np.fromiter(
+            map(self.vocabulary_.get, chain.from_iterable(docs), repeat(-1)),
+            dtype=np.int64,
+            count=sum(map(len, docs)),
+        )
+        known = found >= 0
+        owner = np.repeat(np.arange(n), [len(d) for d in docs])[known]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
         counts = sparse.csr_matrix(
-            (np.ones(len(indices), dtype=self.dtype), indices, indptr),
-            shape=(len(indptr) - 1, len(self.vocabulary_)),
+            (np.ones(len(owner), dtype=self.dtype), found[known], indptr),
+            shape=(n, len(self.vocabulary_)),
         )
         counts.sum_duplicates()
         if self.binary:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -20,7 +21,13 @@ from threadpoolctl import threadpool_limits
 from model.features import CharNgramTfidf, TokenTfidf
 from model.labels import LABELS
 from model.segment import Paragraph, cut_words, normalise
-from model.structure import contexts, paragraph_tokens, structural_labels
+from model.structure import (
+    Context,
+    contexts,
+    document_cues,
+    paragraph_tokens,
+    structural_labels,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +81,24 @@ def document_units(
     paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
 ) -> list[Unit]:
     """Units of a whole document, each with its context tokens."""
-    ctx = contexts(paragraphs)
+    return _units(paragraphs, contexts(paragraphs), words)
+
+
+def _units(
+    paragraphs: Sequence[Paragraph],
+    ctx: Sequence[Context],
+    words: Sequence[Sequence[str]] | None,
+) -> list[Unit]:
     return [
-        Unit(p.text, tuple(c.tokens()), None if words is None else tuple(words[i]))
+        Unit(p.text, _context_tokens(c), None if words is None else tuple(words[i]))
         for i, (p, c) in enumerate(zip(paragraphs, ctx, strict=True))
     ]
+
+
+@lru_cache(maxsize=4096)
+def _context_tokens(context: Context) -> tuple[str, ...]:
+    """`Context.tokens`, cached: a document's paragraphs share a few dozen distinct contexts."""
+    return tuple(context.tokens())
 
 
 def isolated_unit(text: str) -> Unit:
@@ -192,10 +212,11 @@ class SectionClassifier:
         """
         if len(paragraphs) == 1:
             return self.classify_isolated([paragraphs[0].text])
-        probs = self.predict_units(document_units(paragraphs, words))
+        ctx, cues = document_cues(paragraphs)
+        probs = self.predict_units(_units(paragraphs, ctx, words))
         if not len(probs):
             return []
-        path, marginals = self.decode(probs, structural_labels(paragraphs))
+        path, marginals = self.decode(probs, cues)
         return self._predictions(marginals, path)
 
     def decode(

@@ -63,6 +63,10 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(rf"^(?:[0-9]{{1,2}}\s*[、.]\s*)?[{_CN_NUM}]+是")),
     (4, re.compile(r"^(?:首先|其次|再次|最后)[，：]")),
 )
+# One pattern for all levels, each in its own group: `match` tries the alternatives in order,
+# as checking the patterns one by one would, in a single call.
+_ANY_HEADING = re.compile("|".join(f"({p.pattern})" for _, p in _HEADING_PATTERNS))
+_GROUP_LEVEL = {i: level for i, (level, _) in enumerate(_HEADING_PATTERNS, start=1)}
 _SENTENCE_END = "。！？；…"
 _MAX_HEADING_CHARS = 60
 
@@ -79,11 +83,8 @@ def is_heading(text: str) -> bool:
 
 
 def _level(norm: str) -> int | None:
-    norm = norm.lstrip()
-    for level, pattern in _HEADING_PATTERNS:
-        if pattern.match(norm):
-            return level
-    return None
+    m = _ANY_HEADING.match(norm.lstrip())
+    return None if m is None else _GROUP_LEVEL[m.lastindex]
 
 
 def _is_heading(norm: str, level: int | None) -> bool:
@@ -219,7 +220,11 @@ def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     bounds = []
     for m in _SENTENCE.finditer(norm, start, end):
-        a, b = _strip_span(norm, m.start(), m.end())
+        a, b = m.span()
+        if a < b and not (norm[a].isspace() or norm[b - 1].isspace()):
+            bounds.append((a, b))  # the usual case: nothing to strip
+            continue
+        a, b = _strip_span(norm, a, b)
         if a < b:
             bounds.append((a, b))
     return bounds

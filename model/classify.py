@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
@@ -20,7 +22,13 @@ from threadpoolctl import threadpool_limits
 from model.features import CharNgramTfidf, TokenTfidf
 from model.labels import LABELS
 from model.segment import Paragraph, cut_words, normalise
-from model.structure import contexts, paragraph_tokens, structural_labels
+from model.structure import (
+    Context,
+    contexts,
+    document_cues,
+    paragraph_tokens,
+    structural_labels,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +82,24 @@ def document_units(
     paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
 ) -> list[Unit]:
     """Units of a whole document, each with its context tokens."""
-    ctx = contexts(paragraphs)
+    return _units(paragraphs, contexts(paragraphs), words)
+
+
+def _units(
+    paragraphs: Sequence[Paragraph],
+    ctx: Sequence[Context],
+    words: Sequence[Sequence[str]] | None,
+) -> list[Unit]:
     return [
-        Unit(p.text, tuple(c.tokens()), None if words is None else tuple(words[i]))
+        Unit(p.text, _context_tokens(c), None if words is None else tuple(words[i]))
         for i, (p, c) in enumerate(zip(paragraphs, ctx, strict=True))
     ]
+
+
+@lru_cache(maxsize=4096)
+def _context_tokens(context: Context) -> tuple[str, ...]:
+    """`Context.tokens`, cached: a document's paragraphs share a few dozen distinct contexts."""
+    return tuple(context.tokens())
 
 
 def isolated_unit(text: str) -> Unit:
@@ -192,10 +213,11 @@ class SectionClassifier:
         """
         if len(paragraphs) == 1:
             return self.classify_isolated([paragraphs[0].text])
-        probs = self.predict_units(document_units(paragraphs, words))
+        ctx, cues = document_cues(paragraphs)
+        probs = self.predict_units(_units(paragraphs, ctx, words))
         if not len(probs):
             return []
-        path, marginals = self.decode(probs, structural_labels(paragraphs))
+        path, marginals = self.decode(probs, cues)
         return self._predictions(marginals, path)
 
     def decode(
@@ -208,9 +230,7 @@ class SectionClassifier:
         """
         emit = np.log(np.clip(probs, 1e-9, 1.0)) - self.prior_power * self.log_prior_
         if cues is not None and self.cue_weight:
-            for t, cue in enumerate(cues):
-                if cue in self.log_cue_:
-                    emit[t] += self.cue_weight * self.log_cue_[cue]
+            emit += self._cue_emissions(cues)
         n, k = emit.shape
         score = self.log_start_ + emit[0]
         back = np.zeros((n, k), dtype=int)
@@ -238,12 +258,26 @@ class SectionClassifier:
         post = alpha * beta
         return path, post / post.sum(axis=1, keepdims=True)
 
+    def _cue_emissions(self, cues: Sequence[str | None]) -> np.ndarray:
+        """The weighted cue term of each paragraph's emissions, zero where no cue is known.
+
+        One gather instead of a numpy call per paragraph; adding the zero rows changes nothing.
+        """
+        rows = [np.zeros(len(self.labels_))]
+        index: dict[str | None, int] = {}
+        for cue, log_cue in self.log_cue_.items():
+            index[cue] = len(rows)
+            rows.append(self.cue_weight * log_cue)
+        return np.stack(rows)[[index.get(cue, 0) for cue in cues]]
+
     def _predictions(self, probs: np.ndarray, path: np.ndarray | None) -> list[Prediction]:
+        best = probs.argmax(axis=1) if path is None else path
+        labels = self.labels_
+        # Python floats from `tolist` are the values float(row[j]) gives, converted in one call.
         out = []
-        for i, row in enumerate(probs):
-            best = int(row.argmax()) if path is None else int(path[i])
-            scores = {label: round(float(row[j]), 4) for j, label in enumerate(self.labels_)}
-            out.append(Prediction(self.labels_[best], float(row[best]), scores))
+        for b, row in zip(best.tolist(), probs.tolist(), strict=True):
+            scores = dict(zip(labels, map(round, row, repeat(4)), strict=True))
+            out.append(Prediction(labels[b], row[b], scores))
         return out
 
 

@@ -10,8 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.segment import Paragraph, Span, cut_many, paragraphs_from_lines, split_paragraphs
-from model.segment import split_sentences as _split_sentences
+from model.segment import (
+    Paragraph,
+    cut_many,
+    normalise,
+    paragraphs_from_lines,
+    sentence_bounds,
+    split_paragraphs,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +57,18 @@ class Document:
 
 
 def _sentences(text: str, paragraphs: Sequence[Paragraph]) -> list[Sentence]:
-    spans: list[tuple[int, int, Span]] = []
-    for i, p in enumerate(paragraphs):
-        for j, span in enumerate(_split_sentences(text[p.start : p.end], p.start)):
-            spans.append((i, j, span))
-    words = cut_many([span.text for _, _, span in spans])
+    """Sentences of every paragraph, from one normalisation of the whole text."""
+    norm = normalise(text)
+    spans = [
+        (i, j, start, end)
+        for i, p in enumerate(paragraphs)
+        for j, (start, end) in enumerate(sentence_bounds(norm, p.start, p.end))
+    ]
+    texts = [text[start:end] for _, _, start, end in spans]
+    words = cut_many(texts)
     return [
-        Sentence(span.start, span.end, span.text, i, j, tuple(w))
-        for (i, j, span), w in zip(spans, words, strict=True)
+        Sentence(start, end, t, i, j, tuple(w))
+        for (i, j, start, end), t, w in zip(spans, texts, words, strict=True)
     ]
 
 

@@ -63,6 +63,10 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(rf"^(?:[0-9]{{1,2}}\s*[、.]\s*)?[{_CN_NUM}]+是")),
     (4, re.compile(r"^(?:首先|其次|再次|最后)[，：]")),
 )
+# One pattern for all levels, each in its own group: `match` tries the alternatives in order,
+# as checking the patterns one by one would, in a single call.
+_ANY_HEADING = re.compile("|".join(f"({p.pattern})" for _, p in _HEADING_PATTERNS))
+_GROUP_LEVEL = {i: level for i, (level, _) in enumerate(_HEADING_PATTERNS, start=1)}
 _SENTENCE_END = "。！？；…"
 _MAX_HEADING_CHARS = 60
 
@@ -79,11 +83,8 @@ def is_heading(text: str) -> bool:
 
 
 def _level(norm: str) -> int | None:
-    norm = norm.lstrip()
-    for level, pattern in _HEADING_PATTERNS:
-        if pattern.match(norm):
-            return level
-    return None
+    m = _ANY_HEADING.match(norm.lstrip())
+    return None if m is None else _GROUP_LEVEL[m.lastindex]
 
 
 def _is_heading(norm: str, level: int | None) -> bool:
@@ -124,6 +125,8 @@ _SIGNATURE = re.compile(
 
 def _line_cuts(line: str) -> list[int]:
     """Offsets inside one line where a new paragraph starts."""
+    if "、" not in line and "（" not in line and "日" not in line:
+        return []  # every cut pattern needs one of these: skip the regex passes
     cuts = {m.start() for m in _INLINE_AFTER_SPACE.finditer(line)}
     if len(line) > _LONG_LINE:
         cuts |= {m.start() for m in _INLINE_AFTER_END.finditer(line)}
@@ -205,13 +208,28 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
 
     `offset` is added to every start/end, so spans of a paragraph index the whole document.
     """
-    norm = normalise(text)
-    spans = []
-    for m in _SENTENCE.finditer(norm):
-        start, end = _strip_span(norm, m.start(), m.end())
-        if start < end:
-            spans.append(Span(offset + start, offset + end, text[start:end]))
-    return spans
+    return [
+        Span(offset + start, offset + end, text[start:end])
+        for start, end in sentence_bounds(normalise(text), 0, len(text))
+    ]
+
+
+def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """`split_sentences` offsets of `norm[start:end]`, from a text normalised once as a whole.
+
+    Normalisation maps characters one by one and the sentence pattern only sees the slice, so
+    a document's spans need neither per-paragraph normalising nor slicing.
+    """
+    bounds = []
+    for m in _SENTENCE.finditer(norm, start, end):
+        a, b = m.span()
+        if a < b and not (norm[a].isspace() or norm[b - 1].isspace()):
+            bounds.append((a, b))  # the usual case: nothing to strip
+            continue
+        a, b = _strip_span(norm, a, b)
+        if a < b:
+            bounds.append((a, b))
+    return bounds
 
 
 # -- tokens ------------------------------------------------------------------------------------
@@ -219,6 +237,7 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
 _WORD = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"^(?:19|20)[0-9]{2}$")
 _NUMBER = re.compile(r"^[0-9.]+$")
+_WORD_OR_BREAK = re.compile(r"[^\W_]+|\n")
 _lock = threading.Lock()
 
 
@@ -310,14 +329,45 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
     # Split the joined tokens at the line-break characters themselves: whatever token a break
     # ended up in, it separates two texts.
-    pieces = " ".join(tokens).split("\n")
+    words = _token_words()
+    try:
+        joined = " ".join(map(words.__getitem__, tokens))
+    except KeyError:  # tokens not seen before: cut them once
+        words = _add_token_words(words, tokens)
+        joined = " ".join(map(words.__getitem__, tokens))
+    pieces = joined.split("\n")
     if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
         return [cut_words(t, cutter) for t in texts]
+    return [piece.split() for piece in pieces]
+
+
+# Content words of each segmenter token, shared across calls: a report repeats its vocabulary,
+# so most tokens are looked up rather than re-split. Capped for a long-running server.
+_TOKEN_CACHE_SIZE = 50_000
+_token_cache: dict[str, str] = {}
+
+
+def _token_words() -> dict[str, str]:
+    """The token cache: each token's content words joined by spaces, line breaks kept.
+
+    Words never span two tokens (they are joined by spaces), so cutting token by token gives
+    the words of the joined text.
+    """
+    global _token_cache
+    if len(_token_cache) > _TOKEN_CACHE_SIZE:
+        _token_cache = {}  # a new dict: threads reading the old one keep their copy
+    return _token_cache
+
+
+def _add_token_words(cache: dict[str, str], tokens: Sequence[str]) -> dict[str, str]:
     stops = stop_words()
-    return [
-        [_bucket(w) if w[0].isdigit() else w for w in _WORD.findall(piece) if w not in stops]
-        for piece in pieces
-    ]
+    for token in set(tokens).difference(cache):
+        cache[token] = " ".join(
+            _bucket(w) if w[0].isdigit() else w
+            for w in _WORD_OR_BREAK.findall(token)
+            if w not in stops
+        )
+    return cache
 
 
 def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:

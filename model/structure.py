@@ -46,8 +46,12 @@ def heading_cue(text: str) -> str | None:
 
 def looks_like_boilerplate(text: str) -> bool:
     """Web chrome, source/date lines and footers: short lines with telltale words."""
-    text = normalise(text).strip()
-    return len(text) <= 120 and bool(_BOILERPLATE.search(text) or _DATE_LINE.match(text))
+    return _chrome(normalise(text).strip())
+
+
+def _chrome(norm: str) -> bool:
+    """`looks_like_boilerplate` of a normalised, stripped text."""
+    return len(norm) <= 120 and bool(_BOILERPLATE.search(norm) or _DATE_LINE.match(norm))
 
 
 _TERSE_CHARS = 40
@@ -59,14 +63,40 @@ def is_terse(text: str) -> bool:
 
     A short line ending in a colon is an addressee ("中共XX委："), which opens the preamble.
     """
-    text = normalise(text).strip()
-    return len(text) <= _TERSE_CHARS and not _BODY.search(text) and not text.endswith("：")
+    return _terse(normalise(text).strip())
+
+
+def _terse(norm: str) -> bool:
+    """`is_terse` of a normalised, stripped text."""
+    return len(norm) <= _TERSE_CHARS and not _BODY.search(norm) and not norm.endswith("：")
 
 
 def is_body(text: str) -> bool:
     """Running text: long enough and punctuated like sentences."""
-    text = normalise(text).strip()
-    return len(text) > _TERSE_CHARS and bool(_BODY.search(text))
+    return _body(normalise(text).strip())
+
+
+def _body(norm: str) -> bool:
+    """`is_body` of a normalised, stripped text."""
+    return len(norm) > _TERSE_CHARS and bool(_BODY.search(norm))
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A paragraph's normalised text and the shape checks on it, computed once per document."""
+
+    norm: str  # normalised and stripped
+    chrome: bool
+    terse: bool
+    body: bool
+
+
+def _shapes(paragraphs: Sequence[Paragraph]) -> list[_Shape]:
+    shapes = []
+    for p in paragraphs:
+        norm = normalise(p.text).strip()
+        shapes.append(_Shape(norm, _chrome(norm), _terse(norm), _body(norm)))
+    return shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +159,25 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
 
 def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
     """Context features of every paragraph of one document."""
-    sections = top_sections(paragraphs)
+    return _contexts(paragraphs, top_sections(paragraphs), _shapes(paragraphs))
+
+
+def document_cues(
+    paragraphs: Sequence[Paragraph],
+) -> tuple[list[Context], list[str | None]]:
+    """`contexts` and `structural_labels` of one document, sharing their per-paragraph work."""
+    sections, shapes = top_sections(paragraphs), _shapes(paragraphs)
+    return _contexts(paragraphs, sections, shapes), _structural(paragraphs, sections, shapes)
+
+
+def _contexts(
+    paragraphs: Sequence[Paragraph], sections: Sequence[str | None], shapes: Sequence[_Shape]
+) -> list[Context]:
     # Without any top-level heading there is no "before the first section": all is body.
     first_heading = next((i for i, s in enumerate(sections) if s is not None), 0)
-    last_body = max((i for i, p in enumerate(paragraphs) if is_body(p.text)), default=-1)
+    last_body = max((i for i, shape in enumerate(shapes) if shape.body), default=-1)
     result, sub = [], None
-    for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
+    for i, (p, section, shape) in enumerate(zip(paragraphs, sections, shapes, strict=True)):
         if p.level == 1:
             sub = None
         elif p.level == 2 and p.heading:
@@ -149,8 +192,8 @@ def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
                 position,
                 i == 0,
                 i == len(paragraphs) - 1,
-                looks_like_boilerplate(p.text),
-                is_terse(p.text),
+                shape.chrome,
+                shape.terse,
             )
         )
     return result
@@ -173,21 +216,26 @@ def structural_labels(paragraphs: Sequence[Paragraph]) -> list[str | None]:
     or overrule (P(label | structural label)), so both read a report the same way. A report
     without top-level headings gives no structural label (None) to its body paragraphs.
     """
-    sections = top_sections(paragraphs)
+    return _structural(paragraphs, top_sections(paragraphs), _shapes(paragraphs))
+
+
+def _structural(
+    paragraphs: Sequence[Paragraph], sections: Sequence[str | None], shapes: Sequence[_Shape]
+) -> list[str | None]:
     structured = any(s is not None for s in sections)
-    body = [i for i, p in enumerate(paragraphs) if is_body(p.text)]
+    body = [i for i, shape in enumerate(shapes) if shape.body]
     last_body = body[-1] if body else len(paragraphs) - 1
     labels: list[str | None] = []
-    for i, (p, section) in enumerate(zip(paragraphs, sections, strict=True)):
-        text = normalise(p.text).strip()
+    for i, (p, section, shape) in enumerate(zip(paragraphs, sections, shapes, strict=True)):
+        text = shape.norm
         label: str | None
-        if looks_like_boilerplate(text):
+        if shape.chrome:
             label = "boilerplate"
         elif not structured:
-            label = "boilerplate" if is_terse(text) and (i == 0 or i > last_body) else None
+            label = "boilerplate" if shape.terse and (i == 0 or i > last_body) else None
         elif section is None:
-            label = "boilerplate" if is_terse(text) else "preamble"
-        elif i > last_body and is_terse(text):
+            label = "boilerplate" if shape.terse else "preamble"
+        elif i > last_body and shape.terse:
             label = "boilerplate"
         elif (
             section in ("achievements", "plans")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -55,22 +56,23 @@ def unit_context(unit: Unit) -> Sequence[str]:
     return unit.context
 
 
-def build_pipeline(C: float = 4.0) -> Pipeline:
+# Character 1-2-grams of the normalised paragraph: robust to segmentation errors and cheap.
+CHAR_NGRAMS: dict[str, Any] = {
+    "analyzer": "char",
+    "preprocessor": unit_text,
+    "ngram_range": (1, 2),
+    "sublinear_tf": True,
+    "min_df": 2,
+    "lowercase": False,
+}
+
+
+def build_pipeline(C: float = 1.0) -> Pipeline:
     """The paragraph model: three feature blocks → multinomial logistic regression."""
     features = FeatureUnion(
         [
             ("words", TokenTfidf(analyzer=unit_words, sublinear_tf=True, min_df=1)),
-            (
-                "chars",
-                CharNgramTfidf(
-                    analyzer="char",
-                    preprocessor=unit_text,
-                    ngram_range=(1, 2),
-                    sublinear_tf=True,
-                    min_df=2,
-                    lowercase=False,
-                ),
-            ),
+            ("chars", CharNgramTfidf(**CHAR_NGRAMS)),
             ("context", CountVectorizer(analyzer=unit_context, binary=True)),
         ]
     )

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from model.classify import Unit, unit_text, unit_words
+from model.classify import CHAR_NGRAMS, Unit, unit_words
 from model.features import CharNgramTfidf, TokenTfidf
 from model.segment import split_paragraphs
 from tests.conftest import SEED_FILES
@@ -17,16 +17,8 @@ TRAIN = [Unit(p.text) for f in SEED_FILES for p in split_paragraphs(f.read_text(
 ODD = ["", " ", "😀法治政府", "𠀀𠀁行政复议", "ABC abc\t\u3000一、", "完全没见过的字龘靐"]
 
 
-def _chars(cls: type[TfidfVectorizer], **extra: object) -> TfidfVectorizer:
-    return cls(
-        analyzer="char",
-        preprocessor=unit_text,
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        min_df=2,
-        lowercase=False,
-        **extra,
-    )
+def _chars(cls: type[TfidfVectorizer]) -> TfidfVectorizer:
+    return cls(**CHAR_NGRAMS)
 
 
 @pytest.fixture(scope="module")

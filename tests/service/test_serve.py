@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 
@@ -100,14 +101,17 @@ def test_reload_reaches_every_worker(
     assert refused.json()["error"]["code"] == "model_invalid"
     assert _shas(server.url) == {old}
 
-    # A good new bundle replaces the model in every worker (gunicorn SIGHUP).
+    # A good new bundle replaces the model in every worker (gunicorn SIGHUP). Old workers
+    # finish gracefully, so until they have exited a request may still meet the old model.
+    old_workers = psutil.Process(server.process.pid).children()
     copy_bundle(other_bundle_path, served)
     response = requests.post(f"{server.url}/v1/admin/reload", headers=auth, timeout=60)
     assert response.status_code == 200
     new = response.json()["model"]["sha256"]
     assert new != old
     assert response.json()["workers"] == "restarting"
-    assert _wait_for(lambda: _shas(server.url) == {new}), _shas(server.url)
+    assert _wait_for(lambda: not any(w.is_running() for w in old_workers))
+    assert _shas(server.url) == {new}
     text = SEED_REPORT.read_text(encoding="utf-8")
     analysed = requests.post(f"{server.url}/v1/analyse", json={"text": text}, timeout=30)
     assert analysed.json()["model"]["sha256"] == new

@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from model.classify import SectionClassifier
 from model.document import Document, build_document, build_document_from_lines
 from model.labels import LABEL_ZH
@@ -72,10 +74,18 @@ def paragraph_records(doc: Document) -> list[dict[str, Any]]:
 
 
 def summary_record(
-    doc: Document, budget: Budget | None = None, method: str = DEFAULT_METHOD
+    doc: Document,
+    budget: Budget | None = None,
+    method: str = DEFAULT_METHOD,
+    scores: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """The summarise output: picked sentences in document order, and their joined text."""
-    picks = select(doc, get_summariser(method).score(doc), budget or Budget())
+    """The summarise output: picked sentences in document order, and their joined text.
+
+    `scores` lets a caller that needs them elsewhere (the structured summary) score once.
+    """
+    if scores is None:
+        scores = get_summariser(method).score(doc)
+    picks = select(doc, scores, budget or Budget())
     return {"sentences": [p.as_dict() for p in picks], "summary": "".join(p.text for p in picks)}
 
 
@@ -89,11 +99,9 @@ def analyse(
     """Classification, summary, structured summary, figures and keywords from one segmentation."""
     doc = prepare(text, classifier)
     scores = get_summariser(method).score(doc)
-    picks = select(doc, scores, budget or Budget())
     return {
         "paragraphs": paragraph_records(doc),
-        "sentences": [p.as_dict() for p in picks],
-        "summary": "".join(p.text for p in picks),
+        **summary_record(doc, budget, method, scores),
         "sections": dict(Counter(doc.labels or [])),
         "structured": structured_summary(doc, scores, per_section),
         "figures": [f.as_dict() for f in key_figures(doc)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 _WORDS = {0: "zero", 1: "1"}
 
@@ -25,3 +26,12 @@ def count(value: str) -> int:
 def size(value: str) -> int:
     """A whole number of at least 0 (summary budgets)."""
     return _whole(value, 0)
+
+
+def add_model_flag(
+    parser: argparse.ArgumentParser, default: str = "$FZREPORT_MODEL or cache"
+) -> None:
+    """The `--model PATH` flag every model-using sub-command takes."""
+    parser.add_argument(
+        "--model", type=Path, default=None, metavar="PATH", help=f"bundle path (default: {default})"
+    )

@@ -547,11 +547,5 @@ def register(sub: Any) -> None:
     size.add_argument("--max-chars", type=argtypes.size, default=None, metavar="N")
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--force", action="store_true", help="start over instead of resuming")
-    p.add_argument(
-        "--model",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="bundle path (default: $FZREPORT_MODEL or cache)",
-    )
+    argtypes.add_model_flag(p)
     p.set_defaults(func=cmd_batch)

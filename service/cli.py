@@ -12,7 +12,6 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from model.analyse import paragraph_records, prepare, summary_record
@@ -139,18 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def model_flag(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--model",
-            type=Path,
-            default=None,
-            help="bundle path (default: $FZREPORT_MODEL or cache)",
-        )
-
     p = sub.add_parser("classify", help="label every paragraph (one per line) with its section")
     p.add_argument("file", nargs="?", default="-", help="report file, or - for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    model_flag(p)
+    argtypes.add_model_flag(p)
     p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("summarise", aliases=["summarize"], help="pick a report's key sentences")
@@ -160,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--max-sentences", type=argtypes.size, default=None)
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
-    model_flag(p)
+    argtypes.add_model_flag(p)
     p.set_defaults(func=cmd_summarise)
 
     from training.evaluate_cli import add_arguments as evaluate_arguments

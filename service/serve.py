@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any, TextIO
 
 from flask import Flask, g, has_request_context
@@ -160,10 +159,5 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead")
     p.add_argument("--quiet", action="store_true", help="no access log lines")
-    p.add_argument(
-        "--model",
-        type=Path,
-        default=None,
-        help="bundle path (default: $FZREPORT_MODEL_PATH, $FZREPORT_MODEL or the cache bundle)",
-    )
+    argtypes.add_model_flag(p, "$FZREPORT_MODEL_PATH, $FZREPORT_MODEL or the cache bundle")
     p.set_defaults(func=cmd_serve)

@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -45,8 +45,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # and an fsync per record would cap throughput on slow disks for only power-loss safety.
 FSYNC_SECONDS = 1.0
 
-# One loaded bundle per worker process, keyed by path: loky and Dask reuse their workers, so
-# each loads the model once however many documents it is given.
+# One loaded bundle per process, keyed by path: local workers inherit the client's when forked,
+# Dask reuses its workers, so each loads the model at most once however many documents it gets.
 _MODELS: dict[str, persist.Bundle] = {}
 
 
@@ -55,6 +55,10 @@ def _classifier(model_path: str) -> Any:
     if bundle is None:
         bundle = _MODELS[model_path] = persist.load(model_path)
     return bundle.classifier
+
+
+class BatchBusy(RuntimeError):
+    """Another run holds the output folder: nothing was done (a usage error, exit 2)."""
 
 
 def sha256_hex(data: bytes) -> str:
@@ -268,19 +272,61 @@ def _tasks(
             yield delayed(summarise_file)(item.source, item.data, model_path, budget, method)
 
 
-@contextlib.contextmanager
-def _parallel(workers: int, scheduler: str | None) -> Iterator[Any]:
-    """A joblib Parallel on local processes, or on a Dask cluster through joblib's backend."""
-    if scheduler is None:
-        yield Parallel(n_jobs=workers, return_as="generator")
-        return
-    from distributed import Client
+# Documents per round on local worker processes: a round's results are journaled together, so
+# this bounds what a kill can lose, and the wait for a round's last document stays small.
+_ROUND = 8
 
-    with (
-        Client(scheduler, timeout="30s") as client,
-        parallel_config(backend="dask", wait_for_workers_timeout=60),
-    ):
-        yield Parallel(n_jobs=max(1, sum(client.nthreads().values())), return_as="generator")
+
+Runner = Callable[[Iterable[Any]], Iterator[Any]]
+
+
+@contextlib.contextmanager
+def _parallel(workers: int, scheduler: str | None, model_path: str) -> Iterator[Runner]:
+    """Something that runs joblib tasks and yields their results in order, model ready.
+
+    Local workers are forked by joblib's multiprocessing backend after the model has been
+    loaded here, so they start in milliseconds sharing it; loky's fresh interpreters would
+    each spend seconds importing scikit-learn and loading the model and the dictionary. That
+    backend returns results per call, so tasks go in rounds of `_ROUND` per worker. On Dask
+    each worker loads the model once, before any document is sent.
+    """
+    if scheduler is not None:
+        from distributed import Client
+
+        with (
+            Client(scheduler, timeout="30s") as client,
+            parallel_config(backend="dask", wait_for_workers_timeout=60),
+        ):
+            parallel = Parallel(
+                n_jobs=max(1, sum(client.nthreads().values())), return_as="generator"
+            )
+            with _model_check(model_path):
+                list(parallel(delayed(warm_up)(model_path) for _ in range(parallel.n_jobs)))
+            yield parallel
+        return
+    with _model_check(model_path):
+        warm_up(model_path)
+    if workers == 1:
+        yield Parallel(n_jobs=1, return_as="generator")
+        return
+    with Parallel(n_jobs=workers, backend="multiprocessing") as parallel:
+        yield lambda tasks: _in_rounds(parallel, tasks, _ROUND * workers)
+
+
+@contextlib.contextmanager
+def _model_check(model_path: str) -> Iterator[None]:
+    """A model that fails its warm-up ends the run with one message."""
+    try:
+        yield
+    except Exception as exc:
+        raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
+
+
+def _in_rounds(parallel: Parallel, tasks: Iterable[Any], size: int) -> Iterator[Any]:
+    """Results of `tasks`, computed `size` at a time (the iterator is read lazily)."""
+    tasks = iter(tasks)
+    while round_ := list(itertools.islice(tasks, size)):
+        yield from parallel(round_)
 
 
 def run_batch(
@@ -305,10 +351,12 @@ def run_batch(
     results = out_dir / RESULTS
     lock = (out_dir / LOCK_NAME).open("w")
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        # A POSIX record lock belongs to this process alone: forked workers do not inherit it,
+        # so it goes with the client even if a worker outlives a crash.
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
         lock.close()
-        raise RuntimeError(f"another batch is writing to {out_dir}") from None
+        raise BatchBusy(f"another batch is writing to {out_dir}") from None
     with lock:
         if force:
             results.unlink(missing_ok=True)
@@ -330,11 +378,7 @@ def run_batch(
         with contextlib.ExitStack() as stack:
             stack.enter_context(progress)
             if first is not None:
-                parallel = stack.enter_context(_parallel(workers, scheduler))
-                try:
-                    list(parallel(delayed(warm_up)(model_path) for _ in range(parallel.n_jobs)))
-                except Exception as exc:
-                    raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
+                parallel = stack.enter_context(_parallel(workers, scheduler, model_path))
                 journal = Journal(stack.enter_context(results.open("a", encoding="utf-8")))
                 try:
                     for record in parallel(itertools.chain([first], tasks)):
@@ -507,6 +551,8 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             method=args.method,
             force=args.force,
         )
+    except BatchBusy as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     except RuntimeError as exc:
         raise CliError(str(exc)) from None
     return EXIT_FAILED if tally.errors or tally.skipped_errors else EXIT_OK

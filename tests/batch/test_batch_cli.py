@@ -235,3 +235,66 @@ def test_an_output_folder_inside_the_input_is_not_read_back(
     assert _batch([tmp_path], out, model_path, "--format", "jsonl,html") == 0
     assert _batch([tmp_path], out, model_path, "--format", "jsonl,html") == 0
     assert [Path(r["source"]).name for r in _records(out)] == ["report_000.txt", "report_001.txt"]
+
+
+def test_two_forked_workers_give_the_records_of_one(
+    mixed: Path, tmp_path: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.batch
+
+    monkeypatch.setattr(service.batch, "_ROUND", 1)  # several rounds even on a small folder
+    assert _batch([mixed], tmp_path / "one", model_path) == 1
+    assert _batch([mixed], tmp_path / "two", model_path, "--workers", "2") == 1
+    assert _records(tmp_path / "two") == _records(tmp_path / "one")
+
+
+def test_forked_workers_inherit_the_loaded_model(
+    tmp_path: Path, seed_texts: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import service.batch
+
+    client, load = os.getpid(), service.batch.persist.load
+
+    def load_in_client_only(path: str) -> object:
+        if os.getpid() != client:
+            raise AssertionError(f"worker {os.getpid()} loaded {path} again")
+        return load(path)
+
+    monkeypatch.setattr(service.batch, "_MODELS", {})
+    monkeypatch.setattr(service.batch.persist, "load", load_in_client_only)
+    make_reports(tmp_path / "in", seed_texts, 5)
+    out = tmp_path / "out"
+    assert _batch([tmp_path / "in"], out, model_path, "--workers", "2") == 0
+    assert [r["status"] for r in _records(out)] == ["ok"] * 5
+
+
+def test_a_second_batch_on_the_same_output_is_refused(
+    tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+    import sys
+
+    make_reports(tmp_path / "in", seed_texts, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(  # another process holds the output folder's lock
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1], 'w'); fcntl.lockf(f, fcntl.LOCK_EX); "
+            "print('locked', flush=True); sys.stdin.read()",
+            str(out / ".lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        assert _batch([tmp_path / "in"], out, model_path) == 2
+        assert "another batch is writing" in capsys.readouterr().err
+    finally:
+        holder.communicate("")
+    assert _batch([tmp_path / "in"], out, model_path) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, g
 
-from service import serve
+from service import gunicorn_app as serve
 from service.cli import build_parser
 
 
@@ -84,3 +84,16 @@ def test_create_app_is_reachable_from_the_package(bundle_path) -> None:
     assert service.create_app is create_app
     app = service.create_app({"TESTING": True, "MODEL_PATH": str(bundle_path)})
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_other_sub_commands_never_import_the_web_stack() -> None:
+    """`fzreport summarise` stays small: Flask and gunicorn load only for `serve`."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from service.cli import build_parser; build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'gunicorn', 'werkzeug'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

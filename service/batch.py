@@ -127,12 +127,26 @@ def warm_up(model_path: str) -> None:
         analyse("一、主要举措和成效。全年办理行政复议案件131件。", _classifier(model_path))
 
 
-def _refused(source: str, reason: str) -> dict[str, Any]:
-    """Error record for an item the walker refused; mapped like a document to keep order."""
-    return error_record(source, reason)
+Line = tuple[str, str]  # (status, the record as one JSON line without its newline)
 
 
-# -- the journal -------------------------------------------------------------------------------
+def _dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def journal_line(source: str, data: bytes, model_path: str, budget: Budget, method: str) -> Line:
+    """`summarise_file` as (status, JSON line): workers serialise their own records.
+
+    The client then only writes lines, instead of unpickling every record and encoding it
+    again while the workers wait for their next documents.
+    """
+    record = summarise_file(source, data, model_path, budget, method)
+    return record["status"], _dumps(record)
+
+
+def _refused(source: str, reason: str) -> Line:
+    """The line of an item the walker refused; mapped like a document to keep order."""
+    return "error", _dumps(error_record(source, reason))
 
 
 def load_journal(path: Path) -> list[dict[str, Any]]:
@@ -158,7 +172,7 @@ def load_journal(path: Path) -> list[dict[str, Any]]:
         tmp = path.with_name(path.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as out:
             for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(_dumps(record) + "\n")
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -172,8 +186,8 @@ class Journal:
     stream: IO[str]
     last_sync: float = field(default_factory=time.monotonic)
 
-    def append(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    def append(self, line: str) -> None:
+        self.stream.write(line + "\n")
         self.stream.flush()
         if time.monotonic() - self.last_sync >= FSYNC_SECONDS:
             self.sync()
@@ -201,8 +215,8 @@ class Tally:
     skipped: int = 0
     skipped_errors: int = 0
 
-    def count(self, record: dict[str, Any]) -> None:
-        if record.get("status") == "ok":
+    def count(self, status: str) -> None:
+        if status == "ok":
             self.ok += 1
         else:
             self.errors += 1
@@ -269,7 +283,7 @@ def _tasks(
         if item.data is None:
             yield delayed(_refused)(item.source, item.error or "unreadable")
         else:
-            yield delayed(summarise_file)(item.source, item.data, model_path, budget, method)
+            yield delayed(journal_line)(item.source, item.data, model_path, budget, method)
 
 
 # Documents per round on local worker processes: a round's results are journaled together, so
@@ -381,9 +395,9 @@ def run_batch(
                 parallel = stack.enter_context(_parallel(workers, scheduler, model_path))
                 journal = Journal(stack.enter_context(results.open("a", encoding="utf-8")))
                 try:
-                    for record in parallel(itertools.chain([first], tasks)):
-                        journal.append(record)
-                        tally.count(record)
+                    for status, line in parallel(itertools.chain([first], tasks)):
+                        journal.append(line)
+                        tally.count(status)
                         progress.update(1)
                 finally:
                     journal.sync()

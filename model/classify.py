@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.extmath import softmax
 from threadpoolctl import threadpool_limits
 
 from model.features import CharNgramTfidf, TokenTfidf
@@ -39,6 +40,17 @@ class Unit:
     text: str
     context: tuple[str, ...] = ()  # feature tokens from the paragraph and its document
     words: tuple[str, ...] | None = field(default=None, compare=False)  # pre-cut, if any
+
+
+def probabilities(clf: LogisticRegression, X: sparse.csr_matrix) -> np.ndarray:
+    """`clf.predict_proba(X)` of a multinomial model, without re-validating our own features.
+
+    sklearn's input checks cost more than the product itself on one report; the arithmetic
+    (X Wᵀ + b, then sklearn's softmax) is the same. Binary models take sklearn's own path.
+    """
+    if len(clf.classes_) <= 2 or X.shape[1] != clf.coef_.shape[1]:
+        return clf.predict_proba(X)
+    return softmax(X @ clf.coef_.T + clf.intercept_, copy=False)
 
 
 def unit_words(unit: Unit) -> Sequence[str]:
@@ -199,7 +211,7 @@ class SectionClassifier:
         # joblib dispatch per block, a fixed cost that is a tenth of a short report's time.
         features, clf = self.pipeline_.steps[0][1], self.pipeline_.steps[-1][1]
         blocks = [t.transform(units) for _, t in features.transformer_list]
-        return clf.predict_proba(sparse.hstack(blocks, format="csr"))
+        return probabilities(clf, sparse.hstack(blocks, format="csr"))
 
     def classify_isolated(self, texts: Sequence[str]) -> list[Prediction]:
         """Paragraphs with no document around them."""

@@ -178,3 +178,15 @@ def test_a_report_without_headings_is_labelled_from_its_words(bundle) -> None:
     labels = [p.label for p in bundle.classifier.classify_document(split_paragraphs(text))]
     assert "shortcomings" in labels
     assert set(labels) != {"preamble"}
+
+
+def test_probabilities_equal_sklearn_predict_proba(bundle, manual_reports) -> None:
+    from scipy import sparse
+
+    from model.classify import document_units, probabilities
+
+    clf = bundle.classifier
+    features, model = clf.pipeline_.steps[0][1], clf.pipeline_.steps[-1][1]
+    units = document_units(next(iter(manual_reports.values())).paragraphs)
+    X = sparse.hstack([t.transform(units) for _, t in features.transformer_list], format="csr")
+    assert np.array_equal(probabilities(model, X), model.predict_proba(X))

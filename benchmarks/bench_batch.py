@@ -228,8 +228,12 @@ def cpu_headroom() -> float:
     return round(alone / (time.perf_counter() - start), 2)
 
 
-def dask_run(reports: Path, out: Path, model: Path) -> dict[str, Any]:
-    """The same batch through `--scheduler` on a LocalCluster of 2 worker processes."""
+def dask_run(reports: Path, out: Path, model: Path, preload: bool = True) -> dict[str, Any]:
+    """The same batch through `--scheduler` on a LocalCluster of 2 worker processes.
+
+    With `preload`, workers start as docs/batch.md recommends (`--preload service.batch`);
+    without it, each worker imports scikit-learn and loads the dictionary during the run.
+    """
     from distributed import Client, LocalCluster
 
     with (
@@ -239,6 +243,7 @@ def dask_run(reports: Path, out: Path, model: Path) -> dict[str, Any]:
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            preload=["service.batch"] if preload else [],
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -282,6 +287,9 @@ def main() -> int:
                 two["steady_reports_per_s"] / one["steady_reports_per_s"], 2
             )
         figures["dask_2_workers"] = dask_run(reports, root / "outdask", model)
+        figures["dask_2_workers_no_preload"] = dask_run(
+            reports, root / "outdask0", model, preload=False
+        )
         dask = figures["dask_2_workers"]
         figures["dask_vs_local_2"] = round(two["reports_per_s"] / dask["reports_per_s"], 2)
         figures["run_dask_vs_local_2"] = round(

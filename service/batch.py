@@ -297,9 +297,11 @@ def _tasks(
             yield delayed(journal_line)(item.source, item.data, model_path, budget, method)
 
 
-# Documents per round on local worker processes: a round's results are journaled together, so
-# this bounds what a kill can lose, and the wait for a round's last document stays small.
-_ROUND = 8
+# Documents per worker and round on local processes: a round's results are journaled together,
+# so this bounds what a kill can lose; the pause between rounds (the last document, joblib's
+# 10 ms result polling) is a few percent of a round this long. Measured: 8 → 155, 32 → 165
+# reports/s on 2 workers.
+_ROUND = 32
 
 
 Runner = Callable[[Iterable[Any]], Iterator[Any]]
@@ -334,7 +336,8 @@ def _parallel(workers: int, scheduler: str | None, model_path: str) -> Iterator[
     if workers == 1:
         yield Parallel(n_jobs=1, return_as="generator")
         return
-    with Parallel(n_jobs=workers, backend="multiprocessing") as parallel:
+    # One document per dispatch keeps both workers busy to the end of each round.
+    with Parallel(n_jobs=workers, backend="multiprocessing", batch_size=1) as parallel:
         yield lambda tasks: _in_rounds(parallel, tasks, _ROUND * workers)
 
 

@@ -245,32 +245,47 @@ class SectionClassifier:
         emit = np.log(np.clip(probs, 1e-9, 1.0)) - self.prior_power * self.log_prior_
         if cues is not None and self.cue_weight:
             emit += self._cue_emissions(cues)
+        return self._viterbi(emit), self._marginals(emit)
+
+    def _viterbi(self, emit: np.ndarray) -> np.ndarray:
+        """The most likely label sequence, in log space; ties go to the lower label index."""
         n, k = emit.shape
         score = self.log_start_ + emit[0]
-        back = np.zeros((n, k), dtype=int)
+        back = np.zeros((n, k), dtype=np.intp)
+        cand, columns = np.empty((k, k)), np.arange(k)
         for t in range(1, n):
-            cand = score[:, None] + self.log_trans_
-            back[t] = cand.argmax(axis=0)
-            score = cand.max(axis=0) + emit[t]
-        path = np.empty(n, dtype=int)
-        path[-1] = int(score.argmax())
+            np.add(score[:, None], self.log_trans_, out=cand)
+            back[t] = best = cand.argmax(axis=0)
+            score = cand[best, columns] + emit[t]  # the column maxima, without a second pass
+        # Backtracking reads Python ints: a numpy scalar index per paragraph costs more.
+        steps = back.tolist()
+        label = int(score.argmax())
+        path = [label]
         for t in range(n - 1, 0, -1):
-            path[t - 1] = back[t, path[t]]
-        # Forward-backward with per-step scaling (Rabiner 1989): a few numpy calls per
-        # paragraph instead of log-space sums; each row of `lik` peaks at 1, so nothing underflows.
-        trans = np.exp(self.log_trans_)
+            label = steps[t][label]
+            path.append(label)
+        return np.array(path[::-1])
+
+    def _marginals(self, emit: np.ndarray) -> np.ndarray:
+        """Forward-backward marginals P(label_t | all paragraphs).
+
+        alpha_t is alpha_0 times the products M_1 … M_t and beta_t the row sums of
+        M_{t+1} … M_{n-1}, with M_t[i, j] = P(j | i) lik_t(j); both runs of products come from
+        one scan of log2(n) batched steps instead of a loop of numpy calls per paragraph. Each
+        row of `lik` peaks at 1 and every product is rescaled, so nothing underflows; a row's
+        scale cancels when the marginals are normalised.
+        """
+        n, k = emit.shape
         lik = np.exp(emit - emit.max(axis=1, keepdims=True))
-        alpha, beta = np.empty((n, k)), np.ones((n, k))
-        a = np.exp(self.log_start_) * lik[0]
-        alpha[0] = a / a.sum()
-        for t in range(1, n):
-            a = (alpha[t - 1] @ trans) * lik[t]
-            alpha[t] = a / a.sum()
-        for t in range(n - 2, -1, -1):
-            b = trans @ (lik[t + 1] * beta[t + 1])
-            beta[t] = b / b.sum()
+        steps = np.exp(self.log_trans_) * lik[1:, None, :]
+        forward, backward = _prefix_products(np.stack([steps, steps[::-1].transpose(0, 2, 1)]))
+        alpha = np.empty((n, k))
+        alpha[0] = np.exp(self.log_start_) * lik[0]
+        alpha[1:] = alpha[0] @ forward
+        beta = np.ones((n, k))
+        beta[:-1] = backward.sum(axis=1)[::-1]  # (M_{t+1} … M_{n-1})ᵀ summed over its rows
         post = alpha * beta
-        return path, post / post.sum(axis=1, keepdims=True)
+        return post / post.sum(axis=1, keepdims=True)
 
     def _cue_emissions(self, cues: Sequence[str | None]) -> np.ndarray:
         """The weighted cue term of each paragraph's emissions, zero where no cue is known.
@@ -293,6 +308,25 @@ class SectionClassifier:
             scores = dict(zip(labels, map(round, row, repeat(4)), strict=True))
             out.append(Prediction(labels[b], row[b], scores))
         return out
+
+
+def _prefix_products(mats: np.ndarray) -> np.ndarray:
+    """Running products m_0, m_0 m_1, m_0 m_1 m_2, … along axis 1 of (batch, n, k, k) matrices.
+
+    A Hillis-Steele scan: log2(n) batched products instead of n sequential ones. Every product
+    is divided by its largest entry, which keeps long runs of probabilities in range.
+    """
+    n = mats.shape[1]
+    out = mats / mats.max(axis=(2, 3), keepdims=True)
+    new = np.empty_like(out)
+    shift = 1
+    while shift < n:
+        new[:, :shift] = out[:, :shift]
+        tail = np.matmul(out[:, :-shift], out[:, shift:], out=new[:, shift:])
+        tail /= tail.max(axis=(2, 3), keepdims=True)
+        out, new = new, out
+        shift *= 2
+    return out
 
 
 __all__ = ["LABELS", "Prediction", "SectionClassifier", "Unit", "build_pipeline", "document_units"]

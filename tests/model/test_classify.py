@@ -160,6 +160,36 @@ def test_decode_matches_brute_force(seed: int) -> None:
     assert marginals == pytest.approx(expected, abs=1e-9)
 
 
+def _sequential_marginals(clf: SectionClassifier, emit: np.ndarray) -> np.ndarray:
+    """Forward-backward one paragraph at a time, rescaled at every step (Rabiner 1989)."""
+    n, k = emit.shape
+    trans = np.exp(clf.log_trans_)
+    lik = np.exp(emit - emit.max(axis=1, keepdims=True))
+    alpha, beta = np.empty((n, k)), np.ones((n, k))
+    a = np.exp(clf.log_start_) * lik[0]
+    alpha[0] = a / a.sum()
+    for t in range(1, n):
+        a = (alpha[t - 1] @ trans) * lik[t]
+        alpha[t] = a / a.sum()
+    for t in range(n - 2, -1, -1):
+        b = trans @ (lik[t + 1] * beta[t + 1])
+        beta[t] = b / b.sum()
+    post = alpha * beta
+    return post / post.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 65, 300])
+def test_marginals_of_long_documents_match_the_sequential_recursion(n: int) -> None:
+    # Peaked emissions (down to 1e-9) over hundreds of paragraphs would underflow unscaled.
+    rng = np.random.default_rng(n)
+    k = 7
+    clf = _hmm(tuple("abcdefg"), rng.dirichlet(np.ones(k)), rng.dirichlet(np.ones(k), size=k))
+    probs = rng.dirichlet(np.full(k, 0.05), size=n)
+    _, marginals = clf.decode(probs)
+    emit = np.log(np.clip(probs, 1e-9, 1.0)) - clf.log_prior_ * clf.prior_power
+    assert np.abs(marginals - _sequential_marginals(clf, emit)).max() < 1e-12
+
+
 def test_a_one_paragraph_document_is_labelled_as_an_isolated_paragraph(bundle) -> None:
     # Decoded as a whole report, a lone paragraph would be the report's opening (preamble).
     text = "部分执法人员法治意识有待加强，执法不够规范，存在差距。"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -303,11 +302,28 @@ class SectionClassifier:
         best = probs.argmax(axis=1) if path is None else path
         labels = self.labels_
         # Python floats from `tolist` are the values float(row[j]) gives, converted in one call.
-        out = []
-        for b, row in zip(best.tolist(), probs.tolist(), strict=True):
-            scores = dict(zip(labels, map(round, row, repeat(4)), strict=True))
-            out.append(Prediction(labels[b], row[b], scores))
-        return out
+        return [
+            Prediction(labels[b], row[b], dict(zip(labels, scores, strict=True)))
+            for b, row, scores in zip(
+                best.tolist(), probs.tolist(), round_like_python(probs, 4), strict=True
+            )
+        ]
+
+
+def round_like_python(values: np.ndarray, digits: int) -> list[list[float]]:
+    """`round(v, digits)` of every entry of a 2-D array of values in [-1, 1], as Python floats.
+
+    Python's round is correctly rounded from the exact binary value and costs a decimal
+    conversion per call. v * 10**digits is within 10**digits * 2**-53 of its exact value, so
+    numpy's rounding of it agrees except next to a half; those entries take Python's round.
+    The integer over 10**digits is then the float nearest the decimal, as round returns.
+    """
+    scale = 10.0**digits
+    scaled = values * scale
+    rounded = (np.rint(scaled) / scale).tolist()
+    for i, j in zip(*np.nonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6), strict=True):
+        rounded[i][j] = round(float(values[i, j]), digits)
+    return rounded
 
 
 def _prefix_products(mats: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from model.classify import SectionClassifier
+from model.classify import SectionClassifier, round_like_python
 from model.labels import LABELS
 from model.segment import split_paragraphs
 from tests.conftest import SEED_FILES, SEEDS
@@ -220,3 +220,17 @@ def test_probabilities_equal_sklearn_predict_proba(bundle, manual_reports) -> No
     units = document_units(next(iter(manual_reports.values())).paragraphs)
     X = sparse.hstack([t.transform(units) for _, t in features.transformer_list], format="csr")
     assert np.array_equal(probabilities(model, X), model.predict_proba(X))
+
+
+def test_round_like_python_equals_round_entry_by_entry() -> None:
+    rng = np.random.default_rng(0)
+    halves = (np.arange(10_001) + 0.5) / 1e4  # every tie at 4 digits, and its neighbours
+    columns = [halves, np.nextafter(halves, 0), np.nextafter(halves, 1)]
+    for values in (
+        rng.dirichlet(np.full(7, 0.1), size=2000),
+        -rng.random((500, 3)),
+        np.array([[0.03125, 0.5, 5e-5, 0.12345, 1.0, 0.0, 1e-300]]),
+        np.stack(columns, axis=1),
+    ):
+        expected = [[round(v, 4) for v in row] for row in values.tolist()]
+        assert round_like_python(values, 4) == expected

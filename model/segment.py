@@ -127,8 +127,13 @@ def _line_cuts(line: str) -> list[int]:
     """Offsets inside one line where a new paragraph starts."""
     if "、" not in line and "（" not in line and "日" not in line:
         return []  # every cut pattern needs one of these: skip the regex passes
+    long = len(line) > _LONG_LINE
+    if not long and len(line.split(maxsplit=1)) < 2:
+        # The other patterns need white space with text on both sides (`split` and `\s` agree
+        # on what is white space); after leading white space alone they would only cut that off.
+        return []
     cuts = {m.start() for m in _INLINE_AFTER_SPACE.finditer(line)}
-    if len(line) > _LONG_LINE:
+    if long:
         cuts |= {m.start() for m in _INLINE_AFTER_END.finditer(line)}
     for m in _HEADING_RUN.finditer(line):
         if m.start() == 0 or m.start() in cuts:

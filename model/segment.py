@@ -151,9 +151,12 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def split_paragraphs(text: str) -> list[Paragraph]:
-    """Paragraphs: one per non-blank line, and inline headings split out of one-line documents."""
-    norm = normalise(text)
+def split_paragraphs(text: str, *, normalised: str | None = None) -> list[Paragraph]:
+    """Paragraphs: one per non-blank line, and inline headings split out of one-line documents.
+
+    `normalised` is `normalise(text)` when the caller has it already.
+    """
+    norm = normalise(text) if normalised is None else normalised
     paragraphs: list[Paragraph] = []
     offset = 0
     for line in norm.split("\n"):

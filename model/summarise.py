@@ -16,7 +16,6 @@ import numpy as np
 from scipy import sparse
 
 from model.document import Document
-from model.segment import normalise
 
 DEFAULT_MAX_SENTENCES = 5
 
@@ -121,13 +120,6 @@ def _content_table() -> np.ndarray:
     return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
 
 
-def _normalised(doc: Document) -> str:
-    """The document's normalised text (same offsets), computed once."""
-    if "normalised" not in doc.features:
-        doc.features["normalised"] = normalise(doc.text)
-    return doc.features["normalised"]
-
-
 def _content(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code points of the normalised text, positions of its content characters, their sentence.
 
@@ -135,7 +127,7 @@ def _content(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     if "content" not in doc.features:
         codes = np.frombuffer(
-            _normalised(doc).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            doc.normalised().encode("utf-32-le", "surrogatepass"), dtype=np.uint32
         )
         content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
         starts = np.array([s.start for s in doc.sentences], dtype=np.int64)
@@ -299,7 +291,7 @@ def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     paragraph_of = _sentence_paragraphs(doc)
     per_paragraph = np.bincount(paragraph_of, minlength=len(doc.paragraphs))
     first = np.array([s.index_in_paragraph == 0 for s in doc.sentences], dtype=bool)
-    norm = _normalised(doc)
+    norm = doc.normalised()
     topic = np.array([_TOPIC.match(norm, s.start, s.end) is not None for s in doc.sentences])
     opens = (first & (per_paragraph[paragraph_of] > 1)).astype(float) + topic
     complete = np.array(
@@ -508,7 +500,7 @@ class Figure:
 def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
     """Numbers with units in the report body, each with its clause as context."""
     figures: list[Figure] = []
-    text = _normalised(doc)
+    text = doc.normalised()
     chrome = excluded(doc)
     for i, s in enumerate(doc.sentences):
         norm = text[s.start : s.end]

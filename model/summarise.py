@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from model.document import Document
+from model.features import csr_by_rows
 
 DEFAULT_MAX_SENTENCES = 5
 
@@ -114,6 +115,10 @@ def sentence_vectors(doc: Document) -> sparse.csr_matrix:
     return doc.features["words"]
 
 
+# Bigram keys hold two 21-bit code points, leaving 22 bits for the sentence in 64.
+_ROW_BITS = 22
+
+
 @cache
 def _content_table() -> np.ndarray:
     """Which BMP code points count as content (letters, digits, CJK), as for ROUGE."""
@@ -150,14 +155,28 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
         keys = (codes[content[:-1][pair]].astype(np.uint64) << np.uint64(21)) | codes[
             content[1:][pair]
         ]
-        columns = np.unique(keys, return_inverse=True)[1].ravel()
-        counts = _count_matrix(
-            owner[:-1][pair],
-            columns,
-            (len(doc.sentences), int(columns.max()) + 1 if len(columns) else 1),
-        )
-        doc.features["bigrams"] = _tfidf(counts)
+        doc.features["bigrams"] = _tfidf(_bigram_counts(keys, owner[:-1][pair], len(doc.sentences)))
     return doc.features["bigrams"]
+
+
+def _bigram_counts(keys: np.ndarray, rows: np.ndarray, n: int) -> sparse.csr_matrix:
+    """Sentence × bigram counts, a bigram's column being its rank among the distinct keys.
+
+    One sort of (bigram, sentence) pairs packed in 64 bits gives the counts and the ranks; the
+    stable sort by sentence then keeps each row's columns in order.
+    """
+    if n >= 1 << _ROW_BITS:  # the pairs no longer fit in 64 bits
+        columns = np.unique(keys, return_inverse=True)[1].ravel()
+        return _count_matrix(rows, columns, (n, int(columns.max()) + 1 if len(columns) else 1))
+    pairs, tally = np.unique(
+        (keys << np.uint64(_ROW_BITS)) | rows.astype(np.uint64), return_counts=True
+    )
+    keys = pairs >> np.uint64(_ROW_BITS)
+    distinct = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    columns = np.cumsum(distinct) - 1
+    rows = (pairs & np.uint64((1 << _ROW_BITS) - 1)).astype(np.int64)
+    return csr_by_rows(rows, columns, tally.astype(float), (n, int(distinct.sum()) or 1))
 
 
 # -- graph and centroid scores -----------------------------------------------------------------

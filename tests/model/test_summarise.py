@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+import model.summarise as summarise_module
 from model.analyse import analyse, prepare
 from model.document import build_document
 from model.summarise import (
     DEFAULT_METHOD,
     SUMMARISERS,
     Budget,
+    _bigram_counts,
     bigram_vectors,
     excluded,
     get_summariser,
@@ -210,6 +212,23 @@ def test_bigrams_skip_punctuation_and_stay_inside_a_sentence() -> None:
     # 依法 法行 行政: the comma is skipped as ROUGE skips it; no bigram spans the full stop.
     assert vectors.shape == (2, 3)
     assert vectors[1].nnz == 1
+
+
+@pytest.mark.parametrize("row_bits", [22, 3])  # 3: the unpacked path, for > 2**22 sentences
+@pytest.mark.parametrize("size", [4000, 0])
+def test_bigram_counts_match_counting_pairs_one_by_one(monkeypatch, row_bits, size) -> None:
+    monkeypatch.setattr(summarise_module, "_ROW_BITS", row_bits)
+    rng = np.random.default_rng(0)
+    n = 300
+    rows = np.sort(rng.integers(0, n, size=size))
+    keys = rng.integers(0, 1 << 42, size=60, dtype=np.uint64)[rng.integers(0, 60, size=size)]
+    counts = _bigram_counts(keys, rows, n)
+    column = {k: j for j, k in enumerate(sorted(set(keys.tolist())))}
+    expected = np.zeros((n, max(len(column), 1)))
+    for k, r in zip(keys.tolist(), rows.tolist(), strict=True):
+        expected[r, column[k]] += 1
+    assert counts.has_sorted_indices
+    assert np.array_equal(counts.toarray(), expected)
 
 
 def test_pagerank_is_a_distribution_and_stays_sparse() -> None:

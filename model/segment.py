@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import chain
 
 # -- normalisation -----------------------------------------------------------------------------
 
@@ -335,31 +336,49 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]
     if not texts or any("\n" in t for t in texts):
         return [cut_words(t, cutter) for t in texts]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
-    # Split the joined tokens at the line-break characters themselves: whatever token a break
-    # ended up in, it separates two texts.
     words = _token_words()
     try:
-        joined = " ".join(map(words.__getitem__, tokens))
+        flat = list(chain.from_iterable(map(words.__getitem__, tokens)))
     except KeyError:  # tokens not seen before: cut them once
         words = _add_token_words(words, tokens)
-        joined = " ".join(map(words.__getitem__, tokens))
-    pieces = joined.split("\n")
-    if len(pieces) != len(texts):  # a segmenter that merged line breaks: no shortcut
+        flat = list(chain.from_iterable(map(words.__getitem__, tokens)))
+    # Split at the line breaks themselves: whatever token a break ended up in, it separates
+    # two texts.
+    pieces = _split_at_breaks(flat, len(texts))
+    if pieces is None:  # a segmenter that merged line breaks: no shortcut
         return [cut_words(t, cutter) for t in texts]
-    return [piece.split() for piece in pieces]
+    return pieces
+
+
+def _split_at_breaks(words: list[str], n: int) -> list[list[str]] | None:
+    """`words` cut at its "\\n" entries into n lists, or None if it has not n - 1 of them.
+
+    `list.index` finds each break in C.
+    """
+    pieces, start = [], 0
+    for _ in range(n - 1):
+        try:
+            end = words.index("\n", start)
+        except ValueError:
+            return None
+        pieces.append(words[start:end])
+        start = end + 1
+    pieces.append(words[start:])
+    return None if "\n" in pieces[-1] else pieces
 
 
 # Content words of each segmenter token, shared across calls: a report repeats its vocabulary,
-# so most tokens are looked up rather than re-split. Capped for a long-running server.
+# so most tokens are looked up rather than re-split, and their words are the same string
+# objects each time (hashed once for every later dict lookup). Capped for a long-running server.
 _TOKEN_CACHE_SIZE = 50_000
-_token_cache: dict[str, str] = {}
+_token_cache: dict[str, tuple[str, ...]] = {}
 
 
-def _token_words() -> dict[str, str]:
-    """The token cache: each token's content words joined by spaces, line breaks kept.
+def _token_words() -> dict[str, tuple[str, ...]]:
+    """The token cache: each token's content words, line breaks kept as "\\n" entries.
 
-    Words never span two tokens (they are joined by spaces), so cutting token by token gives
-    the words of the joined text.
+    Words never span two tokens (`cut_words` joins them by spaces), so cutting token by token
+    gives the words of the joined text.
     """
     global _token_cache
     if len(_token_cache) > _TOKEN_CACHE_SIZE:
@@ -367,10 +386,12 @@ def _token_words() -> dict[str, str]:
     return _token_cache
 
 
-def _add_token_words(cache: dict[str, str], tokens: Sequence[str]) -> dict[str, str]:
+def _add_token_words(
+    cache: dict[str, tuple[str, ...]], tokens: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
     stops = stop_words()
     for token in set(tokens).difference(cache):
-        cache[token] = " ".join(
+        cache[token] = tuple(
             _bucket(w) if w[0].isdigit() else w
             for w in _WORD_OR_BREAK.findall(token)
             if w not in stops

@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.extmath import softmax
 from threadpoolctl import threadpool_limits
 
-from model.features import CharNgramTfidf, TokenTfidf
+from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
 from model.labels import LABELS
 from model.segment import Paragraph, cut_words, normalise
 from model.structure import (
@@ -84,7 +83,7 @@ def build_pipeline(C: float = 1.0) -> Pipeline:
         [
             ("words", TokenTfidf(analyzer=unit_words, sublinear_tf=True, min_df=1)),
             ("chars", CharNgramTfidf(**CHAR_NGRAMS)),
-            ("context", CountVectorizer(analyzer=unit_context, binary=True)),
+            ("context", TokenCounts(analyzer=unit_context, binary=True)),
         ]
     )
     clf = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")

@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from model.classify import CHAR_NGRAMS, Unit, unit_words
-from model.features import CharNgramTfidf, TokenTfidf
+from model.classify import (
+    CHAR_NGRAMS,
+    Unit,
+    document_units,
+    isolated_unit,
+    unit_context,
+    unit_words,
+)
+from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
 from model.segment import split_paragraphs
 from tests.conftest import SEED_FILES
 
@@ -44,6 +51,21 @@ def test_char_ngrams_match_sklearn_on_the_seeds_and_odd_text(char_pair) -> None:
 
 def test_words_match_sklearn_on_the_seeds_and_odd_text(word_pair) -> None:
     _same(*word_pair, TRAIN + [Unit(t) for t in ODD])
+
+
+def test_context_counts_equal_sklearn_exactly() -> None:
+    documents = [split_paragraphs(f.read_text("utf-8")) for f in SEED_FILES]
+    train = [u for paragraphs in documents[1:] for u in document_units(paragraphs)]
+    train += [isolated_unit(u.text) for u in train]
+    units = document_units(documents[0]) + [Unit("x", ("unseen", "lvl=1", "lvl=1")), Unit("")]
+    for binary in (True, False):
+        fast = TokenCounts(analyzer=unit_context, binary=binary).fit(train)
+        reference = CountVectorizer(analyzer=unit_context, binary=binary).fit(train)
+        assert fast.vocabulary_ == reference.vocabulary_
+        a, b = fast.transform(units), reference.transform(units)
+        assert a.dtype == b.dtype and a.has_sorted_indices and b.has_sorted_indices
+        assert (a.indptr == b.indptr).all() and (a.indices == b.indices).all()
+        assert (a.data == b.data).all()
 
 
 def test_empty_batch(char_pair, word_pair) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import chain
+from typing import NamedTuple
 
 # -- normalisation -----------------------------------------------------------------------------
 
@@ -99,9 +100,8 @@ def _is_heading(norm: str, level: int | None) -> bool:
 # -- paragraphs --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """A paragraph as a slice of the original text."""
+class Paragraph(NamedTuple):
+    """A paragraph as a slice of the original text (immutable, cheap to build: a NamedTuple)."""
 
     start: int
     end: int

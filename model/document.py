@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, NamedTuple
 
 from model.segment import (
@@ -47,12 +48,15 @@ class Document:
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
     features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def paragraph_words(self) -> list[list[str]]:
-        """Words of each paragraph, joined from its sentences' words (no second cut)."""
-        words: list[list[str]] = [[] for _ in self.paragraphs]
+    def paragraph_words(self) -> list[tuple[str, ...]]:
+        """Words of each paragraph, joined from its sentences' words (no second cut).
+
+        Tuples, built with one copy of the references, which the classifier keeps as they are.
+        """
+        groups: list[list[tuple[str, ...]]] = [[] for _ in self.paragraphs]
         for s in self.sentences:
-            words[s.paragraph].extend(s.words)
-        return words
+            groups[s.paragraph].append(s.words)
+        return [tuple(chain.from_iterable(g)) for g in groups]
 
     def normalised(self) -> str:
         """`normalise(text)` (same offsets), computed once."""
@@ -75,7 +79,7 @@ def _sentences(doc: Document) -> list[Sentence]:
     texts = [text[start:end] for _, _, start, end in spans]
     words = cut_many(texts)
     return [
-        Sentence(start, end, t, i, j, tuple(w))
+        Sentence(start, end, t, i, j, w)
         for (i, j, start, end), t, w in zip(spans, texts, words, strict=True)
     ]
 

@@ -326,34 +326,34 @@ def cut_words(text: str, cutter: str | None = None) -> list[str]:
     return _content_words(segmenter(cutter)(normalise(text).lower()), stop_words())
 
 
-def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[list[str]]:
-    """`cut_words` of each text with one segmenter call for all of them.
+def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[tuple[str, ...]]:
+    """`cut_words` of each text, as a tuple, with one segmenter call for all of them.
 
     The texts are joined by line breaks, which both segmenters emit as tokens of their own and
     never join across, so the tokens split back per text; a text holding a line break itself
     is cut on its own.
     """
     if not texts or any("\n" in t for t in texts):
-        return [cut_words(t, cutter) for t in texts]
+        return [tuple(cut_words(t, cutter)) for t in texts]
     tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
     words = _token_words()
     try:
-        flat = list(chain.from_iterable(map(words.__getitem__, tokens)))
+        flat = tuple(chain.from_iterable(map(words.__getitem__, tokens)))
     except KeyError:  # tokens not seen before: cut them once
         words = _add_token_words(words, tokens)
-        flat = list(chain.from_iterable(map(words.__getitem__, tokens)))
+        flat = tuple(chain.from_iterable(map(words.__getitem__, tokens)))
     # Split at the line breaks themselves: whatever token a break ended up in, it separates
     # two texts.
     pieces = _split_at_breaks(flat, len(texts))
     if pieces is None:  # a segmenter that merged line breaks: no shortcut
-        return [cut_words(t, cutter) for t in texts]
+        return [tuple(cut_words(t, cutter)) for t in texts]
     return pieces
 
 
-def _split_at_breaks(words: list[str], n: int) -> list[list[str]] | None:
-    """`words` cut at its "\\n" entries into n lists, or None if it has not n - 1 of them.
+def _split_at_breaks(words: tuple[str, ...], n: int) -> list[tuple[str, ...]] | None:
+    """`words` cut at its "\\n" entries into n tuples, or None if it has not n - 1 of them.
 
-    `list.index` finds each break in C.
+    `tuple.index` finds each break in C; slicing a tuple copies the references once.
     """
     pieces, start = [], 0
     for _ in range(n - 1):

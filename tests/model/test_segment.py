@@ -374,4 +374,4 @@ _WORDY = st.lists(
 @settings(max_examples=150)
 @given(st.lists(_WORDY, max_size=6), st.sampled_from(sorted(SEGMENTERS)))
 def test_cut_many_equals_cut_words_one_by_one(texts: list[str], cutter: str) -> None:
-    assert cut_many(texts, cutter) == [cut_words(t, cutter) for t in texts]
+    assert cut_many(texts, cutter) == [tuple(cut_words(t, cutter)) for t in texts]

@@ -404,6 +404,10 @@ def _content_words(tokens: Sequence[str], stops: frozenset[str]) -> list[str]:
     return [_bucket(w) if w[0].isdigit() else w for w in _WORD.findall(joined) if w not in stops]
 
 
+# Number buckets: the only words not made of word characters, so they never clash with a word.
+YEAR_TOKEN, NUMBER_TOKEN = "<year>", "<num>"
+
+
 def _bucket(word: str) -> str:
     """Years and plain numbers become one token each: their values do not mark a section."""
-    return "<year>" if _YEAR.match(word) else "<num>" if _NUMBER.match(word) else word
+    return YEAR_TOKEN if _YEAR.match(word) else NUMBER_TOKEN if _NUMBER.match(word) else word

@@ -17,6 +17,7 @@ from scipy import sparse
 
 from model.document import Document
 from model.features import csr_by_rows
+from model.segment import NUMBER_TOKEN, YEAR_TOKEN
 
 DEFAULT_MAX_SENTENCES = 5
 
@@ -552,7 +553,11 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
     in_body = np.repeat(usable, np.diff(counts.indptr))
     total = np.bincount(counts.indices, weights=counts.data * in_body, minlength=counts.shape[1])
     df = np.bincount(counts.indices[in_body], minlength=counts.shape[1])
-    content = np.array([len(w) > 1 and not w.startswith("<") for w in vocab], dtype=bool)
+    # Words of two characters or more, not the number buckets (found by list.index, in C).
+    content = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab)) > 1
+    for bucket in (YEAR_TOKEN, NUMBER_TOKEN):
+        if bucket in vocab:
+            content[vocab.index(bucket)] = False
     weight = np.where(content & (total > 0), total, 0.0)
     weight = weight * np.log(1 + int(usable.sum()) / np.maximum(df, 1))
     # Ties at the cut are broken by the word, so take every candidate scoring at the cut.

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain, count
 from typing import Protocol
 
 import numpy as np
@@ -97,11 +98,14 @@ def _count_matrix(
 def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
     """Sentence × word count matrix and its vocabulary in first-seen order, built once."""
     if "word_counts" not in doc.features:
+        # Each word maps to the position of its first occurrence (setdefault mapped in C); those
+        # positions rise in first-seen order, so their ranks are the columns.
         vocab: dict[str, int] = {}
-        columns = np.array(
-            [vocab.setdefault(w, len(vocab)) for s in doc.sentences for w in s.words],
-            dtype=np.int64,
-        )
+        words = list(chain.from_iterable(s.words for s in doc.sentences))
+        first_at = np.fromiter(map(vocab.setdefault, words, count()), np.int64, len(words))
+        first = np.zeros(len(words), dtype=bool)
+        first[first_at] = True
+        columns = (np.cumsum(first) - 1)[first_at]
         lengths = np.fromiter((len(s.words) for s in doc.sentences), dtype=np.int64)
         rows = np.repeat(np.arange(len(doc.sentences)), lengths)
         counts = _count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))

@@ -14,6 +14,7 @@ from model.summarise import (
     SUMMARISERS,
     Budget,
     _bigram_counts,
+    _word_counts,
     bigram_vectors,
     excluded,
     get_summariser,
@@ -228,6 +229,18 @@ def test_bigram_counts_match_counting_pairs_one_by_one(monkeypatch, row_bits, si
     for k, r in zip(keys.tolist(), rows.tolist(), strict=True):
         expected[r, column[k]] += 1
     assert counts.has_sorted_indices
+    assert np.array_equal(counts.toarray(), expected)
+
+
+def test_word_counts_number_words_in_first_seen_order(seed_texts) -> None:
+    doc = build_document(seed_texts[SEED_003] + "\n法治 法治。\n")
+    counts, vocab = _word_counts(doc)
+    column: dict[str, int] = {}
+    expected = np.zeros((len(doc.sentences), len(vocab)))
+    for i, s in enumerate(doc.sentences):
+        for w in s.words:
+            expected[i, column.setdefault(w, len(column))] += 1
+    assert vocab == list(column)
     assert np.array_equal(counts.toarray(), expected)
 
 

@@ -333,9 +333,10 @@ def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[tuple[str,
     never join across, so the tokens split back per text; a text holding a line break itself
     is cut on its own.
     """
-    if not texts or any("\n" in t for t in texts):
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:  # no texts, or one holding a line break
         return [tuple(cut_words(t, cutter)) for t in texts]
-    tokens = segmenter(cutter)(normalise("\n".join(texts)).lower())
+    tokens = segmenter(cutter)(normalise(joined).lower())
     words = _token_words()
     try:
         flat = tuple(chain.from_iterable(map(words.__getitem__, tokens)))

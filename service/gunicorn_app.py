@@ -9,6 +9,7 @@ after verifying a new bundle, makes the master load it once and replace the work
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -91,6 +92,11 @@ class ServeApplication(BaseApplication):
             return self.previous
         log.info("app loaded in %.2fs", time.perf_counter() - started)
         self.previous = None  # the old app (and its model) can now be freed
+        # The workers fork from here: frozen objects (model, dictionary, modules) are never
+        # scanned by their garbage collector, which would also copy the shared pages.
+        gc.unfreeze()  # an older app frozen here can be collected again
+        gc.collect()
+        gc.freeze()
         return app
 
     def reload(self) -> None:

@@ -357,6 +357,20 @@ def _in_rounds(parallel: Parallel, tasks: Iterable[Any], size: int) -> Iterator[
         yield from parallel(round_)
 
 
+def _progress_bar(total: int, stream: TextIO) -> Any:
+    """A tqdm bar without tqdm's monitor thread.
+
+    Local workers are forked while the bar is open; a thread alive at a fork may be holding a
+    lock (the stream's, tqdm's) that the child would then find held forever.
+    """
+    from tqdm import tqdm
+
+    class Progress(tqdm):
+        monitor_interval = 0
+
+    return Progress(total=total, unit="doc", file=stream, desc="batch", dynamic_ncols=True)
+
+
 def run_batch(
     inputs: list[Path],
     out_dir: Path,
@@ -372,8 +386,6 @@ def run_batch(
     stderr: TextIO | None = None,
 ) -> Tally:
     """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
-    from tqdm import tqdm
-
     stderr = stderr or sys.stderr
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / RESULTS
@@ -392,13 +404,7 @@ def run_batch(
         results.touch()
         tally = Tally()
         start = time.perf_counter()
-        progress = tqdm(
-            total=estimate(inputs, out_dir),
-            unit="doc",
-            file=stderr,
-            desc="batch",
-            dynamic_ncols=True,
-        )
+        progress = _progress_bar(estimate(inputs, out_dir), stderr)
         budget = budget or Budget()
         items = walk(inputs, limits, exclude=[out_dir])
         tasks = _tasks(items, done, tally, progress, model_path, budget, method)

@@ -298,3 +298,29 @@ def test_a_second_batch_on_the_same_output_is_refused(
     finally:
         holder.communicate("")
     assert _batch([tmp_path / "in"], out, model_path) == 0
+
+
+def test_workers_fork_from_a_single_threaded_client(
+    tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    """No thread of the client (a progress monitor …) is copied, holding a lock, into a worker."""
+    import subprocess
+    import sys
+
+    make_reports(tmp_path / "in", seed_texts, 3)
+    code = (
+        "import os, sys, threading\n"
+        "seen = []\n"
+        "os.register_at_fork(before=lambda: seen.append(threading.active_count()))\n"
+        "from service.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(status, seen)\n"
+    )
+    argv = ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "2"]
+    argv += ["--model", str(model_path)]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+    )
+    status, forks = out.stdout.split(" ", 1)
+    assert status == "0"
+    assert forks.strip() == "[1, 1]"  # two workers, each forked with only the main thread alive

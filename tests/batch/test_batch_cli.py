@@ -238,11 +238,8 @@ def test_an_output_folder_inside_the_input_is_not_read_back(
 
 
 def test_two_forked_workers_give_the_records_of_one(
-    mixed: Path, tmp_path: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch
+    mixed: Path, tmp_path: Path, model_path: Path
 ) -> None:
-    import service.batch
-
-    monkeypatch.setattr(service.batch, "_ROUND", 1)  # several rounds even on a small folder
     assert _batch([mixed], tmp_path / "one", model_path) == 1
     assert _batch([mixed], tmp_path / "two", model_path, "--workers", "2") == 1
     assert _records(tmp_path / "two") == _records(tmp_path / "one")
@@ -324,3 +321,53 @@ def test_workers_fork_from_a_single_threaded_client(
     status, forks = out.stdout.split(" ", 1)
     assert status == "0"
     assert forks.strip() == "[1, 1]"  # two workers, each forked with only the main thread alive
+
+
+def test_a_run_stopped_by_the_client_ends_its_workers(
+    tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    """Results stream from the pool; a failure in the client closes it, hanging on nothing."""
+    import subprocess
+    import sys
+
+    make_reports(tmp_path / "in", seed_texts, 12)
+    code = (
+        "import multiprocessing, sys\n"
+        "import service.batch as batch\n"
+        "written = []\n"
+        "def append(self, line):\n"
+        "    written.append(line)\n"
+        "    if len(written) == 3:\n"
+        "        raise OSError('disk full')\n"
+        "batch.Journal.append = append\n"
+        "from pathlib import Path\n"
+        "try:\n"
+        "    batch.run_batch([Path(sys.argv[1])], Path(sys.argv[2]), sys.argv[3], workers=2)\n"
+        "except OSError as exc:\n"
+        "    print(exc, len(written), multiprocessing.active_children())\n"
+    )
+    argv = [str(tmp_path / "in"), str(tmp_path / "out"), str(model_path)]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "disk full 3 []", out.stderr
+
+
+def test_the_closing_line_separates_start_up_from_throughput(
+    tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    make_reports(tmp_path / "in", seed_texts, 3)
+    assert _batch([tmp_path / "in"], tmp_path / "out", model_path) == 0
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"batch: 3 ok, 0 errors, 0 skipped \(already done\) in [0-9.]+ s "
+        r"\(start-up [0-9.]+ s, then [0-9.]+ docs/s\) -> .*results\.jsonl",
+        line,
+    ), line
+    assert _batch([tmp_path / "in"], tmp_path / "out", model_path) == 0
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"batch: 0 ok, 0 errors, 3 skipped \(already done\) in [0-9.]+ s -> .*", line
+    ), line

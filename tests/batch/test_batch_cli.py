@@ -371,3 +371,36 @@ def test_the_closing_line_separates_start_up_from_throughput(
     assert re.fullmatch(
         r"batch: 0 ok, 0 errors, 3 skipped \(already done\) in [0-9.]+ s -> .*", line
     ), line
+
+
+def test_a_worker_killed_by_the_system_ends_the_run_and_resume_finishes(
+    tmp_path: Path,
+    seed_texts: list[str],
+    model_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An OOM-killed worker must not hang the run: it stops with a message, resume completes."""
+    import os
+    import signal
+
+    import service.batch
+
+    summarise_file = service.batch.summarise_file
+
+    def killed_on_the_fifth(source: str, *args: object) -> dict[str, object]:
+        if source.endswith("report_005.txt"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return summarise_file(source, *args)  # type: ignore[arg-type]
+
+    make_reports(tmp_path / "in", seed_texts, 12)
+    out = tmp_path / "out"
+    monkeypatch.setattr(service.batch, "summarise_file", killed_on_the_fifth)
+    assert _batch([tmp_path / "in"], out, model_path, "--workers", "2") == 1
+    assert "a worker process died" in capsys.readouterr().err
+    kept = [Path(r["source"]).name for r in _records(out)]
+    assert "report_005.txt" not in kept and len(kept) < 12
+    monkeypatch.setattr(service.batch, "summarise_file", summarise_file)
+    assert _batch([tmp_path / "in"], out, model_path, "--workers", "2") == 0
+    names = sorted(Path(r["source"]).name for r in _records(out))
+    assert names == [f"report_{i:03d}.txt" for i in range(12)]

@@ -477,11 +477,12 @@ def run_batch(
                 finally:
                     journal.sync()
         end = time.perf_counter()
-        records = load_journal(results)
-        if "csv" in formats:
-            write_csv(records, out_dir / CSV_NAME)
-        if "html" in formats:
-            write_html(records, out_dir / HTML_NAME)
+        if "csv" in formats or "html" in formats:
+            records = load_journal(results)
+            if "csv" in formats:
+                write_csv(records, out_dir / CSV_NAME)
+            if "html" in formats:
+                write_html(records, out_dir / HTML_NAME)
     print(
         f"batch: {tally.ok} ok, {tally.errors} errors, {tally.skipped} skipped (already done) "
         f"in {end - start:.1f} s{_rate(tally.ok + tally.errors, start, ready, end)} -> {results}",

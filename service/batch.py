@@ -500,7 +500,7 @@ def _rate(documents: int, start: float, ready: float, end: float) -> str:
     if not documents:
         return ""
     rate = documents / (end - ready) if end > ready else 0.0
-    return f" (start-up {ready - start:.1f} s, then {rate:.1f} docs/s)"
+    return f" (start-up {ready - start:.2f} s, then {rate:.1f} docs/s)"
 
 
 # -- reports for people ------------------------------------------------------------------------

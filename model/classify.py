@@ -2,7 +2,9 @@
 then an HMM over the paragraphs of a document (Viterbi path, forward-backward confidences).
 
 The linear model sees each paragraph twice in training, once with its document context and
-once with only its own features, so the same model also labels an isolated paragraph.
+once with only its own features, so the same model also labels an isolated paragraph. The same
+fit learns from the training reports' headings what a heading reads like (`HeadingModel`), which
+the default summariser uses.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sklearn.utils.extmath import softmax
 from threadpoolctl import threadpool_limits
 
 from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
+from model.headings import HeadingModel, examples
 from model.labels import LABELS
 from model.segment import Paragraph, cut_words, normalise
 from model.structure import (
@@ -174,6 +177,7 @@ class SectionClassifier:
         self.log_start_ = np.log(start / start.sum())
         self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
         self.log_prior_ = np.log(counts / counts.sum())
+        self.headings_ = HeadingModel().fit(*examples(documents))
         return self
 
     def _cue_table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from model.segment import (
     Paragraph,
@@ -19,6 +19,9 @@ from model.segment import (
     sentence_bounds,
     split_paragraphs,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Sentence(NamedTuple):
@@ -45,6 +48,8 @@ class Document:
     labels: list[str] | None = None
     confidences: list[float] | None = None
     scores: list[dict[str, float]] | None = field(default=None)
+    # P(heading) of each sentence, from the classifier's HeadingModel when there is one.
+    headlike: np.ndarray | None = None
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
     features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -84,6 +84,18 @@ def is_heading(text: str) -> bool:
     return _is_heading(text, _level(text))
 
 
+# The numbering of a heading, without the words it numbers.
+_NUMBERING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+[部分章节]|[一二三四五六七八九十]+\s*[、.]|"
+    r"（\s*[一二三四五六七八九十0-9]+\s*）|[0-9]{1,2}\s*[、.])\s*"
+)
+
+
+def strip_numbering(heading: str) -> str:
+    """A heading's own words: "（二）深化行政执法体制改革" -> "深化行政执法体制改革"."""
+    return _NUMBERING.sub("", heading)
+
+
 def _level(norm: str) -> int | None:
     m = _ANY_HEADING.match(norm.lstrip())
     return None if m is None else _GROUP_LEVEL[m.lastindex]

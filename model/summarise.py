@@ -68,13 +68,21 @@ class Summariser(Protocol):
 # -- sentence vectors --------------------------------------------------------------------------
 
 
-def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Sublinear TF, smoothed IDF over the rows, L2-normalised rows (as sklearn's defaults)."""
+def smooth_idf(df: np.ndarray, n: int) -> np.ndarray:
+    """sklearn's smoothed IDF of terms found in `df` of `n` texts."""
+    return np.log((1 + n) / (1 + df)) + 1
+
+
+def tfidf(counts: sparse.csr_matrix, idf: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Sublinear TF, smoothed IDF over the rows (or the given IDF), L2-normalised rows.
+
+    As sklearn's TfidfVectorizer(sublinear_tf=True) with its defaults.
+    """
     counts = counts.tocsr()
     counts.sum_duplicates()
     n = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = np.log((1 + n) / (1 + df)) + 1
+    if idf is None:
+        idf = smooth_idf(np.bincount(counts.indices, minlength=counts.shape[1]), n)
     data = (1 + np.log(counts.data)) * idf[counts.indices]
     rows = np.repeat(np.arange(n), np.diff(counts.indptr))
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
@@ -82,7 +90,7 @@ def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
-def _count_matrix(
+def count_matrix(
     rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
 ) -> sparse.csr_matrix:
     """Counts of (row, column) pairs as a canonical CSR matrix (sorted, summed duplicates).
@@ -108,7 +116,7 @@ def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
         columns = (np.cumsum(first) - 1)[first_at]
         lengths = np.fromiter((len(s.words) for s in doc.sentences), dtype=np.int64)
         rows = np.repeat(np.arange(len(doc.sentences)), lengths)
-        counts = _count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
+        counts = count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
         doc.features["word_counts"] = (counts, list(vocab))
     return doc.features["word_counts"]
 
@@ -116,7 +124,7 @@ def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
 def sentence_vectors(doc: Document) -> sparse.csr_matrix:
     """TF-IDF rows of the sentences' words, IDF taken from the document itself (cached)."""
     if "words" not in doc.features:
-        doc.features["words"] = _tfidf(_word_counts(doc)[0])
+        doc.features["words"] = tfidf(_word_counts(doc)[0])
     return doc.features["words"]
 
 
@@ -130,22 +138,41 @@ def _content_table() -> np.ndarray:
     return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
 
 
-def _content(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Code points of the normalised text, positions of its content characters, their sentence.
+def content_positions(
+    text: str, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of `text`, positions of its content characters, the span each falls in.
 
-    Content characters are those ROUGE counts (letters, digits, CJK); cached per document.
+    Content characters are those ROUGE counts (letters, digits, CJK); characters outside every
+    [start, end) span are left out.
     """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
+    owner = np.searchsorted(starts, content, side="right") - 1
+    inside = (owner >= 0) & (content < ends[np.maximum(owner, 0)]) if len(starts) else owner > 0
+    return codes, content[inside], owner[inside]
+
+
+def content_of(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`content_positions` of the normalised text over its sentences, cached per document."""
     if "content" not in doc.features:
-        codes = np.frombuffer(
-            doc.normalised().encode("utf-32-le", "surrogatepass"), dtype=np.uint32
-        )
-        content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
         starts = np.array([s.start for s in doc.sentences], dtype=np.int64)
         ends = np.array([s.end for s in doc.sentences], dtype=np.int64)
-        owner = np.searchsorted(starts, content, side="right") - 1
-        inside = (owner >= 0) & (content < ends[np.maximum(owner, 0)]) if len(starts) else owner > 0
-        doc.features["content"] = (codes, content[inside], owner[inside])
+        doc.features["content"] = content_positions(doc.normalised(), starts, ends)
     return doc.features["content"]
+
+
+def char_bigrams(
+    codes: np.ndarray, content: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key, span) of every pair of adjacent content characters within one span.
+
+    A key packs two 21-bit code points; the first is never 0, so keys are above every code
+    point and unigram keys (the code points themselves) can share a vocabulary with them.
+    """
+    pair = owner[:-1] == owner[1:]
+    keys = (codes[content[:-1][pair]].astype(np.uint64) << np.uint64(21)) | codes[content[1:][pair]]
+    return keys, owner[:-1][pair]
 
 
 def bigram_vectors(doc: Document) -> sparse.csr_matrix:
@@ -155,12 +182,8 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
     character; no word segmentation is needed.
     """
     if "bigrams" not in doc.features:
-        codes, content, owner = _content(doc)
-        pair = owner[:-1] == owner[1:]
-        keys = (codes[content[:-1][pair]].astype(np.uint64) << np.uint64(21)) | codes[
-            content[1:][pair]
-        ]
-        doc.features["bigrams"] = _tfidf(_bigram_counts(keys, owner[:-1][pair], len(doc.sentences)))
+        keys, rows = char_bigrams(*content_of(doc))
+        doc.features["bigrams"] = tfidf(_bigram_counts(keys, rows, len(doc.sentences)))
     return doc.features["bigrams"]
 
 
@@ -172,7 +195,7 @@ def _bigram_counts(keys: np.ndarray, rows: np.ndarray, n: int) -> sparse.csr_mat
     """
     if n >= 1 << _ROW_BITS:  # the pairs no longer fit in 64 bits
         columns = np.unique(keys, return_inverse=True)[1].ravel()
-        return _count_matrix(rows, columns, (n, int(columns.max()) + 1 if len(columns) else 1))
+        return count_matrix(rows, columns, (n, int(columns.max()) + 1 if len(columns) else 1))
     pairs, tally = np.unique(
         (keys << np.uint64(_ROW_BITS)) | rows.astype(np.uint64), return_counts=True
     )
@@ -321,7 +344,7 @@ def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     complete = np.array(
         [norm[s.start : s.end].rstrip(_CLOSERS).endswith(_END) for s in doc.sentences], dtype=bool
     )
-    substantial = np.bincount(_content(doc)[2], minlength=n) >= _MIN_CONTENT
+    substantial = np.bincount(content_of(doc)[2], minlength=n) >= _MIN_CONTENT
     return opens, complete, substantial
 
 
@@ -333,6 +356,9 @@ class SectionRankSummariser:
     LexRank (Erkan & Radev 2004). Priors: a topic sentence ("一是…", "（一）…", the first
     of a paragraph) states what its part is about; a fragment without an end mark is a title,
     a list item or chrome; the section label keeps chrome out and favours the body parts.
+    Learnt: a body sentence that reads like the headings of the training reports (the
+    classifier's `HeadingModel`) paraphrases what its part is about; its probability, scaled
+    over the body, multiplies the score by up to 1 + `headlike`.
     Scores are absolute, not per character: a length prior lowered heading recovery.
     Also tried and left out, because each raised heading recovery on the pre-1992 State
     Council reports and the seeds but lowered it or left it flat on the 1992+ reports:
@@ -347,11 +373,13 @@ class SectionRankSummariser:
         words: float = 0.3,
         topic: float = 0.2,
         fragment: float = 0.5,
+        headlike: float = 2.0,
     ) -> None:
         self.graph = graph
         self.words = words
         self.topic = topic
         self.fragment = fragment
+        self.headlike = headlike
 
     def score(self, doc: Document) -> np.ndarray:
         if not doc.sentences:
@@ -364,10 +392,26 @@ class SectionRankSummariser:
         opens, complete, substantial = sentence_shape(doc)
         score = central * (1 + self.topic * opens)
         score *= np.where(complete, 1.0, self.fragment) * np.where(substantial, 1.0, 0.1)
+        if self.headlike and doc.headlike is not None:
+            score *= 1 + self.headlike * _body_scaled(doc, doc.headlike)
         if doc.labels is not None:
             weight = {label: _LABEL_WEIGHT.get(label, 1.0) for label in set(doc.labels)}
             score *= np.array([weight[doc.labels[s.paragraph]] for s in doc.sentences])
         return score
+
+
+def _body_scaled(doc: Document, values: np.ndarray) -> np.ndarray:
+    """`values` min-max scaled over the body sentences; 0 for those of heading lines.
+
+    A heading itself is not a summary of the report: only body sentences that read like one
+    (the topic sentences a heading paraphrases) are favoured.
+    """
+    body = ~np.array([doc.paragraphs[s.paragraph].heading for s in doc.sentences], dtype=bool)
+    if not body.any():
+        return np.zeros(len(values))
+    low, high = float(values[body].min()), float(values[body].max())
+    scaled = (values - low) / (high - low) if high > low else np.zeros(len(values))
+    return np.where(body, scaled, 0.0)
 
 
 # The single registry: CLI choices, API validation and evaluation all read it.

@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from model.analyse import prepare
 from model.classify import SectionClassifier
 from model.labels import LABELS
-from model.segment import normalise, split_paragraphs
+from model.segment import normalise, split_paragraphs, strip_numbering
 from model.structure import looks_like_boilerplate, structural_labels
 from model.summarise import SUMMARISERS, Budget, get_summariser, select
 from training.corpus import Report
@@ -72,12 +72,14 @@ def cross_validate(
     progress: Progress = _quiet,
     test_reports: Sequence[Report] | None = None,
     folds: int | None = None,
+    on_fold: Callable[[SectionClassifier, list[Report]], None] | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation by report: a report is never in its own training set.
 
     Default is leave-one-report-out over `reports`. With `test_reports`, only those are
     scored, each fold trained on `reports` plus the test reports outside the fold; `folds`
     groups the scored reports into that many folds (round robin) instead of one per report.
+    `on_fold(classifier, held_out)` lets other measures use each fold's model.
     """
     pool = list(reports) + list(test_reports or [])
     held = list(test_reports) if test_reports is not None else list(reports)
@@ -99,7 +101,33 @@ def cross_validate(
                 label or "achievements" for label in structural_labels(report.paragraphs)
             ]
             preds["rules"] += rules_baseline(report)
+        if on_fold is not None:
+            on_fold(clf, group)
     return {mode: scores(truth, y) for mode, y in preds.items()}
+
+
+def cross_validate_all(
+    reports: Sequence[Report],
+    progress: Progress = _quiet,
+    test_reports: Sequence[Report] | None = None,
+    folds: int | None = None,
+    make: Callable[[], SectionClassifier] = SectionClassifier,
+) -> dict[str, Any]:
+    """Classification and heading recovery, both cross-validated on the same folds.
+
+    Summaries of a held-out report come from its fold's model, whose labels and heading model
+    never saw that report or its headings.
+    """
+    rows: Rows = {}
+
+    def summarise_fold(classifier: SectionClassifier, held_out: list[Report]) -> None:
+        for method, found in recovery_rows([r.text for r in held_out], classifier).items():
+            rows.setdefault(method, []).extend(found)
+
+    classification = cross_validate(
+        reports, make, progress, test_reports, folds, on_fold=summarise_fold
+    )
+    return {"classification": classification, "summary": mean_rows(rows)}
 
 
 def weak_label_agreement(weak: Sequence[Report], gold: Sequence[Report]) -> dict[str, Any]:
@@ -142,10 +170,6 @@ def plot_confusion(result: dict[str, Any], path: str, title: str) -> None:
 # -- summaries: heading recovery ---------------------------------------------------------------
 
 _CONTENT = re.compile(r"[\w]", re.UNICODE)
-_NUMBERING = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十]+[部分章节]|[一二三四五六七八九十]+\s*[、.]|"
-    r"（\s*[一二三四五六七八九十0-9]+\s*）|[0-9]{1,2}\s*[、.])\s*"
-)
 
 
 def content_chars(text: str) -> list[str]:
@@ -186,7 +210,7 @@ def rouge_l(candidate: Sequence[str], reference: Sequence[str]) -> float:
 def heading_split(text: str) -> tuple[str, str]:
     """(body without heading lines, the headings' own words joined) of one report."""
     paragraphs = split_paragraphs(text)
-    heads = [_NUMBERING.sub("", p.text) for p in paragraphs if p.heading]
+    heads = [strip_numbering(p.text) for p in paragraphs if p.heading]
     body = "\n".join(p.text for p in paragraphs if not p.heading)
     return body, "\n".join(heads)
 
@@ -212,6 +236,9 @@ def _oracle(doc_sentences: Sequence[str], reference: Sequence[str], budget: int)
         best = score
 
 
+Rows = dict[str, list[tuple[float, float, float]]]
+
+
 def heading_recovery(
     texts: Sequence[str],
     classifier: SectionClassifier | None,
@@ -220,7 +247,18 @@ def heading_recovery(
     progress: Progress = _quiet,
 ) -> dict[str, dict[str, float]]:
     """Mean character ROUGE-1/2/L F1 of each method's summary against the stripped headings."""
-    totals: dict[str, list[tuple[float, float, float]]] = {m: [] for m in methods}
+    return mean_rows(recovery_rows(texts, classifier, methods, oracle, progress))
+
+
+def recovery_rows(
+    texts: Sequence[str],
+    classifier: SectionClassifier | None,
+    methods: Sequence[str] = tuple(SUMMARISERS),
+    oracle: bool = True,
+    progress: Progress = _quiet,
+) -> Rows:
+    """(ROUGE-1, ROUGE-2, ROUGE-L) of each report, by method; reports without headings skipped."""
+    totals: Rows = {m: [] for m in methods}
     if oracle:
         totals["oracle"] = []
     for text in progress(texts):
@@ -245,6 +283,11 @@ def heading_recovery(
                     rouge_l(candidate, reference),
                 )
             )
+    return totals
+
+
+def mean_rows(totals: Rows) -> dict[str, dict[str, float]]:
+    """Mean of each method's rows, rounded for reports."""
     return {
         method: {
             "rouge1": round(float(np.mean([r[0] for r in rows])), 4) if rows else 0.0,

@@ -14,8 +14,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from training.corpus import load_corpus
-from training.evaluate import cross_validate, heading_recovery, weak_label_agreement
-from training.train import fit, load_reports, print_report, seeds_dir
+from training.evaluate import cross_validate_all, weak_label_agreement
+from training.train import load_reports, print_report, seeds_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,20 +53,11 @@ def run(args: argparse.Namespace) -> int:
     bar = lambda items: tqdm(items, desc="folds", unit="fold", file=sys.stderr)  # noqa: E731
     metrics: dict = {"corpus": str(corpus), "reports": len(test)}
     if own:
-        metrics["classification"] = cross_validate(test, progress=bar, folds=args.folds)
+        metrics.update(cross_validate_all(test, progress=bar, folds=args.folds))
         weak = load_corpus(corpus)
         metrics["weak_label_agreement"] = weak_label_agreement(weak, test)
-        classifier = fit(test)
     else:
-        metrics["classification"] = cross_validate(
-            train, progress=bar, test_reports=test, folds=args.folds
-        )
-        classifier = fit(train)
-    metrics["summary"] = heading_recovery(
-        [r.text for r in test],
-        classifier,
-        progress=lambda items: tqdm(items, desc="summaries", unit="report", file=sys.stderr),
-    )
+        metrics.update(cross_validate_all(train, progress=bar, test_reports=test, folds=args.folds))
     print_report(metrics)
     if agreement := metrics.get("weak_label_agreement"):
         print(

@@ -29,7 +29,7 @@ from training.corpus import (
     load_manual_labels,
     with_manual_labels,
 )
-from training.evaluate import cross_validate, heading_recovery, plot_confusion
+from training.evaluate import cross_validate_all, plot_confusion
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +74,14 @@ def fit(reports: list[Report], seed: int = 0) -> SectionClassifier:
     return SectionClassifier().fit([r.paragraphs for r in reports], [r.labels for r in reports])
 
 
-def evaluate(
-    reports: list[Report], classifier: SectionClassifier | None, show: bool = True
-) -> dict[str, Any]:
+def evaluate(reports: list[Report], show: bool = True) -> dict[str, Any]:
     """Leave-one-report-out classification and heading-recovery summary scores."""
     bar = (
         (lambda items: tqdm(items, desc="cross-validation", unit="report", file=sys.stderr))
         if show
         else (lambda items: items)
     )
-    metrics: dict[str, Any] = {"classification": cross_validate(reports, progress=bar)}
-    metrics["summary"] = heading_recovery([r.text for r in reports], classifier)
-    return metrics
+    return cross_validate_all(reports, progress=bar)
 
 
 def build_bundle(
@@ -102,7 +98,7 @@ def build_bundle(
     if not reports:
         raise ValueError(f"no reports in {corpus}")
     classifier = fit(reports, seed)
-    metrics = evaluate(reports, classifier, show) if run_evaluation else {}
+    metrics = evaluate(reports, show) if run_evaluation else {}
     extra = {
         "corpus": str(corpus),
         "reports": len(reports),

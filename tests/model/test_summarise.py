@@ -13,6 +13,7 @@ from model.summarise import (
     DEFAULT_METHOD,
     SUMMARISERS,
     Budget,
+    SectionRankSummariser,
     _bigram_counts,
     _word_counts,
     bigram_vectors,
@@ -305,3 +306,28 @@ def test_analyse_puts_every_part_together(tiny_report, bundle) -> None:
     assert sum(len(s["text"]) for s in result["sentences"]) <= 120
     assert result["summary"] == "".join(s["text"] for s in result["sentences"])
     assert result["figures"] and result["keywords"] and result["structured"]
+
+
+def test_sentences_that_read_like_headings_are_favoured_headings_themselves_not() -> None:
+    doc = build_document("一、主要举措\n全年办理案件131件。推进依法行政。\n召开会议3次。")
+    plain = SectionRankSummariser(headlike=0).score(doc)
+    heading = [i for i, s in enumerate(doc.sentences) if doc.paragraphs[s.paragraph].heading]
+    assert heading == [0]
+    doc.headlike = np.array([0.99, 0.1, 0.9, 0.3])
+    boosted = SectionRankSummariser(headlike=2.0).score(doc)
+    # min-max over the body: 0.1 -> 0, 0.9 -> 1, 0.3 -> 0.25; the heading line gets nothing
+    assert np.allclose(boosted / np.where(plain > 0, plain, 1), [1.0, 1.0, 3.0, 1.5])
+
+
+def test_a_document_without_a_heading_model_scores_as_without_the_feature(tiny_report) -> None:
+    doc = prepare(tiny_report.text)
+    assert doc.headlike is None
+    assert np.array_equal(
+        SectionRankSummariser().score(doc), SectionRankSummariser(headlike=0).score(doc)
+    )
+
+
+def test_prepare_gives_every_sentence_a_heading_probability(tiny_report, bundle) -> None:
+    doc = prepare(tiny_report.text, bundle.classifier)
+    assert doc.headlike is not None and doc.headlike.shape == (len(doc.sentences),)
+    assert np.all((doc.headlike > 0) & (doc.headlike < 1))

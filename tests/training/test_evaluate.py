@@ -21,6 +21,7 @@ from training.evaluate import (
     _oracle,
     content_chars,
     cross_validate,
+    cross_validate_all,
     heading_recovery,
     heading_split,
     rouge_l,
@@ -188,6 +189,41 @@ def test_cross_validation_with_separate_test_reports(tiny_report) -> None:
         assert tested not in trained
         assert {id(r.paragraphs) for r in train} <= trained
         assert len(trained) == 4  # the seeds plus the other test reports
+
+
+@pytest.mark.parametrize("folds", [None, 2])
+def test_summaries_are_scored_with_the_fold_model_that_never_saw_the_report(
+    tiny_report, folds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heading model learns from headings: a report's own must never be in its fold."""
+    import training.evaluate
+
+    reports = [_report(f"r{i}", tiny_report.text + f"\n第{i}份。") for i in range(4)]
+    by_text = {r.text: id(r.paragraphs) for r in reports}
+    seen: list[tuple[set[int], int]] = []
+
+    def spy(texts, classifier):
+        seen.extend((classifier.trained, by_text[t]) for t in texts)
+        return {"lead": [(1.0, 0.5, 0.25)] * len(texts)}
+
+    monkeypatch.setattr(training.evaluate, "recovery_rows", spy)
+    result = cross_validate_all(reports, make=_Spy, folds=folds)
+    assert sorted(tested for _, tested in seen) == sorted(by_text.values())
+    assert all(tested not in trained for trained, tested in seen)
+    assert result["summary"] == {
+        "lead": {"rouge1": 1.0, "rouge2": 0.5, "rougeL": 0.25, "reports": 4}
+    }
+    assert set(result["classification"]) == {"document", "isolated", "structure", "rules"}
+
+
+def test_cross_validated_summaries_on_the_seeds(seed_texts) -> None:
+    reports = [_report(name, text) for name, text in sorted(seed_texts.items())[:3]]
+    result = cross_validate_all(reports)
+    assert {m: row["reports"] for m, row in result["summary"].items()} == {
+        m: 3 for m in [*SUMMARISERS, "oracle"]
+    }
+    oracle = result["summary"]["oracle"]["rouge2"]
+    assert all(row["rouge2"] <= oracle for row in result["summary"].values())
 
 
 # -- the `fzreport evaluate` and `fzreport train` sub-commands ---------------------------------

@@ -1,0 +1,74 @@
+"""The heading model: examples from training reports, the same features in training and use."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.analyse import prepare
+from model.headings import HeadingModel, examples, text_grams
+from model.segment import split_paragraphs
+
+REPORT = """关于2024年度法治政府建设情况的报告
+一、主要举措和成效
+（一）加强党对法治政府建设的领导。
+局党组坚持把法治政府建设摆在全局工作的重要位置。全年召开专题会议3次。
+（二）深入推进严格规范公正文明执法
+全面推行行政执法公示制度。全年办理行政复议案件131件。
+二、存在的不足
+执法人员的专业素质有待提高。
+"""
+
+HEADINGS = ["加强组织领导", "深入推进依法行政", "加强执法队伍建设", "推进政务公开", "健全监督机制"]
+BODY = [
+    "全年办理行政复议案件131件，同比增长12%。",
+    "局党组召开专题会议3次，研究部署相关工作。",
+    "组织全体干部参加法律知识考试，参考率达100%。",
+    "在门户网站公开各类信息560余条。",
+    "聘请2名法律顾问，审查合同28份。",
+    "开展执法检查45次，发现问题17个。",
+]
+
+
+def test_examples_are_headings_without_numbers_and_body_sentences() -> None:
+    headings, sentences = examples([split_paragraphs(REPORT)])
+    assert "主要举措和成效" in headings
+    assert "深入推进严格规范公正文明执法" in headings
+    assert "局党组坚持把法治政府建设摆在全局工作的重要位置。" in sentences
+    assert "全年召开专题会议3次。" in sentences
+    assert not any(s.startswith(("一、", "（二）")) for s in headings)
+
+
+def test_text_grams_are_content_unigrams_and_bigrams_per_text() -> None:
+    keys, rows = text_grams(["法治，政府", "a1"])
+    # 法 治 政 府, 法治 治政 政府 (punctuation is skipped, as in the summariser), then a 1 a1
+    assert sorted(rows.tolist()) == [0] * 7 + [1] * 3
+    assert len(set(keys[rows == 0].tolist())) == 7
+
+
+def test_a_heading_like_text_scores_above_a_body_sentence() -> None:
+    model = HeadingModel(min_df=1).fit(HEADINGS, BODY)
+    heading, body = model.predict(["深入推进执法监督", "全年办理案件56件，同比增长3%。"])
+    assert heading > 0.5 > body
+
+
+def test_document_and_text_features_agree() -> None:
+    """Training featurises texts, serving the document's shared arrays: same numbers."""
+    headings, sentences = examples([split_paragraphs(REPORT)])
+    model = HeadingModel(min_df=1).fit(headings, sentences)
+    doc = prepare(REPORT)
+    expected = model.predict([s.text for s in doc.sentences])
+    assert np.allclose(model.predict_document(doc), expected)
+
+
+@pytest.mark.parametrize(("headings", "body"), [([], BODY), (HEADINGS, []), ([], [])])
+def test_a_corpus_without_both_kinds_teaches_nothing(headings, body) -> None:
+    model = HeadingModel().fit(headings, body)
+    assert np.all(model.predict(["深入推进执法监督", "全年办理案件56件。"]) == 0.5)
+
+
+def test_unseen_characters_and_empty_texts() -> None:
+    model = HeadingModel(min_df=1).fit(HEADINGS, BODY)
+    p = model.predict(["", "ŽŽŽ", "😀😀"])
+    assert p.shape == (3,) and np.all((p > 0) & (p < 1))
+    assert model.predict([]).shape == (0,)

@@ -3,9 +3,13 @@
 A report's headings are its authors' own summary of each part (SPEC's heading recovery scores
 summaries against them), and every training report supplies examples for free: heading lines
 are positives, body sentences negatives. A logistic regression on TF-IDF of content characters
-and character bigrams (the units the summariser already counts, built with numpy over code
-points) scores any sentence; the default summariser favours body sentences that score high,
-the topic sentences a heading would paraphrase.
+and character bigrams scores any sentence; the default summariser favours body sentences that
+score high, the topic sentences a heading would paraphrase.
+
+The features are the units the summariser already counts, from the same numpy arrays: a
+document's bigram counts are reused and characters are looked up in a table, so scoring a
+20,000-character report costs well under a millisecond. Training texts go through the very
+same `_entries`, so training and use cannot disagree.
 """
 
 from __future__ import annotations
@@ -20,30 +24,21 @@ from threadpoolctl import threadpool_limits
 from model.document import Document
 from model.segment import Paragraph, normalise, sentence_bounds, strip_numbering
 from model.summarise import (
+    bigram_counts,
     char_bigrams,
     content_of,
     content_positions,
     count_matrix,
+    document_bigram_counts,
     smooth_idf,
-    tfidf,
 )
 
+# Characters beyond the Basic Multilingual Plane (emoji, rare CJK) are left out of the unigrams,
+# so the character table stays small (bigrams keep them).
+_BMP = 0x10000
 
-def _grams(
-    codes: np.ndarray, content: np.ndarray, owner: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(key, row) of every content character and character bigram: unigram keys are code
-    points, bigram keys lie above them (`char_bigrams`)."""
-    keys, rows = char_bigrams(codes, content, owner)
-    return np.concatenate([codes[content].astype(np.uint64), keys]), np.concatenate([owner, rows])
-
-
-def text_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """`_grams` of separate texts (training examples), normalised as documents are."""
-    lengths = np.array([len(t) + 1 for t in texts], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    joined = normalise("\n".join(texts))
-    return _grams(*content_positions(joined, starts, starts + lengths - 1))
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]  # codes, content positions, their row
+Bigrams = tuple[sparse.csr_matrix, np.ndarray]  # counts by (row, distinct key), the keys
 
 
 def examples(documents: Sequence[Sequence[Paragraph]]) -> tuple[list[str], list[str]]:
@@ -60,6 +55,14 @@ def examples(documents: Sequence[Sequence[Paragraph]]) -> tuple[list[str], list[
     return headings, sentences
 
 
+def _text_arrays(texts: Sequence[str]) -> tuple[Arrays, Bigrams]:
+    """The document arrays for separate texts (training examples), normalised as documents are."""
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    arrays = content_positions(normalise("\n".join(texts)), starts, starts + lengths)
+    return arrays, bigram_counts(*char_bigrams(*arrays), len(texts))
+
+
 class HeadingModel:
     """P(heading | text) over content characters and bigrams (scikit-learn conventions)."""
 
@@ -69,37 +72,70 @@ class HeadingModel:
 
     def fit(self, headings: Sequence[str], sentences: Sequence[str]) -> HeadingModel:
         texts = [*headings, *sentences]
-        keys, rows = text_grams(texts)
-        present = np.unique(np.stack([keys, rows.astype(np.uint64)]), axis=1)[0]
-        vocab, df = np.unique(present, return_counts=True)
-        self.vocab_ = vocab[df >= self.min_df]
-        self.idf_ = smooth_idf(df[df >= self.min_df], len(texts))
-        y = np.r_[np.ones(len(headings)), np.zeros(len(sentences))]
-        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
-        if len(set(y)) == 2 and len(self.vocab_):
+        n = len(texts)
+        arrays, bigrams = _text_arrays(texts)
+        codes, content, owner = arrays
+        chars = codes[content]
+        bmp = chars < _BMP
+        unigram_df = np.bincount(count_matrix(owner[bmp], chars[bmp], (n, _BMP)).indices)
+        bigram_df = np.bincount(bigrams[0].indices, minlength=len(bigrams[1]))
+        self.unigrams_ = np.flatnonzero(unigram_df >= self.min_df)
+        self.bigrams_ = bigrams[1][bigram_df >= self.min_df]
+        df = np.concatenate([unigram_df[self.unigrams_], bigram_df[bigram_df >= self.min_df]])
+        self.idf_ = smooth_idf(df, n)
+        self.coef_, self.intercept_ = np.zeros(len(df)), 0.0
+        if headings and sentences and len(df):  # else nothing to learn: P = 0.5 everywhere
+            rows, columns, values = self._entries(arrays, bigrams, n)
+            X = sparse.csr_matrix((values, (rows, columns)), shape=(n, len(df)))
+            y = np.r_[np.ones(len(headings)), np.zeros(len(sentences))]
+            model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
             with threadpool_limits(1):
-                model.fit(self._vectors(keys, rows, len(texts)), y)
+                model.fit(X, y)
             self.coef_, self.intercept_ = model.coef_[0], float(model.intercept_[0])
-        else:  # a corpus without headings (or only headings) teaches nothing
-            self.coef_, self.intercept_ = np.zeros(max(len(self.vocab_), 1)), 0.0
         return self
 
-    def _vectors(self, keys: np.ndarray, rows: np.ndarray, n: int) -> sparse.csr_matrix:
-        """TF-IDF rows over the learnt vocabulary; unseen grams are dropped."""
-        columns = np.searchsorted(self.vocab_, keys)
-        known = columns < len(self.vocab_)
-        known[known] = self.vocab_[columns[known]] == keys[known]
-        counts = count_matrix(rows[known], columns[known], (n, max(len(self.vocab_), 1)))
-        return tfidf(counts, self.idf_ if len(self.vocab_) else np.ones(1))
+    def _entries(
+        self, arrays: Arrays, bigrams: Bigrams, n: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the TF-IDF rows over the learnt vocabulary.
+
+        Sublinear TF times the training IDF, rows L2-normalised (sklearn's TfidfVectorizer);
+        unigrams take the first columns, bigrams the rest; unseen units are dropped.
+        """
+        codes, content, owner = arrays
+        table = np.full(_BMP, -1, dtype=np.int64)
+        table[self.unigrams_] = np.arange(len(self.unigrams_))
+        chars = codes[content]
+        columns = np.where(chars < _BMP, table[np.minimum(chars, _BMP - 1)], -1)
+        known = columns >= 0
+        unigrams = count_matrix(owner[known], columns[known], (n, max(len(self.unigrams_), 1)))
+        counts, keys = bigrams
+        at = np.searchsorted(self.bigrams_, keys)  # keys are sorted: numpy's search is quick
+        hit = at < len(self.bigrams_)
+        hit[hit] = self.bigrams_[at[hit]] == keys[hit]
+        bigram_columns = np.where(hit, at + len(self.unigrams_), -1)[counts.indices]
+        kept = bigram_columns >= 0
+        rows = np.concatenate(
+            [
+                np.repeat(np.arange(n), np.diff(unigrams.indptr)),
+                np.repeat(np.arange(n), np.diff(counts.indptr))[kept],
+            ]
+        )
+        columns = np.concatenate([unigrams.indices, bigram_columns[kept]])
+        tf = 1 + np.log(np.concatenate([unigrams.data, counts.data[kept]]))
+        values = tf * self.idf_[columns]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
+        return rows, columns, values / np.where(norms > 0, norms, 1.0)[rows]
+
+    def _probability(self, arrays: Arrays, bigrams: Bigrams, n: int) -> np.ndarray:
+        rows, columns, values = self._entries(arrays, bigrams, n)
+        logit = np.bincount(rows, weights=values * self.coef_[columns], minlength=n)
+        return 1.0 / (1.0 + np.exp(-(logit + self.intercept_)))
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """P(heading) of each text."""
-        return self._probability(self._vectors(*text_grams(texts), len(texts)))
+        return self._probability(*_text_arrays(texts), len(texts))
 
     def predict_document(self, doc: Document) -> np.ndarray:
         """P(heading) of each sentence of `doc`, from the arrays the summariser shares."""
-        keys, rows = _grams(*content_of(doc))
-        return self._probability(self._vectors(keys, rows, len(doc.sentences)))
-
-    def _probability(self, vectors: sparse.csr_matrix) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(vectors @ self.coef_ + self.intercept_)))
+        return self._probability(content_of(doc), document_bigram_counts(doc), len(doc.sentences))

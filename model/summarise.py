@@ -182,20 +182,31 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
     character; no word segmentation is needed.
     """
     if "bigrams" not in doc.features:
-        keys, rows = char_bigrams(*content_of(doc))
-        doc.features["bigrams"] = tfidf(_bigram_counts(keys, rows, len(doc.sentences)))
+        doc.features["bigrams"] = tfidf(document_bigram_counts(doc)[0])
     return doc.features["bigrams"]
 
 
-def _bigram_counts(keys: np.ndarray, rows: np.ndarray, n: int) -> sparse.csr_matrix:
-    """Sentence × bigram counts, a bigram's column being its rank among the distinct keys.
+def document_bigram_counts(doc: Document) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """`bigram_counts` of the document's sentences, cached (the heading model reuses them)."""
+    if "bigram_counts" not in doc.features:
+        keys, rows = char_bigrams(*content_of(doc))
+        doc.features["bigram_counts"] = bigram_counts(keys, rows, len(doc.sentences))
+    return doc.features["bigram_counts"]
+
+
+def bigram_counts(
+    keys: np.ndarray, rows: np.ndarray, n: int
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Sentence × bigram counts, a bigram's column being its rank among the distinct keys,
+    and those distinct keys (sorted).
 
     One sort of (bigram, sentence) pairs packed in 64 bits gives the counts and the ranks; the
     stable sort by sentence then keeps each row's columns in order.
     """
     if n >= 1 << _ROW_BITS:  # the pairs no longer fit in 64 bits
-        columns = np.unique(keys, return_inverse=True)[1].ravel()
-        return count_matrix(rows, columns, (n, int(columns.max()) + 1 if len(columns) else 1))
+        distinct_keys, columns = np.unique(keys, return_inverse=True)
+        shape = (n, len(distinct_keys) or 1)
+        return count_matrix(rows, columns.ravel(), shape), distinct_keys
     pairs, tally = np.unique(
         (keys << np.uint64(_ROW_BITS)) | rows.astype(np.uint64), return_counts=True
     )
@@ -204,7 +215,8 @@ def _bigram_counts(keys: np.ndarray, rows: np.ndarray, n: int) -> sparse.csr_mat
     np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
     columns = np.cumsum(distinct) - 1
     rows = (pairs & np.uint64((1 << _ROW_BITS) - 1)).astype(np.int64)
-    return csr_by_rows(rows, columns, tally.astype(float), (n, int(distinct.sum()) or 1))
+    counts = csr_by_rows(rows, columns, tally.astype(float), (n, int(distinct.sum()) or 1))
+    return counts, keys[distinct]
 
 
 # -- graph and centroid scores -----------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from model.analyse import prepare
-from model.headings import HeadingModel, examples, text_grams
+from model.headings import HeadingModel, _text_arrays, examples
 from model.segment import split_paragraphs
 
 REPORT = """关于2024年度法治政府建设情况的报告
@@ -39,11 +40,27 @@ def test_examples_are_headings_without_numbers_and_body_sentences() -> None:
     assert not any(s.startswith(("一、", "（二）")) for s in headings)
 
 
-def test_text_grams_are_content_unigrams_and_bigrams_per_text() -> None:
-    keys, rows = text_grams(["法治，政府", "a1"])
-    # 法 治 政 府, 法治 治政 政府 (punctuation is skipped, as in the summariser), then a 1 a1
-    assert sorted(rows.tolist()) == [0] * 7 + [1] * 3
-    assert len(set(keys[rows == 0].tolist())) == 7
+def _content_grams(text: str) -> list[str]:
+    """The features written out: content characters, then pairs of adjacent ones."""
+    chars = [c for c in text if c.isalnum()]
+    return chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+
+
+def test_features_are_sklearn_tfidf_of_content_characters_and_bigrams() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [*HEADINGS, *BODY, "法治，政府！法治"]
+    model = HeadingModel(min_df=1).fit(texts[:5], texts[5:])
+    rows, columns, values = model._entries(*_text_arrays(texts), len(texts))
+    ours = sparse.csr_matrix((values, (rows, columns)), shape=(len(texts), len(model.idf_)))
+    names = [chr(c) for c in model.unigrams_] + [
+        chr(int(k) >> 21) + chr(int(k) & (1 << 21) - 1) for k in model.bigrams_
+    ]
+    reference = TfidfVectorizer(analyzer=_content_grams, sublinear_tf=True).fit(texts)
+    assert sorted(names) == sorted(reference.vocabulary_)  # 治政: punctuation is skipped
+    order = [reference.vocabulary_[name] for name in names]
+    expected = reference.transform(texts)[:, order]
+    assert np.allclose(ours.toarray(), expected.toarray())
 
 
 def test_a_heading_like_text_scores_above_a_body_sentence() -> None:

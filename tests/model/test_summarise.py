@@ -14,8 +14,8 @@ from model.summarise import (
     SUMMARISERS,
     Budget,
     SectionRankSummariser,
-    _bigram_counts,
     _word_counts,
+    bigram_counts,
     bigram_vectors,
     excluded,
     get_summariser,
@@ -224,8 +224,9 @@ def test_bigram_counts_match_counting_pairs_one_by_one(monkeypatch, row_bits, si
     n = 300
     rows = np.sort(rng.integers(0, n, size=size))
     keys = rng.integers(0, 1 << 42, size=60, dtype=np.uint64)[rng.integers(0, 60, size=size)]
-    counts = _bigram_counts(keys, rows, n)
+    counts, distinct = bigram_counts(keys, rows, n)
     column = {k: j for j, k in enumerate(sorted(set(keys.tolist())))}
+    assert distinct.tolist() == sorted(column)
     expected = np.zeros((n, max(len(column), 1)))
     for k, r in zip(keys.tolist(), rows.tolist(), strict=True):
         expected[r, column[k]] += 1

@@ -52,7 +52,7 @@ def prepare(
         doc.labels = [p.label for p in predictions]
         doc.confidences = [p.confidence for p in predictions]
         doc.scores = [p.scores for p in predictions]
-        doc.headlike = classifier.headings_.predict_document(doc)
+        doc.heading_model = classifier.headings_
     return doc
 
 

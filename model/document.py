@@ -23,6 +23,8 @@ from model.segment import (
 if TYPE_CHECKING:
     import numpy as np
 
+    from model.headings import HeadingModel
+
 
 class Sentence(NamedTuple):
     """A sentence with where it sits: document offsets, paragraph, order inside the paragraph.
@@ -48,8 +50,8 @@ class Document:
     labels: list[str] | None = None
     confidences: list[float] | None = None
     scores: list[dict[str, float]] | None = field(default=None)
-    # P(heading) of each sentence, from the classifier's HeadingModel when there is one.
-    headlike: np.ndarray | None = None
+    # The classifier's heading model, set with the labels; see `heading_probabilities`.
+    heading_model: HeadingModel | None = None
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
     features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -68,6 +70,17 @@ class Document:
         if "normalised" not in self.features:
             self.features["normalised"] = normalise(self.text)
         return self.features["normalised"]
+
+    def heading_probabilities(self) -> np.ndarray | None:
+        """P(heading) of each sentence by the heading model, computed once; None without one.
+
+        Lazy: only the summariser needs it, not a request that only classifies.
+        """
+        if self.heading_model is None:
+            return None
+        if "headlike" not in self.features:
+            self.features["headlike"] = self.heading_model.predict_document(self)
+        return self.features["headlike"]
 
     def sentence_label(self, sentence: Sentence) -> str | None:
         return None if self.labels is None else self.labels[sentence.paragraph]

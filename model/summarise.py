@@ -404,8 +404,9 @@ class SectionRankSummariser:
         opens, complete, substantial = sentence_shape(doc)
         score = central * (1 + self.topic * opens)
         score *= np.where(complete, 1.0, self.fragment) * np.where(substantial, 1.0, 0.1)
-        if self.headlike and doc.headlike is not None:
-            score *= 1 + self.headlike * _body_scaled(doc, doc.headlike)
+        headlike = doc.heading_probabilities() if self.headlike else None
+        if headlike is not None:
+            score *= 1 + self.headlike * _body_scaled(doc, headlike)
         if doc.labels is not None:
             weight = {label: _LABEL_WEIGHT.get(label, 1.0) for label in set(doc.labels)}
             score *= np.array([weight[doc.labels[s.paragraph]] for s in doc.sentences])

@@ -314,7 +314,8 @@ def test_sentences_that_read_like_headings_are_favoured_headings_themselves_not(
     plain = SectionRankSummariser(headlike=0).score(doc)
     heading = [i for i, s in enumerate(doc.sentences) if doc.paragraphs[s.paragraph].heading]
     assert heading == [0]
-    doc.headlike = np.array([0.99, 0.1, 0.9, 0.3])
+    doc.features["headlike"] = np.array([0.99, 0.1, 0.9, 0.3])  # as a heading model's
+    doc.heading_model = object()  # type: ignore[assignment]  # never asked: the cache is set
     boosted = SectionRankSummariser(headlike=2.0).score(doc)
     # min-max over the body: 0.1 -> 0, 0.9 -> 1, 0.3 -> 0.25; the heading line gets nothing
     assert np.allclose(boosted / np.where(plain > 0, plain, 1), [1.0, 1.0, 3.0, 1.5])
@@ -322,7 +323,7 @@ def test_sentences_that_read_like_headings_are_favoured_headings_themselves_not(
 
 def test_a_document_without_a_heading_model_scores_as_without_the_feature(tiny_report) -> None:
     doc = prepare(tiny_report.text)
-    assert doc.headlike is None
+    assert doc.heading_probabilities() is None
     assert np.array_equal(
         SectionRankSummariser().score(doc), SectionRankSummariser(headlike=0).score(doc)
     )
@@ -330,5 +331,8 @@ def test_a_document_without_a_heading_model_scores_as_without_the_feature(tiny_r
 
 def test_prepare_gives_every_sentence_a_heading_probability(tiny_report, bundle) -> None:
     doc = prepare(tiny_report.text, bundle.classifier)
-    assert doc.headlike is not None and doc.headlike.shape == (len(doc.sentences),)
-    assert np.all((doc.headlike > 0) & (doc.headlike < 1))
+    assert "headlike" not in doc.features  # computed only when a summary asks for it
+    headlike = doc.heading_probabilities()
+    assert headlike is not None and headlike.shape == (len(doc.sentences),)
+    assert np.all((headlike > 0) & (headlike < 1))
+    assert doc.heading_probabilities() is headlike

@@ -73,6 +73,7 @@ class HeadingModel:
     def fit(self, headings: Sequence[str], sentences: Sequence[str]) -> HeadingModel:
         texts = [*headings, *sentences]
         n = len(texts)
+        self.__dict__.pop("_table", None)  # a refit has a new vocabulary
         arrays, bigrams = _text_arrays(texts)
         codes, content, owner = arrays
         chars = codes[content]
@@ -82,11 +83,11 @@ class HeadingModel:
         self.unigrams_ = np.flatnonzero(unigram_df >= self.min_df)
         self.bigrams_ = bigrams[1][bigram_df >= self.min_df]
         df = np.concatenate([unigram_df[self.unigrams_], bigram_df[bigram_df >= self.min_df]])
-        self.idf_ = smooth_idf(df, n)
-        self.coef_, self.intercept_ = np.zeros(len(df)), 0.0
+        self.idf_ = np.append(smooth_idf(df, n), 0.0)  # the last column: unseen units
+        self.coef_, self.intercept_ = np.zeros(len(self.idf_)), 0.0
         if headings and sentences and len(df):  # else nothing to learn: P = 0.5 everywhere
             rows, columns, values = self._entries(arrays, bigrams, n)
-            X = sparse.csr_matrix((values, (rows, columns)), shape=(n, len(df)))
+            X = sparse.csr_matrix((values, (rows, columns)), shape=(n, len(self.idf_)))
             y = np.r_[np.ones(len(headings)), np.zeros(len(sentences))]
             model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
             with threadpool_limits(1):
@@ -100,32 +101,36 @@ class HeadingModel:
         """(row, column, value) of the TF-IDF rows over the learnt vocabulary.
 
         Sublinear TF times the training IDF, rows L2-normalised (sklearn's TfidfVectorizer);
-        unigrams take the first columns, bigrams the rest; unseen units are dropped.
+        unigrams take the first columns, bigrams the next, and unseen units the last one,
+        whose IDF is 0: filtering them out would cost more than carrying them.
         """
         codes, content, owner = arrays
-        table = np.full(_BMP, -1, dtype=np.int64)
-        table[self.unigrams_] = np.arange(len(self.unigrams_))
-        chars = codes[content]
-        columns = np.where(chars < _BMP, table[np.minimum(chars, _BMP - 1)], -1)
-        known = columns >= 0
-        unigrams = count_matrix(owner[known], columns[known], (n, max(len(self.unigrams_), 1)))
+        unseen = len(self.idf_) - 1
+        width = unseen + 1
+        unigram_keys = owner * width + self._unigram_table()[np.minimum(codes[content], _BMP)]
+        pairs, unigram_counts = np.unique(unigram_keys, return_counts=True)
         counts, keys = bigrams
-        at = np.searchsorted(self.bigrams_, keys)  # keys are sorted: numpy's search is quick
-        hit = at < len(self.bigrams_)
-        hit[hit] = self.bigrams_[at[hit]] == keys[hit]
-        bigram_columns = np.where(hit, at + len(self.unigrams_), -1)[counts.indices]
-        kept = bigram_columns >= 0
-        rows = np.concatenate(
-            [
-                np.repeat(np.arange(n), np.diff(unigrams.indptr)),
-                np.repeat(np.arange(n), np.diff(counts.indptr))[kept],
-            ]
-        )
-        columns = np.concatenate([unigrams.indices, bigram_columns[kept]])
-        tf = 1 + np.log(np.concatenate([unigrams.data, counts.data[kept]]))
-        values = tf * self.idf_[columns]
+        at = np.minimum(np.searchsorted(self.bigrams_, keys), max(len(self.bigrams_) - 1, 0))
+        hit = self.bigrams_[at] == keys if len(self.bigrams_) else np.zeros(len(keys), bool)
+        bigram_columns = np.where(hit, at + len(self.unigrams_), unseen)[counts.indices]
+        rows = np.concatenate([pairs // width, np.repeat(np.arange(n), np.diff(counts.indptr))])
+        columns = np.concatenate([pairs % width, bigram_columns])
+        values = (1 + np.log(np.concatenate([unigram_counts, counts.data]))) * self.idf_[columns]
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
         return rows, columns, values / np.where(norms > 0, norms, 1.0)[rows]
+
+    def _unigram_table(self) -> np.ndarray:
+        """Column of each BMP character (the unseen column for the rest), cached."""
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = np.full(_BMP + 1, len(self.idf_) - 1, dtype=np.int64)  # unseen
+            table[self.unigrams_] = np.arange(len(self.unigrams_))
+            self._table = table
+        return table
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle without the lookup table: it is rebuilt on first use."""
+        return {k: v for k, v in self.__dict__.items() if k != "_table"}
 
     def _probability(self, arrays: Arrays, bigrams: Bigrams, n: int) -> np.ndarray:
         rows, columns, values = self._entries(arrays, bigrams, n)

@@ -404,7 +404,7 @@ def test_big_report_is_classified(capsys, big_report: Path) -> None:
     assert len(result.json()["paragraphs"]) == len(nonblank_lines(text))
 
 
-@pytest.mark.parametrize("method", sorted({DEFAULT_METHOD, "textrank"}))  # graph-based ones
+@pytest.mark.parametrize("method", sorted({DEFAULT_METHOD, "textrank"}))  # the centroid, the graph
 def test_big_report_is_summarised(capsys, big_report: Path, method: str) -> None:
     text = big_report.read_text(encoding="utf-8")
     argv = ["summarise", big_report, "--method", method, "--max-chars", 300, "--format", "json"]

@@ -418,7 +418,8 @@ def _body_scaled(doc: Document, values: np.ndarray) -> np.ndarray:
     A heading itself is not a summary of the report: only body sentences that read like one
     (the topic sentences a heading paraphrases) are favoured.
     """
-    body = ~np.array([doc.paragraphs[s.paragraph].heading for s in doc.sentences], dtype=bool)
+    heading = np.fromiter((p.heading for p in doc.paragraphs), bool, len(doc.paragraphs))
+    body = ~heading[_sentence_paragraphs(doc)]
     if not body.any():
         return np.zeros(len(values))
     low, high = float(values[body].min()), float(values[body].max())

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import sparse
 
 from model.analyse import prepare
-from model.headings import HeadingModel, _text_arrays, examples
+from model.headings import HeadingModel, examples, text_bigrams
 from model.segment import split_paragraphs
 
 REPORT = """关于2024年度法治政府建设情况的报告
@@ -40,28 +39,32 @@ def test_examples_are_headings_without_numbers_and_body_sentences() -> None:
     assert not any(s.startswith(("一、", "（二）")) for s in headings)
 
 
-def _content_grams(text: str) -> list[str]:
-    """The features written out: content characters, then pairs of adjacent ones."""
+def _content_bigrams(text: str) -> list[str]:
+    """The features written out: pairs of adjacent content characters (punctuation skipped)."""
     chars = [c for c in text if c.isalnum()]
-    return chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+    return [a + b for a, b in zip(chars, chars[1:], strict=False)]
 
 
-def test_features_are_sklearn_tfidf_of_content_characters_and_bigrams() -> None:
+def test_features_are_sklearn_tfidf_of_content_character_bigrams() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [*HEADINGS, *BODY, "法治，政府！法治"]
     model = HeadingModel(min_df=1).fit(texts[:5], texts[5:])
-    rows, columns, values = model._entries(*_text_arrays(texts), len(texts))
-    ours = sparse.csr_matrix((values, (rows, columns)), shape=(len(texts), len(model.idf_)))
-    names = [chr(c) for c in model.unigrams_] + [
-        chr(int(k) >> 21) + chr(int(k) & (1 << 21) - 1) for k in model.bigrams_
-    ]
-    reference = TfidfVectorizer(analyzer=_content_grams, sublinear_tf=True).fit(texts)
+    counts, keys = text_bigrams(texts)
+    ours = model._vectors(counts, keys)
+    names = [chr(int(k) >> 21) + chr(int(k) & (1 << 21) - 1) for k in keys]
+    reference = TfidfVectorizer(analyzer=_content_bigrams, sublinear_tf=True).fit(texts)
     assert sorted(names) == sorted(reference.vocabulary_)  # 治政: punctuation is skipped
     order = [reference.vocabulary_[name] for name in names]
-    expected = reference.transform(texts)[:, order]
-    assert np.allclose(ours.toarray()[:, :-1], expected.toarray())
-    assert not ours[:, -1].count_nonzero()  # the column of unseen units stays empty
+    assert np.allclose(ours.toarray(), reference.transform(texts)[:, order].toarray())
+
+
+def test_bigrams_the_model_never_kept_weigh_nothing() -> None:
+    model = HeadingModel(min_df=2).fit(HEADINGS, BODY)
+    counts, keys = text_bigrams(["加强组织领导", "龘龘龘"])
+    vectors = model._vectors(counts, keys).toarray()
+    assert vectors[0].any() and not vectors[1].any()
+    assert set(model.bigrams_.tolist()) <= set(text_bigrams([*HEADINGS, *BODY])[1].tolist())
 
 
 def test_a_heading_like_text_scores_above_a_body_sentence() -> None:

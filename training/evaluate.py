@@ -239,17 +239,6 @@ def _oracle(doc_sentences: Sequence[str], reference: Sequence[str], budget: int)
 Rows = dict[str, list[tuple[float, float, float]]]
 
 
-def heading_recovery(
-    texts: Sequence[str],
-    classifier: SectionClassifier | None,
-    methods: Sequence[str] = tuple(SUMMARISERS),
-    oracle: bool = True,
-    progress: Progress = _quiet,
-) -> dict[str, dict[str, float]]:
-    """Mean character ROUGE-1/2/L F1 of each method's summary against the stripped headings."""
-    return mean_rows(recovery_rows(texts, classifier, methods, oracle, progress))
-
-
 def recovery_rows(
     texts: Sequence[str],
     classifier: SectionClassifier | None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -270,9 +272,6 @@ def test_forked_workers_inherit_the_loaded_model(
 def test_a_second_batch_on_the_same_output_is_refused(
     tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import subprocess
-    import sys
-
     make_reports(tmp_path / "in", seed_texts, 1)
     out = tmp_path / "out"
     out.mkdir()
@@ -297,13 +296,17 @@ def test_a_second_batch_on_the_same_output_is_refused(
     assert _batch([tmp_path / "in"], out, model_path) == 0
 
 
+def _python(code: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`python -c code argv…` in a fresh interpreter; a hang fails the test after two minutes."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
+    )
+
+
 def test_workers_fork_from_a_single_threaded_client(
     tmp_path: Path, seed_texts: list[str], model_path: Path
 ) -> None:
     """No thread of the client (a progress monitor …) is copied, holding a lock, into a worker."""
-    import subprocess
-    import sys
-
     make_reports(tmp_path / "in", seed_texts, 3)
     code = (
         "import os, sys, threading\n"
@@ -314,10 +317,8 @@ def test_workers_fork_from_a_single_threaded_client(
         "print(status, seen)\n"
     )
     argv = ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "2"]
-    argv += ["--model", str(model_path)]
-    out = subprocess.run(
-        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
-    )
+    out = _python(code, *argv, "--model", str(model_path))
+    assert out.returncode == 0, out.stderr
     status, forks = out.stdout.split(" ", 1)
     assert status == "0"
     assert forks.strip() == "[1, 1]"  # two workers, each forked with only the main thread alive
@@ -327,9 +328,6 @@ def test_a_run_stopped_by_the_client_ends_its_workers(
     tmp_path: Path, seed_texts: list[str], model_path: Path
 ) -> None:
     """Results stream from the pool; a failure in the client closes it, hanging on nothing."""
-    import subprocess
-    import sys
-
     make_reports(tmp_path / "in", seed_texts, 12)
     code = (
         "import multiprocessing, sys\n"
@@ -346,10 +344,7 @@ def test_a_run_stopped_by_the_client_ends_its_workers(
         "except OSError as exc:\n"
         "    print(exc, len(written), multiprocessing.active_children())\n"
     )
-    argv = [str(tmp_path / "in"), str(tmp_path / "out"), str(model_path)]
-    out = subprocess.run(
-        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
-    )
+    out = _python(code, str(tmp_path / "in"), str(tmp_path / "out"), str(model_path))
     assert out.stdout.strip() == "disk full 3 []", out.stderr
 
 

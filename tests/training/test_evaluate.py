@@ -22,8 +22,9 @@ from training.evaluate import (
     content_chars,
     cross_validate,
     cross_validate_all,
-    heading_recovery,
     heading_split,
+    mean_rows,
+    recovery_rows,
     rouge_l,
     rouge_n,
     rules_baseline,
@@ -88,7 +89,7 @@ def test_heading_split_without_headings(make_report) -> None:
 
 def test_heading_recovery_scores_every_method(tiny_report, make_report) -> None:
     no_headings = make_report(headings=False).text
-    result = heading_recovery([tiny_report.text, no_headings, ""], None)
+    result = mean_rows(recovery_rows([tiny_report.text, no_headings, ""], None))
     assert set(result) == {*SUMMARISERS, "oracle"}
     for row in result.values():
         assert row["reports"] == 1  # reports without headings cannot be scored
@@ -98,7 +99,7 @@ def test_heading_recovery_scores_every_method(tiny_report, make_report) -> None:
 
 
 def test_heading_recovery_of_nothing() -> None:
-    result = heading_recovery([], None, methods=["lead"], oracle=False)
+    result = mean_rows(recovery_rows([], None, methods=["lead"], oracle=False))
     assert result == {"lead": {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0, "reports": 0}}
 
 

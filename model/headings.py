@@ -10,8 +10,8 @@ The features are the character bigrams the summariser already counts for each se
 document's scores reuse those counts and cost a few hundred microseconds for 20,000
 characters. Adding single characters raised heading recovery on the seeds (R-2 0.241
 against 0.216; the same on the State Council reports) but tripled that cost, which the 20 ms
-budget for a report does not have. Training texts go through the very
-same `_vectors`, so training and use cannot disagree.
+budget for a report does not have. Training texts and documents go through the same
+`tfidf` as the summariser's vectors, with the training IDF, so training and use cannot disagree.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from model.summarise import (
     content_positions,
     document_bigram_counts,
     smooth_idf,
+    tfidf,
 )
 
 Bigrams = tuple[sparse.csr_matrix, np.ndarray]  # counts by (text, distinct bigram), the bigrams
@@ -68,7 +69,7 @@ class HeadingModel:
     def fit(self, headings: Sequence[str], sentences: Sequence[str]) -> HeadingModel:
         texts = [*headings, *sentences]
         counts, keys = text_bigrams(texts)
-        df = np.bincount(counts.indices, minlength=len(keys)) if len(keys) else np.zeros(0, int)
+        df = np.bincount(counts.indices, minlength=len(keys))
         kept = df >= self.min_df
         self.bigrams_ = keys[kept]
         self.idf_ = smooth_idf(df[kept], len(texts))
@@ -96,23 +97,14 @@ class HeadingModel:
             idf[at[found]], coef[at[found]] = self.idf_[found], self.coef_[found]
         return idf, coef
 
-    def _vectors(
-        self, counts: sparse.csr_matrix, keys: np.ndarray, idf: np.ndarray | None = None
-    ) -> sparse.csr_matrix:
-        """TF-IDF rows in the columns of `keys`: sublinear TF times the training IDF, rows
-        L2-normalised (sklearn's TfidfVectorizer); bigrams the model never kept weigh 0."""
-        if idf is None:
-            idf = self._learnt(keys)[0]
-        n = counts.shape[0]
-        values = (1 + np.log(counts.data)) * idf[counts.indices]
-        rows = np.repeat(np.arange(n), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
-        values /= np.where(norms > 0, norms, 1.0)[rows]
-        return sparse.csr_matrix((values, counts.indices, counts.indptr), shape=counts.shape)
+    def _vectors(self, counts: sparse.csr_matrix, keys: np.ndarray) -> sparse.csr_matrix:
+        """TF-IDF rows in the columns of `keys`, with the training IDF; bigrams the model
+        never kept weigh 0."""
+        return tfidf(counts, self._learnt(keys)[0])
 
     def _probability(self, counts: sparse.csr_matrix, keys: np.ndarray) -> np.ndarray:
         idf, coef = self._learnt(keys)
-        logit = self._vectors(counts, keys, idf) @ coef + self.intercept_
+        logit = tfidf(counts, idf) @ coef + self.intercept_
         return 1.0 / (1.0 + np.exp(-logit))
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:

@@ -90,7 +90,7 @@ def tfidf(counts: sparse.csr_matrix, idf: np.ndarray | None = None) -> sparse.cs
     return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
-def count_matrix(
+def _count_matrix(
     rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
 ) -> sparse.csr_matrix:
     """Counts of (row, column) pairs as a canonical CSR matrix (sorted, summed duplicates).
@@ -116,7 +116,7 @@ def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
         columns = (np.cumsum(first) - 1)[first_at]
         lengths = np.fromiter((len(s.words) for s in doc.sentences), dtype=np.int64)
         rows = np.repeat(np.arange(len(doc.sentences)), lengths)
-        counts = count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
+        counts = _count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
         doc.features["word_counts"] = (counts, list(vocab))
     return doc.features["word_counts"]
 
@@ -167,8 +167,7 @@ def char_bigrams(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(key, span) of every pair of adjacent content characters within one span.
 
-    A key packs two 21-bit code points; the first is never 0, so keys are above every code
-    point and unigram keys (the code points themselves) can share a vocabulary with them.
+    A key packs two 21-bit code points, so sorting keys sorts bigrams by their characters.
     """
     pair = owner[:-1] == owner[1:]
     keys = (codes[content[:-1][pair]].astype(np.uint64) << np.uint64(21)) | codes[content[1:][pair]]
@@ -206,7 +205,7 @@ def bigram_counts(
     if n >= 1 << _ROW_BITS:  # the pairs no longer fit in 64 bits
         distinct_keys, columns = np.unique(keys, return_inverse=True)
         shape = (n, len(distinct_keys) or 1)
-        return count_matrix(rows, columns.ravel(), shape), distinct_keys
+        return _count_matrix(rows, columns.ravel(), shape), distinct_keys
     pairs, tally = np.unique(
         (keys << np.uint64(_ROW_BITS)) | rows.astype(np.uint64), return_counts=True
     )

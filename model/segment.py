@@ -128,8 +128,11 @@ _INLINE_MARK = rf"(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)"
 _INLINE_AFTER_SPACE = re.compile(rf"(?<=\s){_INLINE_MARK}")
 _INLINE_AFTER_END = re.compile(rf"(?<=[。；：]){_INLINE_MARK}")
 _LONG_LINE = 400
-# A level-1 heading followed by a space then body text on the same line ends at that space.
-_HEADING_RUN = re.compile(rf"[{_CN_NUM}]+、[^\s。；！？]{{2,{_MAX_HEADING_CHARS}}}(?=\s+\S)")
+# A level-1 heading followed by a space then body text on the same line ends at that space;
+# not a space between digits, as older texts space out years ("关于1 9 9 8 年政府工作的建议").
+_HEADING_RUN = re.compile(
+    rf"[{_CN_NUM}]+、[^\s。；！？]{{2,{_MAX_HEADING_CHARS}}}(?=\s+\S)(?!(?<=[0-9])\s+[0-9])"
+)
 # Signature block glued to the last line: "… 海宁市住房和城乡建设局 2023年2月3日 |".
 _SIGNATURE = re.compile(
     r"(?<=[。！？])\s+[^\s。，]{2,40}\s*[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\W{0,3}$"

@@ -157,6 +157,18 @@ def test_split_paragraphs_on_the_one_line_seed() -> None:
     assert all(text[p.start : p.end] == p.text for p in paragraphs)
 
 
+def test_split_paragraphs_keeps_a_heading_with_spaced_out_digits_whole() -> None:
+    # Older reports space out years; the space inside "1 9 9 8" is not where a heading ends.
+    text = "二、关于1 9 9 8 年政府工作的建议\n1 9 9 8 年是重要的一年。\n三、工作回顾 今年完成了任务。"
+    texts = [p.text for p in split_paragraphs(text)]
+    assert texts == [
+        "二、关于1 9 9 8 年政府工作的建议",
+        "1 9 9 8 年是重要的一年。",
+        "三、工作回顾",
+        "今年完成了任务。",
+    ]
+
+
 def test_paragraphs_from_lines_keeps_every_nonblank_line() -> None:
     lines = ["一、成效", "", "  ", "\u3000", " 我局完成了任务。 "]
     paragraphs = paragraphs_from_lines(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -189,7 +190,47 @@ def split_paragraphs(text: str, *, normalised: str | None = None) -> list[Paragr
                     Paragraph(start, end, text[start:end], level, _is_heading(seg, level))
                 )
         offset += len(line) + 1
-    return paragraphs
+    return _join_broken_lines(paragraphs, text, norm)
+
+
+# A line that is only a list marker ("一是", "（三）") or stops inside a book title ("三、关于《"):
+# web pages converted to text break lines at bold or linked words, and the rest follows.
+_MARKER = rf"(?:[{_CN_NUM}]+[是、]|（[{_CN_NUM}0-9]+）|[0-9]{{1,2}}[、.])"
+_BARE_MARKER = re.compile(_MARKER)
+# Where such lines may be in a whole text: two literal-led searches, cheap on 20,000 characters.
+_MARKER_LINE = re.compile(rf"\n[^\S\n]*{_MARKER}[^\S\n]*(?:\n|$)")
+_OPEN_TITLE_LINE = re.compile(r"《[^》\n]*\n")
+
+
+def _broken(seg: str) -> bool:
+    return _BARE_MARKER.fullmatch(seg) is not None or seg.count("《") > seg.count("》")
+
+
+def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> list[Paragraph]:
+    """Each broken line joined with the paragraph that follows it, as one paragraph."""
+    found = [m.start() + 1 for m in _MARKER_LINE.finditer(norm)]
+    found += [m.start() for m in _OPEN_TITLE_LINE.finditer(norm)]
+    if paragraphs:
+        found.append(paragraphs[0].start)
+    starts = [p.start for p in paragraphs]
+    suspects = {bisect_right(starts, at) - 1 for at in found}
+    joined: list[Paragraph] = []
+    start: int | None = None
+    for i, p in enumerate(paragraphs):
+        if start is None:
+            start = p.start
+        if i in suspects and i + 1 < len(paragraphs) and _broken(norm[start : p.end]):
+            suspects.add(i + 1)  # the title may still be open after the next line
+            continue
+        if start == p.start:
+            joined.append(p)
+        else:
+            seg = norm[start : p.end]
+            level = _level(seg)
+            heading = _is_heading(seg, level)
+            joined.append(Paragraph(start, p.end, text[start : p.end], level, heading))
+        start = None
+    return joined
 
 
 def paragraphs_from_lines(lines: list[str]) -> list[Paragraph]:

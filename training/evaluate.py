@@ -207,10 +207,14 @@ def rouge_l(candidate: Sequence[str], reference: Sequence[str]) -> float:
     return _f1(prev[-1], len(candidate), len(reference))
 
 
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
 def heading_split(text: str) -> tuple[str, str]:
     """(body without heading lines, the headings' own words joined) of one report."""
     paragraphs = split_paragraphs(text)
-    heads = [strip_numbering(p.text) for p in paragraphs if p.heading]
+    # A heading joined from broken lines ("一是" + its words) reads as one line.
+    heads = [_LINE_BREAK.sub("", strip_numbering(p.text)) for p in paragraphs if p.heading]
     body = "\n".join(p.text for p in paragraphs if not p.heading)
     return body, "\n".join(heads)
 

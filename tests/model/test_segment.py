@@ -159,7 +159,9 @@ def test_split_paragraphs_on_the_one_line_seed() -> None:
 
 def test_split_paragraphs_keeps_a_heading_with_spaced_out_digits_whole() -> None:
     # Older reports space out years; the space inside "1 9 9 8" is not where a heading ends.
-    text = "二、关于1 9 9 8 年政府工作的建议\n1 9 9 8 年是重要的一年。\n三、工作回顾 今年完成了任务。"
+    text = (
+        "二、关于1 9 9 8 年政府工作的建议\n1 9 9 8 年是重要的一年。\n三、工作回顾 今年完成了任务。"
+    )
     texts = [p.text for p in split_paragraphs(text)]
     assert texts == [
         "二、关于1 9 9 8 年政府工作的建议",
@@ -167,6 +169,24 @@ def test_split_paragraphs_keeps_a_heading_with_spaced_out_digits_whole() -> None
         "三、工作回顾",
         "今年完成了任务。",
     ]
+
+
+def test_split_paragraphs_joins_a_line_broken_after_a_marker_or_inside_a_title() -> None:
+    # Web pages converted to text break lines at bold or linked words.
+    text = (
+        "要抓好两项工作：\n\n\u3000\u3000\n一是\n依法打击刑事犯罪；\n"
+        "三、关于《\n规划纲要》的说明\n正文。\n四是"
+    )
+    paragraphs = split_paragraphs(text)
+    assert [p.text for p in paragraphs] == [
+        "要抓好两项工作：",
+        "一是\n依法打击刑事犯罪；",
+        "三、关于《\n规划纲要》的说明",
+        "正文。",
+        "四是",
+    ]
+    assert [(p.heading, p.level) for p in paragraphs[1:3]] == [(True, 4), (True, 1)]
+    assert all(text[p.start : p.end] == p.text for p in paragraphs)
 
 
 def test_paragraphs_from_lines_keeps_every_nonblank_line() -> None:

@@ -84,9 +84,10 @@ def summary_record(
 
     `scores` lets a caller that needs them elsewhere (the structured summary) score once.
     """
+    summariser = get_summariser(method)
     if scores is None:
-        scores = get_summariser(method).score(doc)
-    picks = select(doc, scores, budget or Budget())
+        scores = summariser.score(doc)
+    picks = select(doc, scores, budget or Budget(), diversity=summariser.diversity)
     return {"sentences": [p.as_dict() for p in picks], "summary": "".join(p.text for p in picks)}
 
 
@@ -99,12 +100,13 @@ def analyse(
 ) -> dict[str, Any]:
     """Classification, summary, structured summary, figures and keywords from one segmentation."""
     doc = prepare(text, classifier)
-    scores = get_summariser(method).score(doc)
+    summariser = get_summariser(method)
+    scores = summariser.score(doc)
     return {
         "paragraphs": paragraph_records(doc),
         **summary_record(doc, budget, method, scores),
         "sections": dict(Counter(doc.labels or [])),
-        "structured": structured_summary(doc, scores, per_section),
+        "structured": structured_summary(doc, scores, per_section, summariser.diversity),
         "figures": [f.as_dict() for f in key_figures(doc)],
         "keywords": keywords(doc),
     }

@@ -60,7 +60,13 @@ class Picked:
 
 
 class Summariser(Protocol):
-    """Scores every sentence of a document; higher is more summary-worthy."""
+    """Scores every sentence of a document; higher is more summary-worthy.
+
+    `diversity` is how much `select` trades a sentence's score for novelty (MMR); 0 keeps
+    the scores' order, as a baseline should.
+    """
+
+    diversity: float
 
     def score(self, doc: Document) -> np.ndarray: ...
 
@@ -312,6 +318,8 @@ def _scale(values: np.ndarray) -> np.ndarray:
 class LeadSummariser:
     """The first sentences of the report body (the genre's overview comes first)."""
 
+    diversity = 0.0
+
     def score(self, doc: Document) -> np.ndarray:
         n = len(doc.sentences)
         return 1.0 - np.arange(n) / max(n, 1)
@@ -319,6 +327,8 @@ class LeadSummariser:
 
 class TextRankSummariser:
     """TextRank/LexRank baseline: PageRank over word TF-IDF cosine (Erkan & Radev 2004)."""
+
+    diversity = 0.0
 
     def score(self, doc: Document) -> np.ndarray:
         return lexrank(sentence_vectors(doc))
@@ -375,6 +385,10 @@ class SectionRankSummariser:
     classifier's `HeadingModel`) paraphrases what its part is about; its probability, scaled
     over the body, multiplies the score by up to 1 + `headlike`.
     Scores are absolute, not per character: a length prior lowered heading recovery.
+    Picking: MMR with `diversity` 0.7 (see `select`). A report's headings name its different
+    parts, so a summary that covers more parts recovers more of them: R-2 rose from 0.213 to
+    0.222 on the 1992+ State Council reports and from 0.216 to 0.254 on the seeds; it stays
+    at 0.218 or more from 0.5 to 0.7 on the former, and falls beyond 0.75.
     Also tried and left out, because each raised heading recovery on the pre-1992 State
     Council reports and the seeds but lowered it or left it flat on the 1992+ reports:
     bigram-coverage selection with concepts weighted by sentence frequency (Gillick & Favre
@@ -388,11 +402,13 @@ class SectionRankSummariser:
         topic: float = 0.2,
         fragment: float = 0.5,
         headlike: float = 2.0,
+        diversity: float = 0.7,
     ) -> None:
         self.words = words
         self.topic = topic
         self.fragment = fragment
         self.headlike = headlike
+        self.diversity = diversity
 
     def score(self, doc: Document) -> np.ndarray:
         if not doc.sentences:
@@ -482,47 +498,59 @@ def select(
     budget: Budget,
     redundancy: float = _REDUNDANCY,
     allowed: np.ndarray | None = None,
+    diversity: float = 0.0,
 ) -> list[Picked]:
-    """Best sentences within the budget, skipping near-duplicates (MMR), in document order.
+    """Best sentences within the budget by maximal marginal relevance, in document order.
 
-    A sentence longer than the characters left is skipped, not cut: output stays extractive
-    and the character budget is never exceeded. Redundancy is the cosine of character-bigram
-    TF-IDF to an already picked sentence (Carbonell & Goldstein 1998, thresholded).
+    Each pick maximises (1 - diversity) × score (scaled to the best) - diversity × its
+    highest cosine to a sentence already picked (Carbonell & Goldstein 1998), on
+    character-bigram TF-IDF; a sentence whose cosine to a pick exceeds `redundancy` is never
+    picked. With diversity 0 the picks follow the scores, skipping only near-duplicates. A
+    sentence longer than the characters left is skipped, not cut: output stays extractive and
+    the character budget is never exceeded.
     """
     usable = ~excluded(doc)
     if allowed is not None:
         usable &= allowed
     order = np.argsort(-scores, kind="stable")
-    return _pick(doc, scores, order[usable[order]], budget, redundancy)
+    return _pick(doc, scores, order[usable[order]], budget, redundancy, diversity)
 
 
 def _pick(
-    doc: Document, scores: np.ndarray, candidates: np.ndarray, budget: Budget, redundancy: float
+    doc: Document,
+    scores: np.ndarray,
+    candidates: np.ndarray,
+    budget: Budget,
+    redundancy: float,
+    diversity: float,
 ) -> list[Picked]:
     """`select` over usable sentences already in score order (shared by every section)."""
     if budget.max_sentences is None and budget.max_chars is None:
         budget = Budget(max_sentences=DEFAULT_MAX_SENTENCES)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
-    vectors = bigram_vectors(doc) if redundancy < 1 and doc.sentences else None
+    lengths = np.fromiter((len(doc.sentences[i].text) for i in candidates), float, len(candidates))
+    top = float(scores[candidates].max()) if len(candidates) else 0.0
+    relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
+    # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.
+    similar = np.zeros(len(candidates))
+    open_ = np.ones(len(candidates), dtype=bool)
+    vectors = bigram_vectors(doc) if (redundancy < 1 or diversity) and doc.sentences else None
     chosen: list[int] = []
-    picked_rows: list[np.ndarray] = []  # dense rows of the picks: no sparse indexing per test
-    for i in candidates:
-        if len(chosen) >= max_n:
+    while len(chosen) < max_n:
+        fits = open_ & (lengths <= chars_left) & (similar <= redundancy)
+        if not fits.any():
             break
-        s = doc.sentences[i]
-        if len(s.text) > chars_left:
-            continue
+        k = int(np.argmax(np.where(fits, relevance - diversity * similar, -np.inf)))
+        open_[k] = False
+        i = int(candidates[k])
+        chosen.append(i)
+        chars_left -= lengths[k]
         if vectors is not None:
             a, b = vectors.indptr[i], vectors.indptr[i + 1]
-            columns, values = vectors.indices[a:b], vectors.data[a:b]
-            if any(float(row[columns] @ values) > redundancy for row in picked_rows):
-                continue
             row = np.zeros(vectors.shape[1])
-            row[columns] = values
-            picked_rows.append(row)
-        chosen.append(int(i))
-        chars_left -= len(s.text)
+            row[vectors.indices[a:b]] = vectors.data[a:b]
+            np.maximum(similar, (vectors @ row)[candidates], out=similar)
     ranks = {i: r for r, i in enumerate(chosen, start=1)}
     return [
         Picked(
@@ -541,7 +569,8 @@ def summarise(
     doc: Document, budget: Budget | None = None, method: str = DEFAULT_METHOD
 ) -> list[Picked]:
     """Score with the named summariser, then select within the budget."""
-    return select(doc, get_summariser(method).score(doc), budget or Budget())
+    summariser = get_summariser(method)
+    return select(doc, summariser.score(doc), budget or Budget(), diversity=summariser.diversity)
 
 
 # -- structured summary -------------------------------------------------------------------------
@@ -634,7 +663,7 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
 
 
 def structured_summary(
-    doc: Document, scores: np.ndarray, per_section: int = 2
+    doc: Document, scores: np.ndarray, per_section: int = 2, diversity: float = 0.0
 ) -> dict[str, list[dict[str, object]]]:
     """Top sentences of each section type, in document order."""
     if doc.labels is None:
@@ -648,7 +677,8 @@ def structured_summary(
     for label in dict.fromkeys(doc.labels):
         if label == "boilerplate":
             continue
-        picks = _pick(doc, scores, order[ordered_labels == label], Budget(per_section), _REDUNDANCY)
+        candidates = order[ordered_labels == label]
+        picks = _pick(doc, scores, candidates, Budget(per_section), _REDUNDANCY, diversity)
         if picks:
             result[label] = [p.as_dict() for p in picks]
     return result

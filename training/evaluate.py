@@ -15,7 +15,7 @@ from model.classify import SectionClassifier
 from model.labels import LABELS
 from model.segment import normalise, split_paragraphs, strip_numbering
 from model.structure import looks_like_boilerplate, structural_labels
-from model.summarise import SUMMARISERS, Budget, get_summariser, select
+from model.summarise import SUMMARISERS, Budget, summarise
 from training.corpus import Report
 
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
@@ -263,7 +263,7 @@ def recovery_rows(
         doc = prepare(body, classifier)
         picks: dict[str, list[str]] = {}
         for method in methods:
-            chosen = select(doc, get_summariser(method).score(doc), Budget(max_chars=budget))
+            chosen = summarise(doc, Budget(max_chars=budget), method)
             picks[method] = [p.text for p in chosen]
         if oracle:
             picks["oracle"] = _oracle([s.text for s in doc.sentences], reference, budget)

@@ -185,6 +185,23 @@ def test_mmr_removes_a_duplicated_sentence() -> None:
     assert [p.text for p in without] == [repeated, repeated]
 
 
+def test_diversity_trades_score_for_novelty() -> None:
+    first = "全面推进严格规范公正文明执法，行政执法质量明显提升。"
+    alike = "全面推进严格规范公正文明执法，营商环境持续优化。"  # bigram cosine 0.49 to `first`
+    other = "深化行政复议体制改革，办理复议案件。"
+    doc = build_document(f"{first}\n{alike}\n{other}")
+    scores, budget = np.array([3.0, 2.9, 1.0]), Budget(max_sentences=2)
+    assert [p.text for p in select(doc, scores, budget)] == [first, alike]
+    # 0.3 × 2.9/3 - 0.7 × 0.49 < 0.3 × 1/3 - 0.7 × 0.04: the other topic wins the second place.
+    picks = select(doc, scores, budget, diversity=0.7)
+    assert [(p.text, p.rank) for p in picks] == [(first, 1), (other, 2)]
+
+
+def test_baselines_keep_their_order_the_default_diversifies() -> None:
+    assert get_summariser("lead").diversity == get_summariser("textrank").diversity == 0
+    assert 0 < get_summariser().diversity < 1
+
+
 def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:
     doc = prepare(tiny_report.text, bundle.classifier)
     scores = get_summariser().score(doc)

@@ -488,6 +488,15 @@ def _sentence_paragraphs(doc: Document) -> np.ndarray:
     return doc.features["paragraph_of"]
 
 
+def _sentence_lengths(doc: Document) -> np.ndarray:
+    """Characters in every sentence, as an array (cached)."""
+    if "lengths" not in doc.features:
+        doc.features["lengths"] = np.fromiter(
+            (s.end - s.start for s in doc.sentences), float, len(doc.sentences)
+        )
+    return doc.features["lengths"]
+
+
 # Bigram cosine above which a sentence repeats one already picked.
 _REDUNDANCY = 0.7
 
@@ -529,7 +538,7 @@ def _pick(
         budget = Budget(max_sentences=DEFAULT_MAX_SENTENCES)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
-    lengths = np.fromiter((len(doc.sentences[i].text) for i in candidates), float, len(candidates))
+    lengths = _sentence_lengths(doc)[candidates]
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
     # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.

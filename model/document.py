@@ -95,8 +95,7 @@ def _sentences(doc: Document) -> list[Sentence]:
         for j, (start, end) in enumerate(sentence_bounds(norm, p.start, p.end))
     ]
     texts = [text[start:end] for _, _, start, end in spans]
-    # Cut the normalised sentences: cut_many normalises again, which finds nothing left to do.
-    words = cut_many([norm[start:end] for _, _, start, end in spans])
+    words = cut_many([norm[start:end] for _, _, start, end in spans], normalised=True)
     return [
         Sentence(start, end, t, i, j, w)
         for (i, j, start, end), t, w in zip(spans, texts, words, strict=True)

@@ -382,17 +382,20 @@ def cut_words(text: str, cutter: str | None = None) -> list[str]:
     return _content_words(segmenter(cutter)(normalise(text).lower()), stop_words())
 
 
-def cut_many(texts: Sequence[str], cutter: str | None = None) -> list[tuple[str, ...]]:
+def cut_many(
+    texts: Sequence[str], cutter: str | None = None, *, normalised: bool = False
+) -> list[tuple[str, ...]]:
     """`cut_words` of each text, as a tuple, with one segmenter call for all of them.
 
     The texts are joined by line breaks, which both segmenters emit as tokens of their own and
     never join across, so the tokens split back per text; a text holding a line break itself
-    is cut on its own.
+    is cut on its own. `normalised` says the texts are `normalise`d already (a document's
+    sentences are cut from its normalised text), which saves a pass over them.
     """
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # no texts, or one holding a line break
         return [tuple(cut_words(t, cutter)) for t in texts]
-    tokens = segmenter(cutter)(normalise(joined).lower())
+    tokens = segmenter(cutter)((joined if normalised else normalise(joined)).lower())
     words = _token_words()
     try:
         flat = tuple(chain.from_iterable(map(words.__getitem__, tokens)))

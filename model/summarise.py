@@ -555,7 +555,7 @@ def _pick(
         i = int(candidates[k])
         chosen.append(i)
         chars_left -= lengths[k]
-        if vectors is not None:
+        if vectors is not None and len(chosen) < max_n:  # another pick follows
             a, b = vectors.indptr[i], vectors.indptr[i + 1]
             row = np.zeros(vectors.shape[1])
             row[vectors.indices[a:b]] = vectors.data[a:b]

@@ -1,7 +1,8 @@
 """Extractive summarisers sharing one interface, one registry and one selection helper.
 
-Each summariser only scores sentences; `select` applies the budget (sentences or characters,
-never exceeded), removes redundancy and restores document order — as sumy does.
+Each summariser only scores sentences (and says how much novelty should weigh against its
+scores); `select` applies the budget (sentences or characters, never exceeded), picks by
+maximal marginal relevance and restores document order — as sumy does.
 """
 
 from __future__ import annotations

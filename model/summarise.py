@@ -389,7 +389,7 @@ class SectionRankSummariser:
     Picking: MMR with `diversity` 0.7 (see `select`). A report's headings name its different
     parts, so a summary that covers more parts recovers more of them: R-2 rose from 0.213 to
     0.222 on the 1992+ State Council reports and from 0.216 to 0.254 on the seeds; it stays
-    at 0.218 or more from 0.5 to 0.7 on the former, and falls beyond 0.75.
+    at 0.218 or more from 0.5 to 0.7 on the former, and falls past it (0.217 at 0.75).
     Also tried and left out, because each raised heading recovery on the pre-1992 State
     Council reports and the seeds but lowered it or left it flat on the 1992+ reports:
     bigram-coverage selection with concepts weighted by sentence frequency (Gillick & Favre

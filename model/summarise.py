@@ -160,12 +160,21 @@ def content_positions(
     return codes, content[inside], owner[inside]
 
 
+def _sentence_spans(doc: Document) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the document's sentences as arrays, cached."""
+    if "bounds" not in doc.features:
+        n = len(doc.sentences)
+        doc.features["bounds"] = (
+            np.fromiter((s.start for s in doc.sentences), np.int64, n),
+            np.fromiter((s.end for s in doc.sentences), np.int64, n),
+        )
+    return doc.features["bounds"]
+
+
 def content_of(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`content_positions` of the normalised text over its sentences, cached per document."""
     if "content" not in doc.features:
-        starts = np.array([s.start for s in doc.sentences], dtype=np.int64)
-        ends = np.array([s.end for s in doc.sentences], dtype=np.int64)
-        doc.features["content"] = content_positions(doc.normalised(), starts, ends)
+        doc.features["content"] = content_positions(doc.normalised(), *_sentence_spans(doc))
     return doc.features["content"]
 
 
@@ -340,7 +349,9 @@ _TOPIC = re.compile(
     r"(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）|[0-9]{1,2}[.、]|——|"
     r"第[一二三四五六七八九十]+[，、]|首先|其次)"
 )
-_END = tuple("。！？；…：")
+# The characters a `_TOPIC` match can start with: only sentences starting with one are tried.
+_TOPIC_FIRST = "一二三四五六七八九十（0123456789—第首其"
+_END = "。！？；…："
 _CLOSERS = "”’」』）\"' "
 _MIN_CONTENT = 5
 _LABEL_WEIGHT = {
@@ -354,19 +365,42 @@ _LABEL_WEIGHT = {
 }
 
 
+@cache
+def _code_table(chars: str) -> np.ndarray:
+    """Which BMP code points are among `chars`."""
+    table = np.zeros(0x10000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
 def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(opens its paragraph or a run-in item, ends like a sentence, has ≥5 content chars)."""
+    """(opens its paragraph or a run-in item, ends like a sentence, has ≥5 content chars).
+
+    Read from the code points of the normalised text, so there is no Python step per
+    sentence but the topic pattern, tried only where a sentence starts as a match must.
+    """
     n = len(doc.sentences)
     paragraph_of = _sentence_paragraphs(doc)
     per_paragraph = np.bincount(paragraph_of, minlength=len(doc.paragraphs))
-    first = np.array([s.index_in_paragraph == 0 for s in doc.sentences], dtype=bool)
+    first = np.ones(n, dtype=bool)  # sentences run in paragraph order
+    np.not_equal(paragraph_of[1:], paragraph_of[:-1], out=first[1:])
+    codes, _, owner = content_of(doc)
+    starts, ends = _sentence_spans(doc)
+
+    def table(chars: str, at: np.ndarray) -> np.ndarray:
+        return _code_table(chars)[np.minimum(codes[np.maximum(at, 0)], 0xFFFF)]
+
     norm = doc.normalised()
-    topic = np.array([_TOPIC.match(norm, s.start, s.end) is not None for s in doc.sentences])
+    topic = np.zeros(n)
+    for i in np.flatnonzero(table(_TOPIC_FIRST, starts)):
+        topic[i] = _TOPIC.match(norm, starts[i], ends[i]) is not None
     opens = (first & (per_paragraph[paragraph_of] > 1)).astype(float) + topic
-    complete = np.array(
-        [norm[s.start : s.end].rstrip(_CLOSERS).endswith(_END) for s in doc.sentences], dtype=bool
-    )
-    substantial = np.bincount(content_of(doc)[2], minlength=n) >= _MIN_CONTENT
+    # The last character before any closing quotes, brackets and spaces ends the sentence.
+    last = ends - 1
+    while (strip := (last >= starts) & table(_CLOSERS, last)).any():
+        last = last - strip
+    complete = (last >= starts) & table(_END, last)
+    substantial = np.bincount(owner, minlength=n) >= _MIN_CONTENT
     return opens, complete, substantial
 
 
@@ -492,9 +526,8 @@ def _sentence_paragraphs(doc: Document) -> np.ndarray:
 def _sentence_lengths(doc: Document) -> np.ndarray:
     """Characters in every sentence, as an array (cached)."""
     if "lengths" not in doc.features:
-        doc.features["lengths"] = np.fromiter(
-            (s.end - s.start for s in doc.sentences), float, len(doc.sentences)
-        )
+        starts, ends = _sentence_spans(doc)
+        doc.features["lengths"] = (ends - starts).astype(float)
     return doc.features["lengths"]
 
 

@@ -10,6 +10,8 @@ import model.summarise as summarise_module
 from model.analyse import analyse, prepare
 from model.document import build_document
 from model.summarise import (
+    _TOPIC,
+    _TOPIC_FIRST,
     DEFAULT_METHOD,
     SUMMARISERS,
     Budget,
@@ -23,6 +25,7 @@ from model.summarise import (
     keywords,
     pagerank,
     select,
+    sentence_shape,
     sentence_vectors,
     structured_summary,
     summarise,
@@ -200,6 +203,38 @@ def test_diversity_trades_score_for_novelty() -> None:
 def test_baselines_keep_their_order_the_default_diversifies() -> None:
     assert get_summariser("lead").diversity == get_summariser("textrank").diversity == 0
     assert 0 < get_summariser().diversity < 1
+
+
+def test_topic_sentences_can_only_start_with_the_listed_characters() -> None:
+    # Every first character that some ending completes into a topic marker, over the BMP.
+    endings = ["是", "一）", ".", "、", "—", "一，", "先", "次", "1."]
+    starters = {chr(c) for c in range(0x10000) if any(_TOPIC.match(chr(c) + e) for e in endings)}
+    assert starters == set(_TOPIC_FIRST)
+
+
+def test_sentence_shape_of_a_small_report() -> None:
+    text = "\n".join(
+        [
+            "一是加强领导。",
+            "全面推进依法行政，完成任务。“法治”建设。",
+            "（二）工作",
+            "短",
+            "2. 其他事项”）",
+        ]
+    )
+    doc = build_document(text)
+    opens, complete, substantial = sentence_shape(doc)
+    assert [s.text for s in doc.sentences] == [
+        "一是加强领导。",
+        "全面推进依法行政，完成任务。",
+        "“法治”建设。",
+        "（二）工作",
+        "短",
+        "2. 其他事项”）",
+    ]
+    assert opens.tolist() == [1.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    assert complete.tolist() == [True, True, True, False, False, False]
+    assert substantial.tolist() == [True, True, False, False, False, True]
 
 
 def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:

@@ -15,7 +15,14 @@ from model.classify import SectionClassifier
 from model.labels import LABELS
 from model.segment import normalise, split_paragraphs, strip_numbering
 from model.structure import looks_like_boilerplate, structural_labels
-from model.summarise import SUMMARISERS, Budget, summarise
+from model.summarise import (
+    DEFAULT_METHOD,
+    SUMMARISERS,
+    Budget,
+    get_summariser,
+    select,
+    summarise,
+)
 from training.corpus import Report
 
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
@@ -106,28 +113,61 @@ def cross_validate(
     return {mode: scores(truth, y) for mode, y in preds.items()}
 
 
+Row = tuple[float, float, float]  # ROUGE-1, ROUGE-2, ROUGE-L of one report
+Rows = dict[str, list[Row]]
+
+
 def cross_validate_all(
     reports: Sequence[Report],
     progress: Progress = _quiet,
     test_reports: Sequence[Report] | None = None,
     folds: int | None = None,
     make: Callable[[], SectionClassifier] = SectionClassifier,
+    diversities: Sequence[float] = (),
 ) -> dict[str, Any]:
     """Classification and heading recovery, both cross-validated on the same folds.
 
     Summaries of a held-out report come from its fold's model, whose labels and heading model
-    never saw that report or its headings.
+    never saw that report or its headings. `diversities` adds the default summariser's rows
+    with each of those MMR weights and, given several, a "nested" row: each fold scored with
+    the weight that did best on the other folds.
     """
-    rows: Rows = {}
+    fold_rows: list[Rows] = []
 
     def summarise_fold(classifier: SectionClassifier, held_out: list[Report]) -> None:
-        for method, found in recovery_rows([r.text for r in held_out], classifier).items():
-            rows.setdefault(method, []).extend(found)
+        texts = [r.text for r in held_out]
+        fold_rows.append(recovery_rows(texts, classifier, diversities=diversities))
 
     classification = cross_validate(
         reports, make, progress, test_reports, folds, on_fold=summarise_fold
     )
+    rows: Rows = {}
+    for found in fold_rows:
+        for method, method_rows in found.items():
+            rows.setdefault(method, []).extend(method_rows)
+    if len(diversities) > 1:
+        keys = [_diversity_key(d) for d in diversities]
+        rows[f"{DEFAULT_METHOD} nested"] = nested_rows(fold_rows, keys)
     return {"classification": classification, "summary": mean_rows(rows)}
+
+
+def _diversity_key(diversity: float) -> str:
+    return f"{DEFAULT_METHOD} d={diversity:g}"
+
+
+def nested_rows(fold_rows: Sequence[Rows], keys: Sequence[str]) -> list[Row]:
+    """Each fold's rows under the key with the best mean R-2 on the other folds (the first
+    such key on a tie): a setting chosen without seeing the fold it is scored on."""
+    chosen: list[Row] = []
+    for k, rows in enumerate(fold_rows):
+        others = [found for j, found in enumerate(fold_rows) if j != k]
+
+        def mean_r2(key: str, others: list[Rows] = others) -> float:
+            values = [row[1] for found in others for row in found[key]]
+            return float(np.mean(values)) if values else 0.0
+
+        chosen += rows[max(keys, key=mean_r2)]
+    return chosen
 
 
 def weak_label_agreement(weak: Sequence[Report], gold: Sequence[Report]) -> dict[str, Any]:
@@ -240,20 +280,20 @@ def _oracle(doc_sentences: Sequence[str], reference: Sequence[str], budget: int)
         best = score
 
 
-Rows = dict[str, list[tuple[float, float, float]]]
-
-
 def recovery_rows(
     texts: Sequence[str],
     classifier: SectionClassifier | None,
     methods: Sequence[str] = tuple(SUMMARISERS),
     oracle: bool = True,
     progress: Progress = _quiet,
+    diversities: Sequence[float] = (),
 ) -> Rows:
-    """(ROUGE-1, ROUGE-2, ROUGE-L) of each report, by method; reports without headings skipped."""
-    totals: Rows = {m: [] for m in methods}
-    if oracle:
-        totals["oracle"] = []
+    """(ROUGE-1, ROUGE-2, ROUGE-L) of each report, by method; reports without headings skipped.
+
+    `diversities` adds rows of the default summariser picking with each of those MMR weights.
+    """
+    keys = [*methods, *(["oracle"] if oracle else []), *map(_diversity_key, diversities)]
+    totals: Rows = {key: [] for key in keys}
     for text in progress(texts):
         body, headings = heading_split(text)
         reference = content_chars(headings)
@@ -267,6 +307,11 @@ def recovery_rows(
             picks[method] = [p.text for p in chosen]
         if oracle:
             picks["oracle"] = _oracle([s.text for s in doc.sentences], reference, budget)
+        if diversities:
+            scores = get_summariser().score(doc)
+            for diversity in diversities:
+                chosen = select(doc, scores, Budget(max_chars=budget), diversity=diversity)
+                picks[_diversity_key(diversity)] = [p.text for p in chosen]
         for method, sentences in picks.items():
             candidate = content_chars("".join(sentences))
             totals[method].append(

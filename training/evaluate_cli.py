@@ -2,6 +2,7 @@
 
 fzreport evaluate                                   # seeds, leave-one-report-out
 fzreport evaluate --corpus ../shared/corpus/statecouncil.jsonl --min-year 1992
+fzreport evaluate --diversity 0.5 0.7 0.9           # the summary's MMR weight, swept
 """
 
 from __future__ import annotations
@@ -35,7 +36,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--folds", type=int, default=None, help="grouped folds (default: one per report)"
     )
+    parser.add_argument(
+        "--diversity",
+        type=_weight,
+        nargs="+",
+        default=(),
+        metavar="D",
+        help="also score the default summary with these MMR weights (0-1); given several, "
+        "add a nested row: each fold with the weight best on the other folds",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+
+
+def _weight(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"not a weight between 0 and 1: {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,11 +73,17 @@ def run(args: argparse.Namespace) -> int:
     bar = lambda items: tqdm(items, desc="folds", unit="fold", file=sys.stderr)  # noqa: E731
     metrics: dict = {"corpus": str(corpus), "reports": len(test)}
     if own:
-        metrics.update(cross_validate_all(test, progress=bar, folds=args.folds))
+        metrics.update(
+            cross_validate_all(test, progress=bar, folds=args.folds, diversities=args.diversity)
+        )
         weak = load_corpus(corpus)
         metrics["weak_label_agreement"] = weak_label_agreement(weak, test)
     else:
-        metrics.update(cross_validate_all(train, progress=bar, test_reports=test, folds=args.folds))
+        metrics.update(
+            cross_validate_all(
+                train, bar, test_reports=test, folds=args.folds, diversities=args.diversity
+            )
+        )
     print_report(metrics)
     if agreement := metrics.get("weak_label_agreement"):
         print(

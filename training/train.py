@@ -155,10 +155,11 @@ def print_report(metrics: dict[str, Any], out: TextIO | None = None) -> None:
             print(f"    {label:<13} F1 {f1:.3f}", file=out)
     if summary := metrics.get("summary"):
         print("summary (heading recovery, char ROUGE F1):", file=out)
-        print(f"    {'method':<12} {'R-1':>6} {'R-2':>6} {'R-L':>6}  reports", file=out)
+        width = max(12, *map(len, summary))
+        print(f"    {'method':<{width}} {'R-1':>6} {'R-2':>6} {'R-L':>6}  reports", file=out)
         for method, row in summary.items():
             r1, r2, rl, n = row["rouge1"], row["rouge2"], row["rougeL"], row["reports"]
-            print(f"    {method:<12} {r1:6.3f} {r2:6.3f} {rl:6.3f}  {n}", file=out)
+            print(f"    {method:<{width}} {r1:6.3f} {r2:6.3f} {rl:6.3f}  {n}", file=out)
 
 
 def print_label_table(reports: list[Report], out: TextIO | None = None) -> None:

@@ -24,6 +24,7 @@ from training.evaluate import (
     cross_validate_all,
     heading_split,
     mean_rows,
+    nested_rows,
     recovery_rows,
     rouge_l,
     rouge_n,
@@ -96,6 +97,30 @@ def test_heading_recovery_scores_every_method(tiny_report, make_report) -> None:
         for key in ("rouge1", "rouge2", "rougeL"):
             assert 0.0 <= row[key] <= 1.0
     assert result["oracle"]["rouge2"] > 0
+
+
+def test_heading_recovery_with_diversities(tiny_report) -> None:
+    rows = recovery_rows(
+        [tiny_report.text], None, methods=["sectionrank"], oracle=False, diversities=[0.0, 0.7]
+    )
+    assert list(rows) == ["sectionrank", "sectionrank d=0", "sectionrank d=0.7"]
+    # The default summariser picks with diversity 0.7: the same row.
+    assert rows["sectionrank d=0.7"] == rows["sectionrank"]
+
+
+def test_nested_rows_score_each_fold_with_the_setting_best_elsewhere() -> None:
+    def row(r2: float) -> tuple[float, float, float]:
+        return (0.0, r2, 0.0)
+
+    folds = [
+        {"a": [row(0.5)], "b": [row(0.6)]},  # "b" wins here, but "a" wins on the other folds
+        {"a": [row(0.8)], "b": [row(0.2)]},
+        {"a": [row(0.8)], "b": [row(0.2)]},
+    ]
+    assert nested_rows(folds, ["a", "b"]) == [row(0.5), row(0.8), row(0.8)]
+    # A tie goes to the first key.
+    tied = [{"a": [row(0.1)], "b": [row(0.1)]}, {"a": [row(0.3)], "b": [row(0.4)]}]
+    assert nested_rows(tied, ["b", "a"])[1] == row(0.4)
 
 
 def test_heading_recovery_of_nothing() -> None:
@@ -203,7 +228,7 @@ def test_summaries_are_scored_with_the_fold_model_that_never_saw_the_report(
     by_text = {r.text: id(r.paragraphs) for r in reports}
     seen: list[tuple[set[int], int]] = []
 
-    def spy(texts, classifier):
+    def spy(texts, classifier, diversities=()):
         seen.extend((classifier.trained, by_text[t]) for t in texts)
         return {"lead": [(1.0, 0.5, 0.25)] * len(texts)}
 
@@ -252,6 +277,21 @@ def test_evaluate_command_on_the_seeds(small_seeds: Path, tmp_path: Path, capsys
     assert {*SUMMARISERS, "oracle"} <= set(metrics["summary"])
     out = capsys.readouterr().out
     assert "weak labels vs manual labels" in out and "classification [document]" in out
+
+
+def test_evaluate_command_sweeps_diversity(small_seeds: Path, tmp_path: Path, capsys) -> None:
+    figures = tmp_path / "figures.json"
+    assert main(["evaluate", "--diversity", "0", "0.7", "--json", str(figures)]) == 0
+    summary = json.loads(figures.read_text(encoding="utf-8"))["summary"]
+    assert {"sectionrank d=0", "sectionrank d=0.7", "sectionrank nested"} <= set(summary)
+    assert summary["sectionrank d=0.7"] == summary["sectionrank"]
+    assert "sectionrank nested" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("weight", ["1.5", "-0.1", "nan", "x"])
+def test_evaluate_command_refuses_a_weight_outside_0_to_1(weight: str, capsys) -> None:
+    assert main(["evaluate", "--diversity", weight]) == 2
+    assert "not a weight between 0 and 1" in capsys.readouterr().err
 
 
 def test_evaluate_command_on_a_jsonl_corpus(

@@ -184,13 +184,16 @@ def split_paragraphs(text: str, *, normalised: str | None = None) -> list[Paragr
         for a, b in zip(bounds, bounds[1:], strict=False):
             start, end = _strip_span(norm, offset + a, offset + b)
             if start < end:
-                seg = norm[start:end]  # normalised and stripped already
-                level = _level(seg)
-                paragraphs.append(
-                    Paragraph(start, end, text[start:end], level, _is_heading(seg, level))
-                )
+                paragraphs.append(_paragraph(text, norm, start, end))
         offset += len(line) + 1
     return _join_broken_lines(paragraphs, text, norm)
+
+
+def _paragraph(text: str, norm: str, start: int, end: int) -> Paragraph:
+    """The paragraph at [start, end), stripped already, its heading level read once."""
+    seg = norm[start:end]
+    level = _level(seg)
+    return Paragraph(start, end, text[start:end], level, _is_heading(seg, level))
 
 
 # A line that is only a list marker ("一是", "（三）") or stops inside a book title ("三、关于《"):
@@ -222,13 +225,7 @@ def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> lis
         if i in suspects and i + 1 < len(paragraphs) and _broken(norm[start : p.end]):
             suspects.add(i + 1)  # the title may still be open after the next line
             continue
-        if start == p.start:
-            joined.append(p)
-        else:
-            seg = norm[start : p.end]
-            level = _level(seg)
-            heading = _is_heading(seg, level)
-            joined.append(Paragraph(start, p.end, text[start : p.end], level, heading))
+        joined.append(p if start == p.start else _paragraph(text, norm, start, p.end))
         start = None
     return joined
 

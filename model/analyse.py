@@ -17,12 +17,14 @@ from model.labels import LABEL_ZH
 from model.summarise import (
     DEFAULT_METHOD,
     Budget,
+    candidates,
     get_summariser,
     key_figures,
     keywords,
     select,
     structured_summary,
 )
+from model.units import sentence_kinds
 
 
 def prepare(
@@ -53,6 +55,7 @@ def prepare(
         doc.confidences = [p.confidence for p in predictions]
         doc.scores = [p.scores for p in predictions]
         doc.heading_model = classifier.headings_
+        doc.background = classifier.background_
     return doc
 
 
@@ -87,8 +90,51 @@ def summary_record(
     summariser = get_summariser(method)
     if scores is None:
         scores = summariser.score(doc)
-    picks = select(doc, scores, budget or Budget(), diversity=summariser.diversity)
-    return {"sentences": [p.as_dict() for p in picks], "summary": "".join(p.text for p in picks)}
+    picks = select(
+        doc,
+        scores,
+        budget or Budget(),
+        diversity=summariser.diversity,
+        briefing=summariser.briefing,
+    )
+    return {
+        "sentences": [p.as_dict() for p in picks],
+        "summary": "".join(p.text for p in picks),
+        "from": candidates(doc)[1],
+        "outline": outline(doc),
+    }
+
+
+def outline(doc: Document) -> list[dict[str, Any]]:
+    """The report's headings, in order: what a reader wants as a table of contents.
+
+    Heading lines of every level, and run-in headings of levels 1-3 ("（一）落实主体责任。"
+    opening a paragraph of body text), each with its level, section label and offsets.
+    """
+    kinds = sentence_kinds(doc)
+    first_sentence: dict[int, int] = {}
+    for i, s in enumerate(doc.sentences):
+        first_sentence.setdefault(s.paragraph, i)
+    entries = []
+    for j, p in enumerate(doc.paragraphs):
+        if p.level is None:
+            continue
+        start, end = p.start, p.end
+        if not p.heading:
+            i = first_sentence.get(j)
+            if p.level > 3 or i is None or not kinds.topic[i]:
+                continue
+            start, end = doc.sentences[i].start, doc.sentences[i].end
+        entries.append(
+            {
+                "level": p.level,
+                "text": doc.text[start:end],
+                "label": None if doc.labels is None else doc.labels[j],
+                "start": start,
+                "end": end,
+            }
+        )
+    return entries
 
 
 def analyse(

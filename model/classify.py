@@ -21,6 +21,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.extmath import softmax
 from threadpoolctl import threadpool_limits
 
+from model.background import Background
 from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
 from model.headings import HeadingModel, examples
 from model.labels import LABELS
@@ -149,9 +150,16 @@ class SectionClassifier:
         self.cue_pseudo = cue_pseudo
 
     def fit(
-        self, documents: Sequence[Sequence[Paragraph]], labels: Sequence[Sequence[str]]
+        self,
+        documents: Sequence[Sequence[Paragraph]],
+        labels: Sequence[Sequence[str]],
+        background: Background | None = None,
     ) -> SectionClassifier:
-        """Fit the paragraph model on every paragraph, with and without context, and the HMM."""
+        """Fit the paragraph model on every paragraph, with and without context, and the HMM.
+
+        `background`: statistics of a wider corpus of reports (stock phrases, word rarity),
+        kept with the model for the summaries; by default fitted on the training documents.
+        """
         X: list[Unit] = []
         y: list[str] = []
         for paragraphs, doc_labels in zip(documents, labels, strict=True):
@@ -178,6 +186,9 @@ class SectionClassifier:
         self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
         self.log_prior_ = np.log(counts / counts.sum())
         self.headings_ = HeadingModel().fit(*examples(documents))
+        self.background_ = background or Background().fit(
+            "\n".join(p.text for p in paragraphs) for paragraphs in documents
+        )
         return self
 
     def _cue_table(

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
 
 from model.segment import (
     Paragraph,
@@ -21,8 +24,7 @@ from model.segment import (
 )
 
 if TYPE_CHECKING:
-    import numpy as np
-
+    from model.background import Background
     from model.headings import HeadingModel
 
 
@@ -51,6 +53,8 @@ class Document:
     scores: list[dict[str, float]] | None = field(default=None)
     # The classifier's heading model, set with the labels; see `heading_probabilities`.
     heading_model: HeadingModel | None = None
+    # What is common across reports (stock phrases, everyday words), set with the labels.
+    background: Background | None = None
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
     features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -83,6 +87,60 @@ class Document:
 
     def sentence_label(self, sentence: Sentence) -> str | None:
         return None if self.labels is None else self.labels[sentence.paragraph]
+
+    # -- derived arrays, each computed once -----------------------------------------------------
+
+    def spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """(starts, ends) of the sentences as arrays."""
+        if "bounds" not in self.features:
+            n = len(self.sentences)
+            self.features["bounds"] = (
+                np.fromiter((s.start for s in self.sentences), np.int64, n),
+                np.fromiter((s.end for s in self.sentences), np.int64, n),
+            )
+        return self.features["bounds"]
+
+    def lengths(self) -> np.ndarray:
+        """Characters in every sentence."""
+        if "lengths" not in self.features:
+            starts, ends = self.spans()
+            self.features["lengths"] = (ends - starts).astype(float)
+        return self.features["lengths"]
+
+    def sentence_paragraphs(self) -> np.ndarray:
+        """Paragraph index of every sentence."""
+        if "paragraph_of" not in self.features:
+            self.features["paragraph_of"] = np.fromiter(
+                (s.paragraph for s in self.sentences), np.int64, len(self.sentences)
+            )
+        return self.features["paragraph_of"]
+
+    def content(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`content_positions` of the normalised text over the sentences."""
+        if "content" not in self.features:
+            self.features["content"] = content_positions(self.normalised(), *self.spans())
+        return self.features["content"]
+
+
+@cache
+def content_table() -> np.ndarray:
+    """Which BMP code points count as content (letters, digits, CJK), as for ROUGE."""
+    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
+
+
+def content_positions(
+    text: str, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of `text`, positions of its content characters, the span each falls in.
+
+    Content characters are those ROUGE counts (letters, digits, CJK); characters outside every
+    [start, end) span are left out.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    content = np.flatnonzero(content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
+    owner = np.searchsorted(starts, content, side="right") - 1
+    inside = (owner >= 0) & (content < ends[np.maximum(owner, 0)]) if len(starts) else owner > 0
+    return codes, content[inside], owner[inside]
 
 
 def _sentences(doc: Document) -> list[Sentence]:

@@ -23,12 +23,11 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from model.document import Document
+from model.document import Document, content_positions
 from model.segment import Paragraph, normalise, sentence_bounds, strip_numbering
 from model.summarise import (
     bigram_counts,
     char_bigrams,
-    content_positions,
     document_bigram_counts,
     smooth_idf,
     tfidf,

@@ -28,7 +28,7 @@ from model.labels import LABEL_ZH
 
 # Bump whenever what a bundle holds changes shape (e.g. a new fitted attribute of
 # SectionClassifier): an older bundle is then refused with a clear message, not a crash later.
-FORMAT = 3  # 3: the classifier carries a HeadingModel
+FORMAT = 4  # 3: the classifier carries a HeadingModel; 4: and a Background
 
 
 class ModelError(RuntimeError):

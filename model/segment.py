@@ -128,6 +128,8 @@ class Paragraph(NamedTuple):
 _INLINE_MARK = rf"(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)"
 _INLINE_AFTER_SPACE = re.compile(rf"(?<=\s){_INLINE_MARK}")
 _INLINE_AFTER_END = re.compile(rf"(?<=[。；：]){_INLINE_MARK}")
+# In a very long line, white space after a sentence end is a lost line break.
+_BREAK_AFTER_END = re.compile(r"(?<=[。！？])\s+(?=\S)")
 _LONG_LINE = 400
 # A level-1 heading followed by a space then body text on the same line ends at that space;
 # not a space between digits, as older texts space out years ("关于1 9 9 8 年政府工作的建议").
@@ -152,6 +154,7 @@ def _line_cuts(line: str) -> list[int]:
     cuts = {m.start() for m in _INLINE_AFTER_SPACE.finditer(line)}
     if long:
         cuts |= {m.start() for m in _INLINE_AFTER_END.finditer(line)}
+        cuts |= {m.end() for m in _BREAK_AFTER_END.finditer(line)}
     for m in _HEADING_RUN.finditer(line):
         if m.start() == 0 or m.start() in cuts:
             cuts.add(m.end())
@@ -266,7 +269,12 @@ _SENTENCE = re.compile(rf"[^{_SENTENCE_END}!?\n]*(?:[{_SENTENCE_END}!?]+[”’�
 
 
 def split_sentences(text: str, offset: int = 0) -> list[Span]:
-    """Chinese sentences ending in 。！？；…, keeping a trailing fragment with no end mark.
+    """Chinese sentences ending in 。！？…, keeping a trailing fragment with no end mark.
+
+    Clauses ending in "；" are joined into their sentence: the clause after a "；" often has no
+    subject of its own ("…，工业总产值增长8%；产值突破1300亿元。"), so on its own it would be a
+    scrap. Only a sentence longer than `MAX_JOINED` characters stays cut at its "；" (a long
+    list whose items each say something).
 
     `offset` is added to every start/end, so spans of a paragraph index the whole document.
     """
@@ -282,16 +290,30 @@ def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     Normalisation maps characters one by one and the sentence pattern only sees the slice, so
     a document's spans need neither per-paragraph normalising nor slicing.
     """
-    bounds = []
+    bounds: list[tuple[int, int]] = []
+    joinable = False  # the last span ends in "；" and may take the next one
     for m in _SENTENCE.finditer(norm, start, end):
         a, b = m.span()
-        if a < b and not (norm[a].isspace() or norm[b - 1].isspace()):
-            bounds.append((a, b))  # the usual case: nothing to strip
+        if a >= b:
             continue
-        a, b = _strip_span(norm, a, b)
-        if a < b:
+        if norm[a].isspace() or norm[b - 1].isspace():
+            a, b = _strip_span(norm, a, b)
+            if a >= b:
+                continue
+        if joinable and b - bounds[-1][0] <= MAX_JOINED and norm[a - 1] != "\n":
+            bounds[-1] = (bounds[-1][0], b)
+        else:
             bounds.append((a, b))
+        last = b - 1
+        while last > a and norm[last] in _CLOSERS:
+            last -= 1
+        joinable = norm[last] == "；"
     return bounds
+
+
+# Sentences up to this long keep their "；" clauses together.
+MAX_JOINED = 150
+_CLOSERS = "”’」』）\"'"
 
 
 # -- tokens ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ maximal marginal relevance and restores document order — as sumy does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, count
@@ -19,9 +19,13 @@ from scipy import sparse
 
 from model.document import Document
 from model.features import csr_by_rows
+from model.problems import problem_items
 from model.segment import NUMBER_TOKEN, YEAR_TOKEN
+from model.units import FIGURE, sentence_kinds
 
 DEFAULT_MAX_SENTENCES = 5
+# In a briefing, the want for a sentence that gives a figure (the others are section labels).
+FIGURE_WANT = "figure"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +68,12 @@ class Summariser(Protocol):
     """Scores every sentence of a document; higher is more summary-worthy.
 
     `diversity` is how much `select` trades a sentence's score for novelty (MMR); 0 keeps
-    the scores' order, as a baseline should.
+    the scores' order, as a baseline should. `briefing` names the section labels whose best
+    sentence `select` picks first (what a report admits and plans); baselines name none.
     """
 
     diversity: float
+    briefing: tuple[str, ...]
 
     def score(self, doc: Document) -> np.ndarray: ...
 
@@ -125,6 +131,7 @@ def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
         rows = np.repeat(np.arange(len(doc.sentences)), lengths)
         counts = _count_matrix(rows, columns, (len(doc.sentences), len(vocab) or 1))
         doc.features["word_counts"] = (counts, list(vocab))
+        doc.features["word_tokens"] = (columns, rows)  # every word's column and sentence
     return doc.features["word_counts"]
 
 
@@ -137,45 +144,6 @@ def sentence_vectors(doc: Document) -> sparse.csr_matrix:
 
 # Bigram keys hold two 21-bit code points, leaving 22 bits for the sentence in 64.
 _ROW_BITS = 22
-
-
-@cache
-def _content_table() -> np.ndarray:
-    """Which BMP code points count as content (letters, digits, CJK), as for ROUGE."""
-    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
-
-
-def content_positions(
-    text: str, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Code points of `text`, positions of its content characters, the span each falls in.
-
-    Content characters are those ROUGE counts (letters, digits, CJK); characters outside every
-    [start, end) span are left out.
-    """
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    content = np.flatnonzero(_content_table()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF))
-    owner = np.searchsorted(starts, content, side="right") - 1
-    inside = (owner >= 0) & (content < ends[np.maximum(owner, 0)]) if len(starts) else owner > 0
-    return codes, content[inside], owner[inside]
-
-
-def _sentence_spans(doc: Document) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of the document's sentences as arrays, cached."""
-    if "bounds" not in doc.features:
-        n = len(doc.sentences)
-        doc.features["bounds"] = (
-            np.fromiter((s.start for s in doc.sentences), np.int64, n),
-            np.fromiter((s.end for s in doc.sentences), np.int64, n),
-        )
-    return doc.features["bounds"]
-
-
-def content_of(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`content_positions` of the normalised text over its sentences, cached per document."""
-    if "content" not in doc.features:
-        doc.features["content"] = content_positions(doc.normalised(), *_sentence_spans(doc))
-    return doc.features["content"]
 
 
 def char_bigrams(
@@ -204,7 +172,7 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
 def document_bigram_counts(doc: Document) -> tuple[sparse.csr_matrix, np.ndarray]:
     """`bigram_counts` of the document's sentences, cached (the heading model reuses them)."""
     if "bigram_counts" not in doc.features:
-        keys, rows = char_bigrams(*content_of(doc))
+        keys, rows = char_bigrams(*doc.content())
         doc.features["bigram_counts"] = bigram_counts(keys, rows, len(doc.sentences))
     return doc.features["bigram_counts"]
 
@@ -329,6 +297,7 @@ class LeadSummariser:
     """The first sentences of the report body (the genre's overview comes first)."""
 
     diversity = 0.0
+    briefing: tuple[str, ...] = ()
 
     def score(self, doc: Document) -> np.ndarray:
         n = len(doc.sentences)
@@ -339,6 +308,7 @@ class TextRankSummariser:
     """TextRank/LexRank baseline: PageRank over word TF-IDF cosine (Erkan & Radev 2004)."""
 
     diversity = 0.0
+    briefing: tuple[str, ...] = ()
 
     def score(self, doc: Document) -> np.ndarray:
         return lexrank(sentence_vectors(doc))
@@ -380,12 +350,12 @@ def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sentence but the topic pattern, tried only where a sentence starts as a match must.
     """
     n = len(doc.sentences)
-    paragraph_of = _sentence_paragraphs(doc)
+    paragraph_of = doc.sentence_paragraphs()
     per_paragraph = np.bincount(paragraph_of, minlength=len(doc.paragraphs))
     first = np.ones(n, dtype=bool)  # sentences run in paragraph order
     np.not_equal(paragraph_of[1:], paragraph_of[:-1], out=first[1:])
-    codes, _, owner = content_of(doc)
-    starts, ends = _sentence_spans(doc)
+    codes, _, owner = doc.content()
+    starts, ends = doc.spans()
 
     def table(chars: str, at: np.ndarray) -> np.ndarray:
         return _code_table(chars)[np.minimum(codes[np.maximum(at, 0)], 0xFFFF)]
@@ -405,30 +375,23 @@ def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class SectionRankSummariser:
-    """The default: centroid centrality on TF-IDF, weighted by the genre's shape and headings.
+    """The default: a briefing of what the report claims, admits and plans.
 
     Centrality: cosine to the document centroid of character-bigram TF-IDF (Radev et al.
-    2004; bigrams need no segmentation and carry the report's stock phrases) and of word
-    TF-IDF. Word LexRank (Erkan & Radev 2004) was part of it until the heading model came:
-    with it, LexRank added 0.010 R-2 on the seeds and nothing on the State Council reports,
-    for a quarter of the ranking time of a short report, so it was dropped (`textrank` keeps
-    it). Priors: a topic sentence ("一是…",
-    "（一）…", the first of a paragraph) states what its part is about; a fragment without an
-    end mark is a title, a list item or chrome; the section label keeps chrome out and favours
-    the body parts.
-    Learnt: a body sentence that reads like the headings of the training reports (the
-    classifier's `HeadingModel`) paraphrases what its part is about; its probability, scaled
-    over the body, multiplies the score by up to 1 + `headlike`.
-    Scores are absolute, not per character: a length prior lowered heading recovery.
-    Picking: MMR with `diversity` 0.7 (see `select`). A report's headings name its different
-    parts, so a summary that covers more parts recovers more of them: R-2 rose from 0.213 to
-    0.222 on the 1992+ State Council reports and from 0.216 to 0.254 on the seeds; it stays
-    at 0.218 or more from 0.5 to 0.7 on the former, and falls past it (0.217 at 0.75).
-    Also tried and left out, because each raised heading recovery on the pre-1992 State
-    Council reports and the seeds but lowered it or left it flat on the 1992+ reports:
-    bigram-coverage selection with concepts weighted by sentence frequency (Gillick & Favre
-    2009), a bonus for short sentences opening a paragraph, a bonus for the best sentence of
-    each section label.
+    2004; bigrams need no segmentation) and of word TF-IDF.
+    What a reader wants (SPEC): specifics (figures with units, documents in 《》, named measures
+    in “”) raise a sentence by `specific` each, up to three; a stock formula, measured by the
+    share s of its characters in 4-grams common across the background corpus of reports
+    (`model.background`), is multiplied by (1 - s) ** `stock`; a fragment without an end mark
+    is down-weighted by `fragment`; the section label keeps chrome out. A sentence opening its
+    paragraph or a run-in item ("一是…") states what its part is about (`topic`).
+    Learnt: a body sentence that reads like the training reports' headings (the classifier's
+    `HeadingModel`) multiplies the score by up to 1 + `headlike`. It helps heading recovery,
+    a secondary check, and pulls towards slogan-like sentences a reader does not want, so it
+    weighs little.
+    Picking (`select`): only whole body sentences (`model.units`); the best shortcomings and
+    plans sentences first (`briefing`), then MMR with `diversity` 0.7, which covers more of
+    the report's parts.
     """
 
     def __init__(
@@ -436,13 +399,21 @@ class SectionRankSummariser:
         words: float = 0.3,
         topic: float = 0.2,
         fragment: float = 0.5,
-        headlike: float = 2.0,
+        headlike: float = 3.0,
+        specific: float = 0.3,
+        stock: float = 0.5,
+        stock_from: float = 0.3,
         diversity: float = 0.7,
+        briefing: tuple[str, ...] = (FIGURE_WANT, "shortcomings", "plans"),
     ) -> None:
+        self.briefing = briefing
+        self.stock_from = stock_from
         self.words = words
         self.topic = topic
         self.fragment = fragment
         self.headlike = headlike
+        self.specific = specific
+        self.stock = stock
         self.diversity = diversity
 
     def score(self, doc: Document) -> np.ndarray:
@@ -454,6 +425,11 @@ class SectionRankSummariser:
         opens, complete, substantial = sentence_shape(doc)
         score = central * (1 + self.topic * opens)
         score *= np.where(complete, 1.0, self.fragment) * np.where(substantial, 1.0, 0.1)
+        kinds = sentence_kinds(doc)
+        score *= 1 + self.specific * np.minimum(kinds.specific, 3)
+        # Stock phrases weigh from `stock_from` of a sentence on, down to nothing for all.
+        excess = np.maximum(kinds.stock - self.stock_from, 0) / (1 - self.stock_from)
+        score *= np.maximum(1 - self.stock * excess, 0.02)
         headlike = doc.heading_probabilities() if self.headlike else None
         if headlike is not None:
             score *= 1 + self.headlike * _body_scaled(doc, headlike)
@@ -470,7 +446,7 @@ def _body_scaled(doc: Document, values: np.ndarray) -> np.ndarray:
     (the topic sentences a heading paraphrases) are favoured.
     """
     heading = np.fromiter((p.heading for p in doc.paragraphs), bool, len(doc.paragraphs))
-    body = ~heading[_sentence_paragraphs(doc)]
+    body = ~heading[doc.sentence_paragraphs()]
     if not body.any():
         return np.zeros(len(values))
     low, high = float(values[body].min()), float(values[body].max())
@@ -495,44 +471,27 @@ def get_summariser(method: str = DEFAULT_METHOD) -> Summariser:
         raise ValueError(f"unknown method {method!r}; choose from {sorted(SUMMARISERS)}") from None
 
 
-# Chrome is short (SPEC: titles, source lines, footers); a long paragraph is body text even
-# when a classifier that never saw its kind of document calls it boilerplate.
-_CHROME_MAX_CHARS = 120
-
-
-def excluded(doc: Document) -> np.ndarray:
-    """Sentences that never enter a summary: those of short paragraphs labelled boilerplate."""
-    if doc.labels is None:
-        return np.zeros(len(doc.sentences), dtype=bool)
-    chrome = np.array(
-        [
-            label == "boilerplate" and p.end - p.start <= _CHROME_MAX_CHARS
-            for label, p in zip(doc.labels, doc.paragraphs, strict=True)
-        ],
-        dtype=bool,
-    )
-    return chrome[_sentence_paragraphs(doc)]
-
-
-def _sentence_paragraphs(doc: Document) -> np.ndarray:
-    """Paragraph index of every sentence, as an array (cached)."""
-    if "paragraph_of" not in doc.features:
-        doc.features["paragraph_of"] = np.array(
-            [s.paragraph for s in doc.sentences], dtype=np.int64
-        )
-    return doc.features["paragraph_of"]
-
-
-def _sentence_lengths(doc: Document) -> np.ndarray:
-    """Characters in every sentence, as an array (cached)."""
-    if "lengths" not in doc.features:
-        starts, ends = _sentence_spans(doc)
-        doc.features["lengths"] = (ends - starts).astype(float)
-    return doc.features["lengths"]
-
-
 # Bigram cosine above which a sentence repeats one already picked.
 _REDUNDANCY = 0.7
+
+# A briefing reserves its admissions and plans only when the budget leaves room for claims too.
+_BRIEFING_SENTENCES, _BRIEFING_CHARS = 3, 200
+
+
+def candidates(doc: Document) -> tuple[np.ndarray, str]:
+    """(sentences a summary may use, where they come from: "body" or "headings").
+
+    Whole body sentences that say something (`Kinds.standalone`); failing those, any body
+    sentence; a report that is only headings (a pasted table of contents) is summarised from
+    its headings, and says so.
+    """
+    kinds = sentence_kinds(doc)
+    usable = kinds.standalone
+    if usable.any():
+        return usable, "body"
+    if kinds.body.any():
+        return kinds.body, "body"
+    return kinds.heading & ~kinds.chrome, "headings"
 
 
 def select(
@@ -542,21 +501,79 @@ def select(
     redundancy: float = _REDUNDANCY,
     allowed: np.ndarray | None = None,
     diversity: float = 0.0,
+    briefing: Sequence[str] = (),
 ) -> list[Picked]:
     """Best sentences within the budget by maximal marginal relevance, in document order.
 
-    Each pick maximises (1 - diversity) × score (scaled to the best) - diversity × its
+    Only `candidates` are used. For each label in `briefing` that the report has, its best
+    sentence is picked first, when the budget is at least 3 sentences or 200 characters (so
+    that what the report admits and plans is never crowded out by its claims); under a
+    character budget it is chosen among sentences of at most a third of the budget.
+    Then each pick maximises (1 - diversity) × score (scaled to the best) - diversity × its
     highest cosine to a sentence already picked (Carbonell & Goldstein 1998), on
     character-bigram TF-IDF; a sentence whose cosine to a pick exceeds `redundancy` is never
     picked. With diversity 0 the picks follow the scores, skipping only near-duplicates. A
     sentence longer than the characters left is skipped, not cut: output stays extractive and
-    the character budget is never exceeded.
+    the character budget is never exceeded. Ranks order the picks by score.
     """
-    usable = ~excluded(doc)
+    usable = candidates(doc)[0]
     if allowed is not None:
-        usable &= allowed
+        usable = usable & allowed
     order = np.argsort(-scores, kind="stable")
-    return _pick(doc, scores, order[usable[order]], budget, redundancy, diversity)
+    order = order[usable[order]]
+    budget = _default(budget)
+    first = _briefing_picks(doc, order, budget, briefing) if briefing else []
+    return _pick(doc, scores, order, budget, redundancy, diversity, first)
+
+
+def _default(budget: Budget) -> Budget:
+    if budget.max_sentences is None and budget.max_chars is None:
+        return Budget(max_sentences=DEFAULT_MAX_SENTENCES)
+    return budget
+
+
+def _briefing_picks(
+    doc: Document, order: np.ndarray, budget: Budget, wants: Sequence[str]
+) -> list[int]:
+    """Positions in `order` of the best sentence for each want, when room allows.
+
+    A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure). For
+    shortcomings, a sentence that states a problem is preferred to one on its remedy.
+    """
+    if doc.labels is None:
+        return []
+    roomy = (budget.max_sentences is None or budget.max_sentences >= _BRIEFING_SENTENCES) and (
+        budget.max_chars is None or budget.max_chars >= _BRIEFING_CHARS
+    )
+    if not roomy:
+        return []
+    kinds = sentence_kinds(doc)
+    sentence_labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
+    lengths = doc.lengths()[order]
+    limits = [np.inf] if budget.max_chars is None else [budget.max_chars / 3, budget.max_chars / 2]
+    first: list[int] = []
+    for want in wants:
+        if want == FIGURE_WANT:
+            preferred = [kinds.figure]
+        else:
+            label = sentence_labels == want
+            preferred = [label]
+            if want == "shortcomings":
+                preferred = [label & kinds.admission & ~kinds.remedy, label & ~kinds.remedy, label]
+        if any(preferred[-1][order[k]] for k in first):
+            continue  # a sentence picked already gives it
+        found = next(
+            (
+                hits
+                for mask in preferred
+                for limit in limits
+                if len(hits := np.flatnonzero(mask[order] & (lengths <= limit)))
+            ),
+            None,
+        )
+        if found is not None:
+            first.append(int(found[0]))  # `order` is by score: the first is the best
+    return first
 
 
 def _pick(
@@ -566,13 +583,16 @@ def _pick(
     budget: Budget,
     redundancy: float,
     diversity: float,
+    first: Sequence[int] = (),
 ) -> list[Picked]:
-    """`select` over usable sentences already in score order (shared by every section)."""
-    if budget.max_sentences is None and budget.max_chars is None:
-        budget = Budget(max_sentences=DEFAULT_MAX_SENTENCES)
+    """`select` over usable sentences already in score order (shared by every section).
+
+    `first`: positions in `candidates` picked before the others, budget permitting.
+    """
+    budget = _default(budget)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
-    lengths = _sentence_lengths(doc)[candidates]
+    lengths = doc.lengths()[candidates]
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
     # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.
@@ -580,11 +600,16 @@ def _pick(
     open_ = np.ones(len(candidates), dtype=bool)
     vectors = bigram_vectors(doc) if (redundancy < 1 or diversity) and doc.sentences else None
     chosen: list[int] = []
+    queue = list(first)
     while len(chosen) < max_n:
         fits = open_ & (lengths <= chars_left) & (similar <= redundancy)
         if not fits.any():
             break
-        k = int(np.argmax(np.where(fits, relevance - diversity * similar, -np.inf)))
+        k = queue.pop(0) if queue else -1
+        if k < 0 or not fits[k]:
+            if k >= 0:
+                continue
+            k = int(np.argmax(np.where(fits, relevance - diversity * similar, -np.inf)))
         open_[k] = False
         i = int(candidates[k])
         chosen.append(i)
@@ -594,7 +619,8 @@ def _pick(
             row = np.zeros(vectors.shape[1])
             row[vectors.indices[a:b]] = vectors.data[a:b]
             np.maximum(similar, (vectors @ row)[candidates], out=similar)
-    ranks = {i: r for r, i in enumerate(chosen, start=1)}
+    by_score = sorted(chosen, key=lambda i: (-scores[i], i))
+    ranks = {i: r for r, i in enumerate(by_score, start=1)}
     return [
         Picked(
             doc.sentences[i].text,
@@ -613,16 +639,17 @@ def summarise(
 ) -> list[Picked]:
     """Score with the named summariser, then select within the budget."""
     summariser = get_summariser(method)
-    return select(doc, summariser.score(doc), budget or Budget(), diversity=summariser.diversity)
+    return select(
+        doc,
+        summariser.score(doc),
+        budget or Budget(),
+        diversity=summariser.diversity,
+        briefing=summariser.briefing,
+    )
 
 
 # -- structured summary -------------------------------------------------------------------------
 
-_UNITS = (
-    "人次|万人|亿元|万元|千元|元|余件|件次|件|宗|起|次|场次|场|期|项|个|家|条|份|篇|人|名|户|"
-    "平方米|公里|千米|米|天|小时|分钟|年|个月|月|所|批|本|册|套|台|座|处|部|类|%|％|个百分点"
-)
-_FIGURE_RE = re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*({_UNITS})")
 _CLAUSE = re.compile(r"[^，。；！？：、\n]+")
 _YEAR_LIKE = re.compile(r"^(?:19|20)[0-9]{2}$")
 _DIGIT = re.compile(r"[0-9]")
@@ -654,16 +681,16 @@ def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
     """Numbers with units in the report body, each with its clause as context."""
     figures: list[Figure] = []
     text = doc.normalised()
-    chrome = excluded(doc)
+    chrome = sentence_kinds(doc).chrome
     for i, s in enumerate(doc.sentences):
         norm = text[s.start : s.end]
         if chrome[i] or not _DIGIT.search(norm):
             continue
         label = doc.sentence_label(s)
         for clause in _CLAUSE.finditer(norm):
-            for m in _FIGURE_RE.finditer(clause.group()):
+            for m in FIGURE.finditer(clause.group()):
                 number, unit = m.group(1), m.group(2)
-                if unit in ("年", "月") or (_YEAR_LIKE.match(number) and unit not in ("%", "％")):
+                if _YEAR_LIKE.match(number) and unit not in ("%", "％"):
                     continue
                 start, end = s.start + clause.start(), s.start + clause.end()
                 text = doc.text[start:end].strip()
@@ -677,51 +704,93 @@ def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
 
 
 def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
-    """The report's most characteristic words: count × log(1 + sentences / sentence frequency)."""
+    """The report's most characteristic terms: occurrences × background IDF.
+
+    With the bundle's background corpus (`model.background`) a word every report uses (开展,
+    推进, 建设) weighs little and a domain term (行政复议, 法律顾问) much; without one, the IDF is
+    the document's own over its sentences. Two words that follow each other at least twice
+    ("合法性" "审查") are a term of their own, weighed by the rarer of the two; each occurrence
+    counts for the longest term it belongs to, so the parts of a chosen term do not repeat it.
+    Chrome sentences do not count.
+    """
     counts, vocab = _word_counts(doc)
-    if not vocab:
+    if not vocab or not doc.sentences:
         return []
-    # Entries of body sentences, masked in place: cheaper than slicing the sparse matrix.
-    usable = ~excluded(doc)
-    in_body = np.repeat(usable, np.diff(counts.indptr))
-    total = np.bincount(counts.indices, weights=counts.data * in_body, minlength=counts.shape[1])
-    df = np.bincount(counts.indices[in_body], minlength=counts.shape[1])
+    columns, rows = doc.features["word_tokens"]
+    usable = ~sentence_kinds(doc).chrome[rows]
+    size = len(vocab)
+    total = np.bincount(columns[usable], minlength=size).astype(float)
+    if doc.background is not None:
+        idf = doc.background.idf(vocab)
+    else:
+        df = np.bincount(
+            counts.indices[np.repeat(~sentence_kinds(doc).chrome, np.diff(counts.indptr))],
+            minlength=size,
+        )
+        idf = np.log(1 + int((~sentence_kinds(doc).chrome).sum()) / np.maximum(df, 1))
     # Words of two characters or more, not the number buckets (found by list.index, in C).
-    content = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab)) > 1
+    content = np.fromiter(map(len, vocab), dtype=np.int64, count=size) > 1
     for bucket in (YEAR_TOKEN, NUMBER_TOKEN):
         if bucket in vocab:
             content[vocab.index(bucket)] = False
-    weight = np.where(content & (total > 0), total, 0.0)
-    weight = weight * np.log(1 + int(usable.sum()) / np.maximum(df, 1))
-    # Ties at the cut are broken by the word, so take every candidate scoring at the cut.
-    candidates = np.flatnonzero(weight)
-    if len(candidates) > limit:
-        cut = -np.partition(-weight[candidates], limit - 1)[limit - 1]
-        candidates = candidates[weight[candidates] >= cut]
-    top = sorted(candidates, key=lambda j: (-weight[j], vocab[j]))[:limit]
-    return [
-        {"word": vocab[j], "weight": round(float(weight[j]), 3), "count": int(total[j])}
-        for j in top
+    terms = _word_pairs(doc, columns, rows, usable & content[columns], vocab)
+    for (a, b), n in terms.items():
+        total[a] -= n
+        total[b] -= n
+    scored = [
+        (float(total[j] * idf[j]), vocab[j], int(total[j]))
+        for j in np.flatnonzero(content & (total > 0))
     ]
+    scored += [
+        (float(n * max(idf[a], idf[b])), vocab[a] + vocab[b], n) for (a, b), n in terms.items()
+    ]
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [
+        {"word": word, "weight": round(weight, 3), "count": n} for weight, word, n in scored[:limit]
+    ]
+
+
+def _word_pairs(
+    doc: Document, columns: np.ndarray, rows: np.ndarray, usable: np.ndarray, vocab: list[str]
+) -> dict[tuple[int, int], int]:
+    """Adjacent word pairs seen at least twice, that also stand next to each other in the text.
+
+    Stop-words are removed from the words, so a pair must be found joined in the text too.
+    """
+    pair = usable[:-1] & usable[1:] & (rows[:-1] == rows[1:])
+    keys = columns[:-1][pair] * len(vocab) + columns[1:][pair]
+    found, tally = np.unique(keys, return_counts=True)
+    text = doc.normalised().lower()
+    terms = {}
+    for key, n in zip(found[tally >= 2].tolist(), tally[tally >= 2].tolist(), strict=True):
+        a, b = divmod(key, len(vocab))
+        if text.count(vocab[a] + vocab[b]) >= 2:
+            terms[(a, b)] = n
+    return terms
 
 
 def structured_summary(
     doc: Document, scores: np.ndarray, per_section: int = 2, diversity: float = 0.0
 ) -> dict[str, list[dict[str, object]]]:
-    """Top sentences of each section type, in document order."""
+    """What each section type says, in document order: its best `per_section` sentences, by
+    the same rules as the summary; for shortcomings, every admitted problem as a whole
+    statement (`model.problems`)."""
     if doc.labels is None:
         return {}
     result: dict[str, list[dict[str, object]]] = {}
-    sentence_labels = np.array(doc.labels, dtype=object)[_sentence_paragraphs(doc)]
-    # Score order and chrome are the same for every section: compute them once.
+    sentence_labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
+    # Score order and the candidates are the same for every section: compute them once.
     order = np.argsort(-scores, kind="stable")
-    order = order[~excluded(doc)[order]]
+    order = order[candidates(doc)[0][order]]
     ordered_labels = sentence_labels[order]
     for label in dict.fromkeys(doc.labels):
         if label == "boilerplate":
             continue
-        candidates = order[ordered_labels == label]
-        picks = _pick(doc, scores, candidates, Budget(per_section), _REDUNDANCY, diversity)
+        if label == "shortcomings" and (items := problem_items(doc, label)):
+            result[label] = [item.as_dict() for item in items]
+            continue
+        chosen = order[ordered_labels == label]
+        picks = _pick(doc, scores, chosen, Budget(per_section), _REDUNDANCY, diversity)
         if picks:
             result[label] = [p.as_dict() for p in picks]
     return result

@@ -195,9 +195,10 @@ def test_summarise_max_sentences(capsys, report_file: Path, tiny_report, k: int)
     sentences = result.json()["sentences"]
     check_summary(result.json(), tiny_report.text)
     assert len(sentences) == min(k, len(sentences))
-    if k == 1000:  # more than there are: every body sentence (chrome is never picked)
-        assert len(sentences) >= 8
+    if k == 1000:  # more than there are: every whole body sentence, never chrome or headings
+        assert len(sentences) >= 4
         assert "收藏" not in result.json()["summary"]
+        assert not any(s["text"].startswith(("一、", "二、", "三、")) for s in sentences)
 
 
 def test_summarise_default_budget_is_a_few_sentences(capsys) -> None:

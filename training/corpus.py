@@ -80,13 +80,24 @@ def _read(path: Path) -> str:
         raise ReadError(message) from None
 
 
+LABELS_SUFFIX = "labels.jsonl"  # labels.jsonl for a folder's files, X.labels.jsonl for X.jsonl
+BACKGROUND_DIR = "background"  # reports read only for background statistics, never labels
+
+
+def _is_corpus_file(path: Path) -> bool:
+    return path.suffix.lower() in (".jsonl", ".json") and not path.name.endswith(LABELS_SUFFIX)
+
+
 def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
-    """Reports from a folder (.txt, .html, .docx, .pdf — the readers' formats) or a JSONL
-    corpus ({"doc_id"|"title", "text"})."""
+    """Reports from a folder (.txt, .html, .docx, .pdf — the readers' formats — and JSONL
+    corpora beside them) or from one JSONL corpus ({"doc_id"|"title", "text"}) or file."""
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
-        return [_report(f.name, _read(f)) for f in files]
+        reports = [_report(f.name, _read(f)) for f in files]
+        for corpus in sorted(p for p in path.iterdir() if p.is_file() and _is_corpus_file(p)):
+            reports += load_corpus(corpus, min_year)
+        return reports
     if path.suffix.lower() in (".jsonl", ".json"):
         reports = []
         # Split on line feeds only: a JSON string may hold U+2028, which splitlines() breaks at.
@@ -96,7 +107,7 @@ def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
             try:
                 row = json.loads(line)
                 name, text = str(row.get("doc_id") or row.get("title") or n), row["text"]
-                year = int(row.get("year") or 0)
+                year = int(row.get("year") or row.get("report_year") or 0)
                 if not isinstance(text, str):
                     raise TypeError(f"text is {type(text).__name__}")
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -108,6 +119,35 @@ def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
     if path.is_file():
         return [_report(path.name, _read(path))]
     raise FileNotFoundError(f"no corpus at {path}")
+
+
+def label_files(path: Path) -> list[Path]:
+    """The manual labels files that go with a corpus path, when they exist.
+
+    A folder: its labels.jsonl (for its report files) and X.labels.jsonl for each corpus X.jsonl
+    in it; a corpus X.jsonl: X.labels.jsonl; a report file: its folder's labels.jsonl.
+    """
+    if path.is_dir():
+        candidates = [path / LABELS_SUFFIX] + [
+            p.with_name(p.stem + "." + LABELS_SUFFIX)
+            for p in sorted(path.iterdir())
+            if p.is_file() and _is_corpus_file(p)
+        ]
+    elif _is_corpus_file(path):
+        candidates = [path.with_name(path.stem + "." + LABELS_SUFFIX)]
+    else:
+        candidates = [path.parent / LABELS_SUFFIX]
+    return [c for c in candidates if c.is_file()]
+
+
+def background_texts(corpora: Iterable[Path]) -> list[str]:
+    """Texts of every report under the `background/` folder of each corpus folder."""
+    texts: list[str] = []
+    for corpus in corpora:
+        folder = corpus / BACKGROUND_DIR
+        if corpus.is_dir() and folder.is_dir():
+            texts += [r.text for r in load_corpus(folder)]
+    return texts
 
 
 @dataclass(frozen=True, slots=True)

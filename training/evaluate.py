@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from model.analyse import prepare
+from model.background import Background
 from model.classify import SectionClassifier
 from model.labels import LABELS
 from model.segment import normalise, split_paragraphs, strip_numbering
@@ -80,24 +81,31 @@ def cross_validate(
     test_reports: Sequence[Report] | None = None,
     folds: int | None = None,
     on_fold: Callable[[SectionClassifier, list[Report]], None] | None = None,
+    background: Background | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation by report: a report is never in its own training set.
 
-    Default is leave-one-report-out over `reports`. With `test_reports`, only those are
-    scored, each fold trained on `reports` plus the test reports outside the fold; `folds`
-    groups the scored reports into that many folds (round robin) instead of one per report.
-    `on_fold(classifier, held_out)` lets other measures use each fold's model.
+    Default is leave-one-report-out over `reports` (ten folds past 20 reports). With
+    `test_reports`, only those are scored, each fold trained on `reports` plus the test reports
+    outside the fold; `folds` groups the scored reports into that many folds (round robin).
+    `on_fold(classifier, held_out)` lets other measures use each fold's model. `background`
+    is given to every fold's model (unsupervised statistics; by default each fold's own).
     """
-    pool = list(reports) + list(test_reports or [])
     held = list(test_reports) if test_reports is not None else list(reports)
-    k = min(folds or len(held), len(held))
+    # A report named in the scored set is never also a training report (the same report may
+    # be loaded twice: as a seed and as part of the training corpus).
+    names = {r.name for r in held}
+    pool = [r for r in reports if r.name not in names] + held
+    k = min(folds or default_folds(len(held)), len(held))
     groups = [held[i::k] for i in range(k)]
     truth: list[str] = []
     preds: dict[str, list[str]] = {"document": [], "isolated": [], "structure": [], "rules": []}
     for group in progress(groups):
         ids = {id(r) for r in group}
         train = [r for r in pool if id(r) not in ids]
-        clf = make().fit([r.paragraphs for r in train], [r.labels for r in train])
+        clf = make().fit(
+            [r.paragraphs for r in train], [r.labels for r in train], background=background
+        )
         for report in group:
             texts = [p.text for p in report.paragraphs]
             truth += report.labels
@@ -113,6 +121,11 @@ def cross_validate(
     return {mode: scores(truth, y) for mode, y in preds.items()}
 
 
+def default_folds(n: int) -> int:
+    """One fold per report for a handful of reports (leave one out), else ten."""
+    return n if n <= 20 else 10
+
+
 Row = tuple[float, float, float]  # ROUGE-1, ROUGE-2, ROUGE-L of one report
 Rows = dict[str, list[Row]]
 
@@ -124,6 +137,7 @@ def cross_validate_all(
     folds: int | None = None,
     make: Callable[[], SectionClassifier] = SectionClassifier,
     diversities: Sequence[float] = (),
+    background: Background | None = None,
 ) -> dict[str, Any]:
     """Classification and heading recovery, both cross-validated on the same folds.
 
@@ -139,7 +153,7 @@ def cross_validate_all(
         fold_rows.append(recovery_rows(texts, classifier, diversities=diversities))
 
     classification = cross_validate(
-        reports, make, progress, test_reports, folds, on_fold=summarise_fold
+        reports, make, progress, test_reports, folds, on_fold=summarise_fold, background=background
     )
     rows: Rows = {}
     for found in fold_rows:
@@ -308,9 +322,16 @@ def recovery_rows(
         if oracle:
             picks["oracle"] = _oracle([s.text for s in doc.sentences], reference, budget)
         if diversities:
-            scores = get_summariser().score(doc)
+            default = get_summariser()
+            scores = default.score(doc)
             for diversity in diversities:
-                chosen = select(doc, scores, Budget(max_chars=budget), diversity=diversity)
+                chosen = select(
+                    doc,
+                    scores,
+                    Budget(max_chars=budget),
+                    diversity=diversity,
+                    briefing=default.briefing,
+                )
                 picks[_diversity_key(diversity)] = [p.text for p in chosen]
         for method, sentences in picks.items():
             candidate = content_chars("".join(sentences))

@@ -16,19 +16,22 @@ from tqdm import tqdm
 
 from training.corpus import load_corpus
 from training.evaluate import cross_validate_all, weak_label_agreement
-from training.train import load_reports, print_report, seeds_dir
+from training.train import fit_background, load_reports, print_report, seeds_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--corpus", type=Path, default=None, help="reports to score (default: seeds)"
+        "--corpus",
+        type=Path,
+        default=None,
+        help="reports to score (default: the seed reports, each left out in turn)",
     )
     parser.add_argument("--labels", type=Path, default=None, help="manual labels for --corpus")
     parser.add_argument(
         "--train-corpus",
         type=Path,
         default=None,
-        help="extra training reports (default: the seeds when --corpus is not them)",
+        help="training reports besides the scored ones (default: the seeds folder)",
     )
     parser.add_argument(
         "--min-year", type=int, default=None, help="JSONL corpora: skip older reports"
@@ -59,31 +62,38 @@ def _weight(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    corpus = args.corpus or seeds_dir()
+    seeds = seeds_dir()
     try:
-        test = load_reports(corpus, args.labels, args.min_year)
-        own = corpus.resolve() == seeds_dir().resolve() and args.train_corpus is None
-        train = [] if own else load_reports(args.train_corpus or seeds_dir(), None)
+        train = load_reports(args.train_corpus or seeds, None)
+        if args.corpus is None:  # the seed reports themselves, one left out at a time
+            names = {p.name for p in seeds.iterdir()}
+            test = [r for r in train if r.name in names]
+        else:
+            test = load_reports(args.corpus, args.labels, args.min_year)
+        background = fit_background(train, args.train_corpus or seeds)
     except (OSError, ValueError) as exc:
         print(f"fzreport evaluate: {exc}", file=sys.stderr)
         return 2
     if not test:
-        print(f"fzreport evaluate: no reports in {corpus}", file=sys.stderr)
+        print(f"fzreport evaluate: no reports in {args.corpus or seeds}", file=sys.stderr)
         return 2
     bar = lambda items: tqdm(items, desc="folds", unit="fold", file=sys.stderr)  # noqa: E731
-    metrics: dict = {"corpus": str(corpus), "reports": len(test)}
-    if own:
-        metrics.update(
-            cross_validate_all(test, progress=bar, folds=args.folds, diversities=args.diversity)
+    metrics: dict = {"corpus": str(args.corpus or seeds), "reports": len(test)}
+    metrics.update(
+        cross_validate_all(
+            train,
+            bar,
+            test_reports=test,
+            folds=args.folds,
+            diversities=args.diversity,
+            background=background,
         )
-        weak = load_corpus(corpus)
-        metrics["weak_label_agreement"] = weak_label_agreement(weak, test)
-    else:
-        metrics.update(
-            cross_validate_all(
-                train, bar, test_reports=test, folds=args.folds, diversities=args.diversity
-            )
-        )
+    )
+    if args.corpus is None:
+        weak = load_corpus(seeds)
+        gold = {r.name: r for r in test}
+        weak = [r for r in weak if r.name in gold]
+        metrics["weak_label_agreement"] = weak_label_agreement(weak, [gold[r.name] for r in weak])
     print_report(metrics)
     if agreement := metrics.get("weak_label_agreement"):
         print(

@@ -20,11 +20,14 @@ import numpy as np
 from tqdm import tqdm
 
 from model import persist
+from model.background import Background
 from model.classify import SectionClassifier
 from training.corpus import (
     Report,
+    background_texts,
     data_hash,
     fully_labelled,
+    label_files,
     load_corpus,
     load_manual_labels,
     with_manual_labels,
@@ -34,7 +37,6 @@ from training.evaluate import cross_validate_all, plot_confusion
 log = logging.getLogger(__name__)
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-MANUAL_LABELS_NAME = "labels.jsonl"
 
 
 def seeds_dir() -> Path:
@@ -51,12 +53,11 @@ def default_model_path() -> Path:
 
 
 def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None) -> list[Report]:
-    """Reports with weak labels, overridden by a manual labels file when there is one."""
+    """Reports with weak labels, overridden by manual labels: the file given, or by default
+    those that go with the corpus (`label_files`)."""
     reports = load_corpus(corpus, min_year=min_year)
-    if labels is None and corpus.is_dir() and (corpus / MANUAL_LABELS_NAME).is_file():
-        labels = corpus / MANUAL_LABELS_NAME
-    if labels is not None:
-        reports = with_manual_labels(reports, load_manual_labels(labels))
+    for path in [labels] if labels is not None else label_files(corpus):
+        reports = with_manual_labels(reports, load_manual_labels(path))
     reports, skipped = fully_labelled(reports)
     if skipped:
         log.warning(
@@ -67,11 +68,21 @@ def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None)
     return reports
 
 
-def fit(reports: list[Report], seed: int = 0) -> SectionClassifier:
+def fit_background(reports: list[Report], corpus: Path | None = None) -> Background:
+    """Background statistics of the training reports and the corpus's `background/` reports."""
+    extra = background_texts([corpus]) if corpus is not None else []
+    return Background().fit([*(r.text for r in reports), *extra])
+
+
+def fit(
+    reports: list[Report], seed: int = 0, background: Background | None = None
+) -> SectionClassifier:
     """Fit deterministically: same data and seed, same model."""
     random.seed(seed)
     np.random.seed(seed)
-    return SectionClassifier().fit([r.paragraphs for r in reports], [r.labels for r in reports])
+    return SectionClassifier().fit(
+        [r.paragraphs for r in reports], [r.labels for r in reports], background=background
+    )
 
 
 def evaluate(reports: list[Report], show: bool = True) -> dict[str, Any]:
@@ -97,7 +108,7 @@ def build_bundle(
     reports = load_reports(corpus, labels)
     if not reports:
         raise ValueError(f"no reports in {corpus}")
-    classifier = fit(reports, seed)
+    classifier = fit(reports, seed, fit_background(reports, corpus))
     metrics = evaluate(reports, show) if run_evaluation else {}
     extra = {
         "corpus": str(corpus),
@@ -117,7 +128,7 @@ def source_fingerprint(corpus: Path | None = None) -> str:
     root = Path(__file__).resolve().parent.parent
     files = sorted([*(root / "model").glob("*.py"), *(root / "training").glob("*.py")])
     if corpus is not None and corpus.is_dir():
-        files += sorted(corpus.iterdir())
+        files += sorted(corpus.rglob("*"))
     digest = hashlib.sha256()
     for file in files:
         if file.is_file():

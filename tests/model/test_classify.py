@@ -69,8 +69,9 @@ def test_tiny_report_in_document_mode(bundle, tiny_report) -> None:
 
 @pytest.fixture(scope="module")
 def manual_reports():
-    """The seeds split into the manual labels' units, with the hand-checked labels."""
-    return {r.name: r for r in load_reports(SEEDS, None)}
+    """The seed reports split into the manual labels' units, with the hand-checked labels."""
+    names = {p.name for p in SEED_FILES}
+    return {r.name: r for r in load_reports(SEEDS, None) if r.name in names}
 
 
 # A golden check, not an evaluation: the model was trained on these very reports, so it
@@ -89,7 +90,8 @@ def test_all_seeds_in_document_mode_match_manual_labels(bundle, manual_reports) 
         predicted = [p.label for p in bundle.classifier.classify_document(report.paragraphs)]
         agree += sum(a == b for a, b in zip(predicted, report.labels, strict=True))
         total += len(report.labels)
-    assert total == 150
+    # The 150 manual units, some cut in two where a one-line report lost its line breaks.
+    assert total == 168
     assert agree / total >= 0.95
 
 

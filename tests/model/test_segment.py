@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from model import segment
 from model.segment import (
+    MAX_JOINED,
     SEGMENTERS,
     cut_many,
     cut_words,
@@ -207,11 +208,27 @@ def test_split_sentences_end_marks_and_closing_quotes() -> None:
         "你好。",
         "世界！",
         "真的？",
-        "是的；",
-        "然后…",
+        "是的；然后…",
         "还有“引号。”",
         "结尾",
     ]
+
+
+def test_clauses_after_a_semicolon_stay_in_their_sentence() -> None:
+    # The clause after "；" has no subject of its own: alone it would be a scrap.
+    text = "全年排查隐患122处，整改117处；创建标准化企业7家；组建救援队伍1支。下一句。"
+    assert [s.text for s in split_sentences(text)] == [
+        "全年排查隐患122处，整改117处；创建标准化企业7家；组建救援队伍1支。",
+        "下一句。",
+    ]
+    # A sentence longer than MAX_JOINED stays cut at its "；": each item is long enough.
+    item = "完成" + "行政执法案卷评查工作" * 8 + "；"
+    long = item * 3 + "结束。"
+    pieces = [s.text for s in split_sentences(long)]
+    assert "".join(pieces) == long
+    assert all(len(p) <= MAX_JOINED for p in pieces) and len(pieces) > 1
+    # Never across a line break.
+    assert [s.text for s in split_sentences("甲；\n乙。")] == ["甲；", "乙。"]
 
 
 def test_split_sentences_keeps_trailing_fragment_without_end_mark() -> None:

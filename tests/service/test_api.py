@@ -94,14 +94,16 @@ def test_summarise_default_budget_from_config(client: FlaskClient, seed_text: st
 def test_summarise_zero_sentences(client: FlaskClient, seed_text: str) -> None:
     response = client.post("/v1/summarise", json={"text": seed_text, "max_sentences": 0})
     assert response.status_code == 200
-    assert response.get_json() | {"model": None} == {"sentences": [], "summary": "", "model": None}
+    body = response.get_json()
+    assert body["sentences"] == [] and body["summary"] == ""
+    assert body["from"] == "body" and body["outline"]  # the outline does not depend on a budget
 
 
 def test_summarise_budget_larger_than_document(client: FlaskClient) -> None:
-    text = "全年办理行政复议案件131件。出庭应诉率达100%"  # no final punctuation
+    text = "全年办理行政复议案件131件。出庭应诉率达100%，同比提高5个百分点。"
     response = client.post("/v1/summarise", json={"text": text, "max_sentences": 50})
     texts = [s["text"] for s in response.get_json()["sentences"]]
-    assert texts == ["全年办理行政复议案件131件。", "出庭应诉率达100%"]
+    assert texts == ["全年办理行政复议案件131件。", "出庭应诉率达100%，同比提高5个百分点。"]
 
 
 def test_analyse_has_every_part(client: FlaskClient, seed_text: str) -> None:
@@ -116,19 +118,24 @@ def test_analyse_has_every_part(client: FlaskClient, seed_text: str) -> None:
         "structured",
         "figures",
         "keywords",
+        "outline",
+        "from",
         "model",
     }
     assert len(body["sentences"]) == 4
     assert sum(body["sections"].values()) == len(body["paragraphs"])
     assert "achievements" in body["structured"]
-    assert all(len(v) <= 2 for v in body["structured"].values())
+    # Two sentences per section; the shortcomings entry lists every admitted problem.
+    assert all(len(v) <= 2 for k, v in body["structured"].items() if k != "shortcomings")
+    assert all(item["title"] in item["text"] for item in body["structured"]["shortcomings"])
     assert body["figures"] and all(f["unit"] for f in body["figures"])
     assert body["keywords"] and all(k["word"] for k in body["keywords"])
 
 
 def test_analyse_per_section(client: FlaskClient, seed_text: str) -> None:
     response = client.post("/v1/analyse", json={"text": seed_text, "per_section": 1})
-    assert all(len(v) == 1 for v in response.get_json()["structured"].values())
+    structured = response.get_json()["structured"]
+    assert all(len(v) == 1 for k, v in structured.items() if k != "shortcomings")
 
 
 def test_analyse_mixed_width_and_one_line_report(client: FlaskClient) -> None:

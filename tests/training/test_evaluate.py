@@ -180,7 +180,7 @@ class _Spy:
 
     log: list[tuple[set[int], int]] = []
 
-    def fit(self, documents, labels) -> _Spy:
+    def fit(self, documents, labels, background=None) -> _Spy:
         self.trained = {id(d) for d in documents}
         return self
 

@@ -1,0 +1,265 @@
+"""Which sentences can stand in a summary, judged as a reader judges them.
+
+An official briefing a superior wants whole sentences that say something. These never qualify
+while the report has body text (SPEC, "What a reader wants from a summary"):
+
+- a **heading**: a sentence of a heading line, or of a title line (short, no end mark);
+- a **topic clause**: a run-in sentence that only names a topic, "一是强化制度落实。",
+  "（一）进一步健全执法责任制。", "压实主体责任。" — one short clause (or two very short
+  ones after a list marker) with no figure;
+- a **scrap**: at most `SCRAP_CHARS` characters;
+- a **dependent clause**: a piece that cannot stand alone — the first sentence of a paragraph
+  that continues a line broken mid-sentence, or a short clause cut off after "；";
+- **chrome**: web-page furniture, source and date lines, footers;
+- **garbled** text: debris of machine conversion (box drawing, bopomofo);
+- a **stock formula**: most of its characters (`FORMULA_SHARE`) are covered by 4-grams common
+  across the background corpus of reports (`Background.stock_share`), and it gives no figure;
+- an **unfinished** sentence: body text that stops without an end mark (a page cut off).
+
+**Specifics** (figures with units, document titles in 《》, named measures in “”) are counted
+per sentence: a sentence that has them beats a generic one.
+
+These definitions are used twice, by the summariser (to choose) and by the reader benchmark
+(to count), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.document import Document
+from model.segment import normalise
+from model.structure import looks_like_boilerplate
+
+SCRAP_CHARS = 14
+TOPIC_CHARS = 20  # one clause up to this long names a topic
+MARKED_TOPIC_CHARS = 30  # after a list marker, up to two clauses of ≤ 15 characters
+FORMULA_SHARE = 0.6
+DEPENDENT_CHARS = 30  # a clause cut off after "；" shorter than this has no subject of its own
+
+# Ordinal list markers that open a run-in item.
+_MARKER = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+[是、]|[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|"
+    r"[0-9]{1,2}\s*[.、](?![0-9])|第[一二三四五六七八九十]+[，、]|首先[，、]?|其次[，、]?|"
+    r"再次[，、]?|最后[，、])\s*"
+)
+_CLAUSE_MARKS = re.compile(r"[，、；：:,]")
+_END = "。！？；…!?：:"
+_CLOSERS = "”’」』）\"' "
+_DIGIT = re.compile(r"[0-9]")
+_TITLE_END = re.compile(r"[。！？；…!?]\W*$")
+
+_UNITS = (
+    "人次|万人|亿元|万元|千元|元|余件|件次|件|宗|起|次|场次|场|期|项|个|家|条|份|篇|人|名|户|"
+    "平方米|公里|千米|米|天|小时|分钟|个月|所|批|本|册|套|台|座|处|部|类|%|％|个百分点|倍|笔|"
+    "亩|吨|支|位|间|门"
+)
+# A number with its unit, a multiplier allowed between them: 131件, 26.15%, 5万余件, 1300亿元.
+FIGURE = re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*((?:万|亿)?余?(?:{_UNITS}))")
+_SPECIFIC = re.compile(rf"{FIGURE.pattern}|《[^》\n]{{2,60}}》|“[^”\n]{{2,30}}”")
+
+
+def marker_end(norm: str) -> int:
+    """Where the words of a run-in item start, after its list marker (0 without one)."""
+    m = _MARKER.match(norm)
+    return m.end() if m else 0
+
+
+def is_scrap(text: str) -> bool:
+    """At most `SCRAP_CHARS` characters: too little to say anything."""
+    return len(text.strip()) <= SCRAP_CHARS
+
+
+def is_topic_clause(text: str) -> bool:
+    """A run-in sentence that only names a topic ("一是强化制度落实。", "压实主体责任。").
+
+    One clause of at most `TOPIC_CHARS` characters with no figure, or, after a list marker, up
+    to two clauses of at most 15 characters ("1.强化法治保障,提高法治化工作水平。").
+    """
+    norm = normalise(text).strip()
+    start = marker_end(norm)
+    words = norm[start:].rstrip(_END + _CLOSERS)
+    if not words or _DIGIT.search(words):
+        return False
+    clauses = [c for c in _CLAUSE_MARKS.split(words) if c]
+    if len(clauses) == 1 and len(words) <= TOPIC_CHARS:
+        return not (start == 0 and "《" in words)  # "印发《…》" names a document: a fact
+    return bool(start) and len(clauses) <= 2 and all(len(c) <= 15 for c in clauses)
+
+
+def is_title_line(text: str) -> bool:
+    """A short line with no sentence punctuation: a title, a heading without numbering."""
+    norm = normalise(text).strip()
+    return len(norm) <= 40 and not _CLAUSE_MARKS.search(norm) and not _TITLE_END.search(norm)
+
+
+def specifics(text: str) -> int:
+    """Figures with units, document titles and named measures in `text`."""
+    return len(_SPECIFIC.findall(normalise(text)))
+
+
+def has_figure(text: str) -> bool:
+    """A number with a unit (办理案件131件, 达89%); years alone are not figures."""
+    return FIGURE.search(normalise(text)) is not None
+
+
+# What admits a problem, and what turns to its remedy (针对这一问题，我局…).
+_ADMISSION = re.compile(
+    r"不足|不够|有待|薄弱|差距|短板|问题|困难|不强|偏低|欠缺|缺乏|缺少|滞后|不严|不到位|不高|"
+    r"不均衡|不完善|不规范|不平衡|还需|仍需|尚需|亟待|挑战|风险"
+)
+REMEDY = re.compile(r"\W*(?:针对|对此|为此|下一步|整改措施|整改情况|我局将|今后|下步)")
+# Conversion debris of machine-converted pages (box drawing, bopomofo): not readable text.
+_GARBLED = re.compile(r"[\u2500-\u257f\u3100-\u312f\ufffd]")
+
+
+@dataclass(frozen=True, slots=True)
+class Kinds:
+    """What each sentence of a document is, as boolean (or count) arrays over its sentences."""
+
+    heading: np.ndarray
+    topic: np.ndarray
+    scrap: np.ndarray
+    dependent: np.ndarray
+    chrome: np.ndarray
+    stock: np.ndarray  # share of characters in stock 4-grams (0 without a background)
+    specific: np.ndarray  # number of specifics
+    figure: np.ndarray
+    garbled: np.ndarray
+    unfinished: np.ndarray  # body text that stops without an end mark (a cut-off page)
+    admission: np.ndarray  # states a problem (不足, 有待, 薄弱 …)
+    remedy: np.ndarray  # turns to a remedy ("针对这一问题，…")
+
+    @property
+    def formula(self) -> np.ndarray:
+        """Stock formulae: mostly stock 4-grams and no figure."""
+        return (self.stock >= FORMULA_SHARE) & ~self.figure
+
+    @property
+    def body(self) -> np.ndarray:
+        """Sentences that are neither headings nor chrome."""
+        return ~self.heading & ~self.chrome
+
+    @property
+    def standalone(self) -> np.ndarray:
+        """Whole body sentences that say something: the summary's candidates."""
+        return (
+            self.body
+            & ~self.topic
+            & ~self.scrap
+            & ~self.dependent
+            & ~self.unfinished
+            & ~self.garbled
+            & ~self.formula
+        )
+
+
+def sentence_kinds(doc: Document) -> Kinds:
+    """`Kinds` of every sentence of `doc`, computed once per document."""
+    if "kinds" in doc.features:
+        return doc.features["kinds"]
+    n = len(doc.sentences)
+    norm = doc.normalised()
+    paragraph_of = doc.sentence_paragraphs()
+    heading_line = np.array(
+        [p.heading or is_title_line(p.text) for p in doc.paragraphs], dtype=bool
+    )
+    chrome_line = np.array([looks_like_boilerplate(p.text) for p in doc.paragraphs], dtype=bool)
+    if doc.labels is not None:
+        # Short paragraphs the classifier calls boilerplate are chrome too (titles, footers).
+        chrome_line |= np.array(
+            [
+                label == "boilerplate" and p.end - p.start <= _CHROME_MAX_CHARS
+                for label, p in zip(doc.labels, doc.paragraphs, strict=True)
+            ],
+            dtype=bool,
+        )
+    lengths = doc.lengths()
+    topic = np.zeros(n, dtype=bool)
+    dependent = np.zeros(n, dtype=bool)
+    specific = np.zeros(n, dtype=np.int64)
+    figure = np.zeros(n, dtype=bool)
+    garbled = np.zeros(n, dtype=bool)
+    admission = np.zeros(n, dtype=bool)
+    remedy = np.zeros(n, dtype=bool)
+    broken = _broken_paragraphs(doc)
+    previous_paragraph = -1
+    for i, s in enumerate(doc.sentences):
+        text = norm[s.start : s.end]
+        if len(text) <= MARKED_TOPIC_CHARS + 6:
+            topic[i] = is_topic_clause(text)
+        opens = s.paragraph != previous_paragraph
+        previous_paragraph = s.paragraph
+        if opens:
+            dependent[i] = broken[s.paragraph]
+        elif len(text) < DEPENDENT_CHARS and _after_semicolon(norm, s.start):
+            dependent[i] = True
+        garbled[i] = _GARBLED.search(text) is not None
+        admission[i] = _ADMISSION.search(text) is not None
+        remedy[i] = REMEDY.match(text) is not None
+        if _DIGIT.search(text) or "《" in text or "“" in text:
+            found = _SPECIFIC.findall(text)
+            specific[i] = len(found)
+            figure[i] = FIGURE.search(text) is not None
+    stock = np.zeros(n)
+    if doc.background is not None and n:
+        codes, content, owner = doc.content()
+        stock = doc.background.span_shares(codes[content], owner, n)
+    kinds = Kinds(
+        heading=heading_line[paragraph_of],
+        topic=topic,
+        scrap=lengths <= SCRAP_CHARS,
+        dependent=dependent,
+        chrome=chrome_line[paragraph_of],
+        stock=stock,
+        specific=specific,
+        figure=figure,
+        garbled=garbled,
+        unfinished=~heading_line[paragraph_of] & ~_ends_like_sentence(norm, *doc.spans()),
+        admission=admission,
+        remedy=remedy,
+    )
+    doc.features["kinds"] = kinds
+    return kinds
+
+
+# Chrome is short (SPEC: titles, source lines, footers); a long paragraph is body text even
+# when a classifier that never saw its kind of document calls it boilerplate.
+_CHROME_MAX_CHARS = 120
+
+
+def _ends_like_sentence(norm: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Each span's last character before closing quotes and brackets is an end mark."""
+    result = np.zeros(len(starts), dtype=bool)
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        last = norm[a:b].rstrip(_CLOSERS)
+        result[i] = bool(last) and last[-1] in _END
+    return result
+
+
+def _after_semicolon(norm: str, start: int) -> bool:
+    """The sentence at `start` follows a "；" (with closing quotes or spaces between)."""
+    i = start - 1
+    while i >= 0 and norm[i] in _CLOSERS:
+        i -= 1
+    return i >= 0 and norm[i] == "；"
+
+
+def _broken_paragraphs(doc: Document) -> np.ndarray:
+    """Paragraphs that continue the previous line, broken mid-sentence (web pages do that).
+
+    The previous paragraph is running text (not a heading or title) that stops without an end
+    mark or colon.
+    """
+    norm = doc.normalised()
+    broken = np.zeros(len(doc.paragraphs), dtype=bool)
+    for i in range(1, len(doc.paragraphs)):
+        before = doc.paragraphs[i - 1]
+        if before.heading or before.end - before.start <= 40:
+            continue
+        last = norm[before.start : before.end].rstrip(_CLOSERS)
+        broken[i] = bool(last) and last[-1] not in _END
+    return broken

@@ -123,9 +123,7 @@ def reader_table(rows: dict[str, list[ReaderRow]]) -> dict[str, dict[str, Any]]:
                 (r.has_admission for r in found if r.admits), (1 for r in found if r.admits)
             ),
             "plans": share((r.has_plan for r in found if r.plans), (1 for r in found if r.plans)),
-            "figures": share(
-                (r.has_figure for r in found if r.rich), (1 for r in found if r.rich)
-            ),
+            "figures": share((r.has_figure for r in found if r.rich), (1 for r in found if r.rich)),
             "reports": len(found),
             "admitting": sum(r.admits for r in found),
             "planning": sum(r.plans for r in found),

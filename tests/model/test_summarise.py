@@ -9,7 +9,6 @@ from scipy import sparse
 import model.summarise as summarise_module
 from model.analyse import analyse, prepare
 from model.document import build_document
-from model.units import sentence_kinds
 from model.summarise import (
     _TOPIC,
     _TOPIC_FIRST,
@@ -31,6 +30,7 @@ from model.summarise import (
     structured_summary,
     summarise,
 )
+from model.units import sentence_kinds
 
 METHODS = sorted(SUMMARISERS)
 SEED_003 = "003_5c5bdc2152d9c680.txt"

@@ -22,6 +22,7 @@ from sklearn.utils.extmath import softmax
 from threadpoolctl import threadpool_limits
 
 from model.background import Background
+from model.calibrate import scale
 from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
 from model.headings import HeadingModel, examples
 from model.labels import LABELS
@@ -33,6 +34,9 @@ from model.structure import (
     paragraph_tokens,
     structural_labels,
 )
+
+# The two ways a paragraph is labelled, each calibrated on its own.
+DOCUMENT, ISOLATED = "document", "isolated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,25 +231,37 @@ class SectionClassifier:
         return probabilities(clf, sparse.hstack(blocks, format="csr"))
 
     def classify_isolated(self, texts: Sequence[str]) -> list[Prediction]:
-        """Paragraphs with no document around them."""
-        return self._predictions(self.predict_units([isolated_unit(t) for t in texts]), None)
+        """Paragraphs with no document around them, with calibrated confidences."""
+        probs = self.predict_units([isolated_unit(t) for t in texts])
+        return self._predictions(scale(probs, self._temperature(ISOLATED)), None)
 
     def classify_document(
         self, paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
     ) -> list[Prediction]:
-        """Paragraphs of one document: context features, then HMM decoding.
+        """Paragraphs of one document: context features, then HMM decoding; calibrated."""
+        mode, path, probs = self.document_probabilities(paragraphs, words)
+        return self._predictions(scale(probs, self._temperature(mode)), path)
+
+    def document_probabilities(
+        self, paragraphs: Sequence[Paragraph], words: Sequence[Sequence[str]] | None = None
+    ) -> tuple[str, np.ndarray | None, np.ndarray]:
+        """(mode, Viterbi path or None, uncalibrated per-label probabilities) of a document.
 
         A single paragraph has no document around it: decoding it as a whole report would
         make it the report's opening (preamble), so it is labelled as an isolated paragraph.
         """
         if len(paragraphs) == 1:
-            return self.classify_isolated([paragraphs[0].text])
+            return ISOLATED, None, self.predict_units([isolated_unit(paragraphs[0].text)])
         ctx, cues = document_cues(paragraphs)
         probs = self.predict_units(_units(paragraphs, ctx, words))
         if not len(probs):
-            return []
+            return DOCUMENT, None, probs
         path, marginals = self.decode(probs, cues)
-        return self._predictions(marginals, path)
+        return DOCUMENT, path, marginals
+
+    def _temperature(self, mode: str) -> float:
+        """The calibration temperature of a mode (1 for a model never calibrated)."""
+        return getattr(self, "calibration_", {}).get(mode, 1.0)
 
     def decode(
         self, probs: np.ndarray, cues: Sequence[str | None] | None = None

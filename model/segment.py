@@ -45,7 +45,33 @@ def normalise(text: str) -> str:
 
 def _normalise(text: str) -> str:
     text = _NEEDS_WIDTH.sub(_width, text)
-    return _COLON.sub("：", text) if ":" in text else text
+    text = _COLON.sub("：", text) if ":" in text else text
+    if _TONE.search(text):
+        text = _PINYIN.sub(_blank, text)
+    traditional = _traditional()
+    return traditional[0].sub(traditional[1], text) if traditional[0].search(text) else text
+
+
+# Traditional characters become simplified (features only; the text shown is the input's),
+# one character for one, from a table made with OpenCC (training/make_t2s.py).
+@cache
+def _traditional() -> tuple[re.Pattern[str], Callable[[re.Match[str]], str]]:
+    table = dict(line.split("\t") for line in _data("t2s.txt").splitlines() if line)
+    pattern = re.compile("[" + "".join(re.escape(c) for c in table) + "]")
+    return pattern, lambda m: table[m.group()]
+
+
+# Machine-converted pages annotate characters with pinyin ("領(lǐng)會"): the annotation is
+# masked with word joiners, which are neither content nor white space.
+_TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+_PINYIN = re.compile("（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}）")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _MASK * len(match.group()) if _TONE.search(match.group()) else match.group()
+
+
+_MASK = "\u2060"
 
 
 # Heading, chrome and shape checks normalise the same paragraph several times; caching short
@@ -393,12 +419,19 @@ def _load_segmenter(name: str) -> Callable[[str], list[str]]:
             return SEGMENTERS["jieba"]()
 
 
+def _for_words(norm: str) -> str:
+    """Normalised text as the segmenter sees it: lower case, masked pinyin taken out (offsets
+    no longer matter once text is cut into words)."""
+    norm = norm.lower()
+    return norm.replace(_MASK, "") if _MASK in norm else norm
+
+
 def cut_words(text: str, cutter: str | None = None) -> list[str]:
     """Content words for TF-IDF: normalised, no punctuation or stop-words, numbers bucketed.
 
     Tokens are re-split on word characters so both segmenters agree on "2021-2025".
     """
-    return _content_words(segmenter(cutter)(normalise(text).lower()), stop_words())
+    return _content_words(segmenter(cutter)(_for_words(normalise(text))), stop_words())
 
 
 def cut_many(
@@ -414,7 +447,7 @@ def cut_many(
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:  # no texts, or one holding a line break
         return [tuple(cut_words(t, cutter)) for t in texts]
-    tokens = segmenter(cutter)((joined if normalised else normalise(joined)).lower())
+    tokens = segmenter(cutter)(_for_words(joined if normalised else normalise(joined)))
     words = _token_words()
     try:
         flat = tuple(chain.from_iterable(map(words.__getitem__, tokens)))

@@ -13,19 +13,26 @@ from typing import NamedTuple
 from model.segment import Paragraph, heading_level, is_heading, normalise
 
 # Checked in this order: a heading naming problems *and* plans ("存在问题及下一步打算") opens
-# with the problems, and 回顾 beats the year's plans it is often paired with.
+# with the problems, and 回顾 beats the year's plans it is often paired with. Plans need a
+# forward framing: 部署, 任务, 目标 and 要求 name topics of the year's work as often as plans
+# ("一、认真组织部署落实"), so on their own they say nothing; a later year does (see
+# `top_sections`).
 _HEADING_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("other", re.compile(r"其他|其它")),
     ("shortcomings", re.compile(r"不足|问题|差距|短板|困难|薄弱")),
-    ("leadership", re.compile(r"履职|第一责任人|主要负责人|负责人|述法")),
+    (
+        "leadership",
+        re.compile(
+            r"第一责任|第一职责|主要负责|主要责任人|负责人|主要领导.{0,6}责任|述法|关键少数"
+        ),
+    ),
     ("achievements", re.compile(r"回顾|成效|成绩|成就|做法|进展|成果")),
     (
         "plans",
-        re.compile(
-            r"计划|安排|打算|思路|下一步|下一年|明年|今后|展望|任务|建议|部署|目标|取向|要求"
-        ),
+        re.compile(r"计划|安排|打算|思路|努力方向|下一步|下一年|下步|明年|今后|展望|建议"),
     ),
 )
+_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 
 _BOILERPLATE = re.compile(
     r"来源[：:]|发布时间|更新时间|发布日期|浏览次数|阅读次数|打印|关闭|扫一扫|分享|收藏|"
@@ -88,13 +95,15 @@ class _Shape(NamedTuple):
     chrome: bool
     terse: bool
     body: bool
+    opening: str | None
 
 
 def _shapes(paragraphs: Sequence[Paragraph]) -> list[_Shape]:
     shapes = []
     for p in paragraphs:
         norm = normalise(p.text).strip()
-        shapes.append(_Shape(norm, _chrome(norm), _terse(norm), _body(norm)))
+        opening = None if p.heading else opening_cue(norm)
+        shapes.append(_Shape(norm, _chrome(norm), _terse(norm), _body(norm), opening))
     return shapes
 
 
@@ -114,11 +123,12 @@ class Context(NamedTuple):
     last: bool
     chrome: bool  # web-page furniture words (来源, 打印 关闭, 备案号 …)
     terse: bool  # short and without sentence punctuation: titles, signatures, dates
+    opening: str | None  # what the paragraph's start announces (`opening_cue`)
 
     def tokens(self) -> list[str]:
         """Feature tokens for the linear model."""
         return [
-            *intrinsic_tokens(self.level, self.heading, self.chrome, self.terse),
+            *intrinsic_tokens(self.level, self.heading, self.chrome, self.terse, self.opening),
             f"sub={self.subsection}",
             f"pos={self.position}",
             f"pos={self.position}|lvl={self.level}",
@@ -128,35 +138,84 @@ class Context(NamedTuple):
         ]
 
 
-def intrinsic_tokens(level: int | None, heading: bool, chrome: bool, terse: bool) -> list[str]:
+def intrinsic_tokens(
+    level: int | None, heading: bool, chrome: bool, terse: bool, opening: str | None = None
+) -> list[str]:
     """Features a paragraph carries on its own, so an isolated paragraph has them too."""
     return [
         f"lvl={level}",
         f"head={heading}",
         *(["chrome"] if chrome else []),
         *(["terse"] if terse else []),
+        *([f"open={opening}"] if opening else []),
     ]
 
 
 def paragraph_tokens(text: str) -> list[str]:
     """Intrinsic feature tokens of a paragraph with no document around it."""
-    level = heading_level(text)
-    return intrinsic_tokens(level, is_heading(text), looks_like_boilerplate(text), is_terse(text))
+    norm = normalise(text).strip()
+    level, heading = heading_level(norm), is_heading(norm)
+    opening = None if heading else opening_cue(norm)
+    return intrinsic_tokens(level, heading, _chrome(norm), _terse(norm), opening)
+
+
+# A paragraph that opens looking forward ("下一步，我们将…", "2025年，我局将…").
+_FORWARD = re.compile(
+    r"[^。；]{0,16}?(?:下一步|下一年|下步|明年|今后|接下来|[0-9]{4}年[，,]?(?:我[局区县市镇委办]|全[区县市省])?将)"
+)
+
+
+def opening_cue(norm: str) -> str | None:
+    """What the start of a normalised paragraph announces: a plan, an admission, the
+    principal leader's duty; None for the rest. A feature the model weighs, not a label."""
+    if _FORWARD.match(norm):
+        return "plans"
+    if _ADMITS.search(norm, 0, _ADMITS_SPAN):
+        return "shortcomings"
+    if _led(norm):
+        return "leadership"
+    return None
 
 
 def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
     """For each paragraph, the label announced by the top-level heading it sits under.
 
-    A top-level heading without cue words follows the genre's order: the first one reviews the
-    year ("一、主要工作"), later ones are the year's tasks (政府工作报告 style).
+    A top-level heading without cue words is about the reported year's work (achievements:
+    many reports give each top-level section to a topic area) unless it names a later year
+    than the report's own ("三、2025年政府工作任务" after "一、2024年工作回顾"), or names 今年
+    after the review (a speech given in the year it plans for), or follows a section of plans:
+    once a report has turned to next year it stays there until a heading says otherwise. A
+    section is never plans because of its position alone.
     """
+    year = report_year(paragraphs)
     sections: list[str | None] = []
     current: str | None = None
     for p in paragraphs:
         if p.level == 1 and p.heading:
-            current = heading_cue(p.text) or ("plans" if current else "achievements")
+            cue = heading_cue(p.text)
+            if cue is None:
+                norm = normalise(p.text)
+                later = year is not None and any(int(y) > year for y in _YEAR.findall(norm))
+                this_year = current is not None and "今年" in norm  # after the review: its plans
+                plans = later or this_year or current == "plans"
+                cue = "plans" if plans else "achievements"
+            current = cue
         sections.append(current)
     return sections
+
+
+def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
+    """The year a report is about: the first its first top-level heading names
+    ("一、2024年工作回顾"), else the one named most before that heading (title, preamble)."""
+    years: list[int] = []
+    for p in paragraphs:
+        found = [int(y) for y in _YEAR.findall(normalise(p.text))]
+        if p.level == 1 and p.heading:
+            if found:
+                return found[0]
+            break
+        years += found
+    return max(sorted(set(years)), key=years.count) if years else None
 
 
 def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
@@ -172,18 +231,36 @@ def document_cues(
     return _contexts(paragraphs, sections, shapes), _structural(paragraphs, sections, shapes)
 
 
+def subsections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
+    """For each paragraph, the cue of the second-level heading it sits under (a heading line,
+    or a run-in heading opening a paragraph: "（三）切实履行第一责任人职责。…")."""
+    result, sub = [], None
+    for p in paragraphs:
+        if p.level == 1:
+            sub = None
+        elif p.level == 2:
+            sub = heading_cue(_run_in(p.text) if not p.heading else p.text)
+        result.append(sub)
+    return result
+
+
+def _run_in(text: str) -> str:
+    """The run-in heading of a paragraph: its first sentence."""
+    norm = normalise(text)
+    end = min((i for i in (norm.find(c) for c in "。；：") if i >= 0), default=len(norm))
+    return norm[: min(end, 40)]
+
+
 def _contexts(
     paragraphs: Sequence[Paragraph], sections: Sequence[str | None], shapes: Sequence[_Shape]
 ) -> list[Context]:
     # Without any top-level heading there is no "before the first section": all is body.
     first_heading = next((i for i, s in enumerate(sections) if s is not None), 0)
     last_body = max((i for i, shape in enumerate(shapes) if shape.body), default=-1)
-    result, sub = [], None
+    result = []
+    subs = subsections(paragraphs)
     for i, (p, section, shape) in enumerate(zip(paragraphs, sections, shapes, strict=True)):
-        if p.level == 1:
-            sub = None
-        elif p.level == 2 and p.heading:
-            sub = heading_cue(p.text)
+        sub = subs[i]
         position = "pre" if i < first_heading else "tail" if i > last_body else "body"
         result.append(
             Context(
@@ -196,6 +273,7 @@ def _contexts(
                 i == len(paragraphs) - 1,
                 shape.chrome,
                 shape.terse,
+                shape.opening,
             )
         )
     return result
@@ -204,11 +282,32 @@ def _contexts(
 # Paragraph-level cues that override the section's: the review of the year often holds a
 # paragraph admitting problems (政府工作报告: "同时，我们也清醒看到…") and, by the
 # 督察工作规定 convention, one on the principal leader's first-responsible-person duty.
+# An admission is framed as one ("清醒看到", "存在…问题", "不足之处"); a bare 短板 or 困难 in
+# the review is as often a measure ("补上消费短板", "帮助企业解决困难").
 _ADMITS = re.compile(
-    r"清醒|不足|差距|困难和问题|问题和困难|困难和挑战|问题和不足|短板|存在着?(?:一些|不少|诸多)?问题"
+    r"清醒|存在着?(?:的)?(?:一些|不少|诸多|以下)?(?:问题|不足|短板|困难)|不足之处|差距和不足|"
+    r"问题和不足|困难和问题|问题和困难|困难和挑战|仍有差距|还有差距|仍然存在|还存在"
 )
-_LEADER = re.compile(r"第一责任人|主要领导带头|主要负责人")
-_ADMITS_SPAN, _LEADER_SPAN = 80, 80
+# The principal leader as the subject of the paragraph, not a passing mention of the duty.
+_LEADER = re.compile(
+    r"[^。；]{0,30}?(?:主要负责人|主要负责同志|主要领导|党组书记|党委书记|党工委书记|"
+    r"[部厅局委办县区市镇乡省州旗]长)[^。；]{0,24}?(?:履行|带头|亲自|主持|高度重视|坚持|认真|"
+    r"切实|严格|定期|多次|牵头|扛起|落实)"
+)
+# A run-in heading opening a paragraph ("1.严格落实主体责任。"), skipped to find its subject.
+_RUN_IN = re.compile(
+    r"(?:[（(]?[一二三四五六七八九十0-9]+[）)、.]|[一二三四五六七八九十]+是)[^。；：]{0,30}[。；：]"
+)
+_ADMITS_SPAN = 80
+
+
+def _led(norm: str) -> bool:
+    """The paragraph's subject is the principal leader fulfilling the duty, at its start or
+    just after its run-in heading."""
+    if _LEADER.match(norm):
+        return True
+    m = _RUN_IN.match(norm)
+    return m is not None and _LEADER.match(norm, m.end()) is not None
 
 
 def structural_labels(paragraphs: Sequence[Paragraph]) -> list[str | None]:
@@ -225,6 +324,7 @@ def _structural(
     paragraphs: Sequence[Paragraph], sections: Sequence[str | None], shapes: Sequence[_Shape]
 ) -> list[str | None]:
     structured = any(s is not None for s in sections)
+    sub = subsections(paragraphs)
     body = [i for i, shape in enumerate(shapes) if shape.body]
     last_body = body[-1] if body else len(paragraphs) - 1
     labels: list[str | None] = []
@@ -245,7 +345,7 @@ def _structural(
             and _ADMITS.search(text[:_ADMITS_SPAN])
         ):
             label = "shortcomings"
-        elif section == "achievements" and _LEADER.search(text[:_LEADER_SPAN]):
+        elif section == "achievements" and (sub[i] == "leadership" or _led(text)):
             label = "leadership"
         else:
             label = section

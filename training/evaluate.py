@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from model.analyse import prepare
 from model.background import Background
-from model.classify import SectionClassifier
+from model.calibrate import expected_calibration_error, fit_temperature, reliability, scale
+from model.classify import DOCUMENT, ISOLATED, SectionClassifier, isolated_unit
 from model.labels import LABELS
 from model.segment import normalise, split_paragraphs, strip_numbering
 from model.structure import looks_like_boilerplate, structural_labels
@@ -74,6 +76,33 @@ def scores(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class OutOfFold:
+    """Uncalibrated predictions of held-out paragraphs, in `LABELS` columns, with their fold."""
+
+    probs: list[np.ndarray] = field(default_factory=list)
+    predicted: list[int] = field(default_factory=list)
+    truth: list[int] = field(default_factory=list)
+    fold: list[int] = field(default_factory=list)
+
+    def add(self, probs: np.ndarray, predicted: np.ndarray, truth: Sequence[str], fold: int):
+        self.probs.append(probs)
+        self.predicted += predicted.tolist()
+        self.truth += [LABELS.index(label) for label in truth]
+        self.fold += [fold] * len(truth)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        probs = np.vstack(self.probs) if self.probs else np.zeros((0, len(LABELS)))
+        return probs, np.array(self.predicted), np.array(self.truth), np.array(self.fold)
+
+
+def _in_label_columns(clf: SectionClassifier, probs: np.ndarray) -> np.ndarray:
+    """Probabilities over the model's labels as columns of all `LABELS` (0 for the others)."""
+    out = np.zeros((len(probs), len(LABELS)))
+    out[:, [LABELS.index(label) for label in clf.labels_]] = probs
+    return out
+
+
 def cross_validate(
     reports: Sequence[Report],
     make: Callable[[], SectionClassifier] = SectionClassifier,
@@ -82,6 +111,7 @@ def cross_validate(
     folds: int | None = None,
     on_fold: Callable[[SectionClassifier, list[Report]], None] | None = None,
     background: Background | None = None,
+    oof: dict[str, OutOfFold] | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation by report: a report is never in its own training set.
 
@@ -90,6 +120,8 @@ def cross_validate(
     outside the fold; `folds` groups the scored reports into that many folds (round robin).
     `on_fold(classifier, held_out)` lets other measures use each fold's model. `background`
     is given to every fold's model (unsupervised statistics; by default each fold's own).
+    The document and isolated modes also report calibration (`calibration_figures`); `oof`,
+    when given, receives their uncalibrated out-of-fold predictions.
     """
     held = list(test_reports) if test_reports is not None else list(reports)
     # A report named in the scored set is never also a training report (the same report may
@@ -99,8 +131,9 @@ def cross_validate(
     k = min(folds or default_folds(len(held)), len(held))
     groups = [held[i::k] for i in range(k)]
     truth: list[str] = []
-    preds: dict[str, list[str]] = {"document": [], "isolated": [], "structure": [], "rules": []}
-    for group in progress(groups):
+    preds: dict[str, list[str]] = {"structure": [], "rules": []}
+    found = new_out_of_fold() if oof is None else oof
+    for fold, group in enumerate(progress(groups)):
         ids = {id(r) for r in group}
         train = [r for r in pool if id(r) not in ids]
         clf = make().fit(
@@ -109,8 +142,18 @@ def cross_validate(
         for report in group:
             texts = [p.text for p in report.paragraphs]
             truth += report.labels
-            preds["document"] += [p.label for p in clf.classify_document(report.paragraphs)]
-            preds["isolated"] += [p.label for p in clf.classify_isolated(texts)]
+            mode, path, probs = clf.document_probabilities(report.paragraphs)
+            probs = _in_label_columns(clf, probs)
+            found[DOCUMENT].add(
+                probs,
+                probs.argmax(axis=1)
+                if path is None
+                else np.array([LABELS.index(clf.labels_[i]) for i in path], dtype=np.int64),
+                report.labels,
+                fold,
+            )
+            isolated = _in_label_columns(clf, clf.predict_units([isolated_unit(t) for t in texts]))
+            found[ISOLATED].add(isolated, isolated.argmax(axis=1), report.labels, fold)
             # What headings and position alone say (no learning): the prior the model builds on.
             preds["structure"] += [
                 label or "achievements" for label in structural_labels(report.paragraphs)
@@ -118,7 +161,87 @@ def cross_validate(
             preds["rules"] += rules_baseline(report)
         if on_fold is not None:
             on_fold(clf, group)
-    return {mode: scores(truth, y) for mode, y in preds.items()}
+    result = {}
+    for mode in (DOCUMENT, ISOLATED):
+        _, predicted, _, _ = found[mode].arrays()
+        result[mode] = scores(truth, [LABELS[i] for i in predicted])
+        result[mode]["calibration"] = calibration_figures(found[mode])
+    result |= {mode: scores(truth, y) for mode, y in preds.items()}
+    return result
+
+
+CONFIDENT = 0.99
+CALIBRATION_FOLDS = 5
+
+
+def new_out_of_fold() -> dict[str, OutOfFold]:
+    return {DOCUMENT: OutOfFold(), ISOLATED: OutOfFold()}
+
+
+def temperatures(oof: dict[str, OutOfFold]) -> dict[str, float]:
+    """The calibration temperature of each mode, fitted on all its out-of-fold predictions."""
+    result = {}
+    for mode, found in oof.items():
+        probs, _, truth, _ = found.arrays()
+        result[mode] = fit_temperature(probs, truth)
+    return result
+
+
+def calibrate(
+    classifier: SectionClassifier,
+    reports: Sequence[Report],
+    background: Background | None = None,
+    folds: int = CALIBRATION_FOLDS,
+    oof: dict[str, OutOfFold] | None = None,
+    progress: Progress = _quiet,
+) -> dict[str, float]:
+    """Give `classifier` (fitted on all `reports`) temperatures from grouped cross-validation.
+
+    `oof`: out-of-fold predictions already made (by an evaluation run); else `folds` folds
+    are run here. A corpus of one report cannot be cross-validated: it stays uncalibrated.
+    """
+    if oof is None:
+        if len(reports) < 2:
+            classifier.calibration_ = {}
+            return {}
+        oof = new_out_of_fold()
+        cross_validate(reports, folds=folds, background=background, oof=oof, progress=progress)
+    classifier.calibration_ = temperatures(oof)
+    return classifier.calibration_
+
+
+def calibration_figures(oof: OutOfFold, bins: int = 10) -> dict[str, Any]:
+    """How far confidences are from accuracy, before and after temperature scaling.
+
+    Cross-fitted: each fold's predictions are scaled with the temperature fitted on the other
+    folds' out-of-fold predictions, so no paragraph helps calibrate its own confidence.
+    """
+    probs, predicted, truth, fold = oof.arrays()
+    rows = np.arange(len(predicted))
+    raw = probs[rows, predicted] if len(rows) else np.zeros(0)
+    scaled = np.zeros(len(rows))
+    temperatures = []
+    for k in np.unique(fold):
+        inside, others = fold == k, fold != k
+        t = fit_temperature(probs[others], truth[others]) if others.any() else 1.0
+        temperatures.append(t)
+        picked = np.arange(int(inside.sum())), predicted[inside]
+        scaled[inside] = scale(probs[inside], t)[picked]
+    correct = predicted == truth
+
+    def wrong_when_sure(confidence: np.ndarray) -> float:
+        sure = confidence >= CONFIDENT
+        return round(float((~correct[sure]).mean()), 4) if sure.any() else 0.0
+
+    return {
+        "ece_uncalibrated": round(expected_calibration_error(raw, correct, bins), 4),
+        "ece": round(expected_calibration_error(scaled, correct, bins), 4),
+        "wrong_at_0.99_uncalibrated": wrong_when_sure(raw),
+        "wrong_at_0.99": wrong_when_sure(scaled),
+        "sure_at_0.99": int((scaled >= CONFIDENT).sum()),
+        "temperatures": [round(t, 3) for t in temperatures],
+        "reliability": reliability(scaled, correct, bins),
+    }
 
 
 def default_folds(n: int) -> int:
@@ -138,6 +261,7 @@ def cross_validate_all(
     make: Callable[[], SectionClassifier] = SectionClassifier,
     diversities: Sequence[float] = (),
     background: Background | None = None,
+    oof: dict[str, OutOfFold] | None = None,
 ) -> dict[str, Any]:
     """Classification and heading recovery, both cross-validated on the same folds.
 
@@ -153,7 +277,14 @@ def cross_validate_all(
         fold_rows.append(recovery_rows(texts, classifier, diversities=diversities))
 
     classification = cross_validate(
-        reports, make, progress, test_reports, folds, on_fold=summarise_fold, background=background
+        reports,
+        make,
+        progress,
+        test_reports,
+        folds,
+        on_fold=summarise_fold,
+        background=background,
+        oof=oof,
     )
     rows: Rows = {}
     for found in fold_rows:
@@ -216,6 +347,37 @@ def plot_confusion(result: dict[str, Any], path: str, title: str) -> None:
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"{title} (macro-F1 {result['macro_f1']:.3f})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_reliability(result: dict[str, Any], path: str, title: str) -> None:
+    """Save a reliability diagram (accuracy against confidence per bin) as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = [row for row in result["calibration"]["reliability"] if row["n"]]
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+    ax.bar(
+        [(row["low"] + row["high"]) / 2 for row in table],
+        [row["accuracy"] for row in table],
+        width=[row["high"] - row["low"] for row in table],
+        edgecolor="black",
+        alpha=0.6,
+    )
+    ax.plot([row["confidence"] for row in table], [row["accuracy"] for row in table], "o")
+    for row in table:
+        ax.annotate(str(row["n"]), ((row["low"] + row["high"]) / 2, row["accuracy"]), fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ece = result["calibration"]["ece"]
+    ax.set_title(f"{title} (ECE {ece:.3f}, cross-fitted temperature)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

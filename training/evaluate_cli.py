@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from training.corpus import load_corpus
 from training.evaluate import cross_validate_all, weak_label_agreement
-from training.train import fit_background, load_reports, print_report, seeds_dir
+from training.train import fit_background, load_reports, print_report, save_plots, seeds_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also score the default summary with these MMR weights (0-1); given several, "
         "add a nested row: each fold with the weight best on the other folds",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="also write the figures here, and the confusion and reliability diagrams beside",
+    )
 
 
 def _weight(text: str) -> float:
@@ -102,4 +107,6 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.json:
         args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+        for path in save_plots(metrics, args.json.with_suffix("")):
+            print(f"wrote {path}")
     return 0

@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,7 +33,14 @@ from training.corpus import (
     load_manual_labels,
     with_manual_labels,
 )
-from training.evaluate import cross_validate_all, plot_confusion
+from training.evaluate import (
+    OutOfFold,
+    calibrate,
+    cross_validate_all,
+    new_out_of_fold,
+    plot_confusion,
+    plot_reliability,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +93,21 @@ def fit(
     )
 
 
-def evaluate(reports: list[Report], show: bool = True) -> dict[str, Any]:
-    """Leave-one-report-out classification and heading-recovery summary scores."""
-    bar = (
-        (lambda items: tqdm(items, desc="cross-validation", unit="report", file=sys.stderr))
-        if show
-        else (lambda items: items)
-    )
-    return cross_validate_all(reports, progress=bar)
+def _bar(show: bool, desc: str) -> Callable[[Iterable[Any]], Iterable[Any]]:
+    if not show:
+        return lambda items: items
+    return lambda items: tqdm(items, desc=desc, unit="fold", file=sys.stderr)
+
+
+def evaluate(
+    reports: list[Report],
+    show: bool = True,
+    background: Background | None = None,
+    oof: dict[str, OutOfFold] | None = None,
+) -> dict[str, Any]:
+    """Grouped cross-validation: classification, calibration and heading recovery."""
+    bar = _bar(show, "cross-validation")
+    return cross_validate_all(reports, progress=bar, background=background, oof=oof)
 
 
 def build_bundle(
@@ -108,12 +123,18 @@ def build_bundle(
     reports = load_reports(corpus, labels)
     if not reports:
         raise ValueError(f"no reports in {corpus}")
-    classifier = fit(reports, seed, fit_background(reports, corpus))
-    metrics = evaluate(reports, show) if run_evaluation else {}
+    background = fit_background(reports, corpus)
+    classifier = fit(reports, seed, background)
+    oof = new_out_of_fold() if run_evaluation else None
+    metrics = evaluate(reports, show, background, oof) if run_evaluation else {}
+    calibration = calibrate(
+        classifier, reports, background, oof=oof, progress=_bar(show, "calibration")
+    )
     extra = {
         "corpus": str(corpus),
         "reports": len(reports),
         "seed": seed,
+        "calibration": calibration,
         "source": source_fingerprint(corpus),
     }
     return persist.save(classifier, out, data_hash=data_hash(reports), metrics=metrics, extra=extra)
@@ -164,6 +185,15 @@ def print_report(metrics: dict[str, Any], out: TextIO | None = None) -> None:
         print(f"classification [{mode}]: accuracy {acc:.3f}  macro-F1 {f1:.3f}", file=out)
         for label, f1 in result["per_label_f1"].items():
             print(f"    {label:<13} F1 {f1:.3f}", file=out)
+        if calibration := result.get("calibration"):
+            print(
+                f"    calibration   ECE {calibration['ece']:.3f} "
+                f"(uncalibrated {calibration['ece_uncalibrated']:.3f}); "
+                f"wrong among confidence >= 0.99: {100 * calibration['wrong_at_0.99']:.1f}% "
+                f"of {calibration['sure_at_0.99']} "
+                f"(uncalibrated {100 * calibration['wrong_at_0.99_uncalibrated']:.1f}%)",
+                file=out,
+            )
     if summary := metrics.get("summary"):
         print("summary (heading recovery, char ROUGE F1):", file=out)
         width = max(12, *map(len, summary))
@@ -171,6 +201,20 @@ def print_report(metrics: dict[str, Any], out: TextIO | None = None) -> None:
         for method, row in summary.items():
             r1, r2, rl, n = row["rouge1"], row["rouge2"], row["rougeL"], row["reports"]
             print(f"    {method:<{width}} {r1:6.3f} {r2:6.3f} {rl:6.3f}  {n}", file=out)
+
+
+def save_plots(metrics: dict[str, Any], stem: Path) -> list[Path]:
+    """Confusion matrices and reliability diagrams of the learned modes, next to `stem`."""
+    written = []
+    for mode, result in metrics.get("classification", {}).items():
+        if "calibration" not in result:  # the baselines: no model, no confidence
+            continue
+        confusion = stem.with_name(stem.name + f".confusion-{mode}.png")
+        plot_confusion(result, str(confusion), mode)
+        diagram = stem.with_name(stem.name + f".reliability-{mode}.png")
+        plot_reliability(result, str(diagram), mode)
+        written += [confusion, diagram]
+    return written
 
 
 def print_label_table(reports: list[Report], out: TextIO | None = None) -> None:
@@ -224,6 +268,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:  # before the work, not after it: an --out that cannot be written fails at once
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(out.parent, os.W_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        print(f"fzreport train: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if args.show_labels:
         print_label_table(reports)
     try:
@@ -233,11 +284,7 @@ def run(args: argparse.Namespace) -> int:
         metrics = manifest["metrics"]
         if metrics:
             print_report(metrics)
-            for mode, result in metrics["classification"].items():
-                if mode not in ("rules", "structure"):
-                    plot_confusion(
-                        result, str(out.with_name(out.name + f".confusion-{mode}.png")), mode
-                    )
+            save_plots(metrics, out)
             out.with_name(out.name + ".metrics.json").write_text(
                 json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
             )

@@ -12,6 +12,7 @@ from model.structure import (
     is_terse,
     looks_like_boilerplate,
     paragraph_tokens,
+    report_year,
     structural_labels,
     top_sections,
 )
@@ -93,14 +94,75 @@ def test_top_sections_follow_the_headings(tiny_report) -> None:
     ]
 
 
-def test_top_sections_without_cue_words_follow_the_genre_order() -> None:
-    text = "一、主要工作\n我局完成了任务。\n二、重点任务\n我局将继续推进。"
+def test_a_top_section_is_never_plans_by_position_alone() -> None:
+    # Topic-structured reports give each top-level section to a topic area of the year's work.
+    text = (
+        "一、坚持党的领导\n我局完成了任务。\n二、自然资源法律规范体系建设取得新突破\n"
+        "完成立法3件。\n三、提升依法行政的思维和能力\n组织培训5次。"
+    )
+    assert set(top_sections(split_paragraphs(text))) == {"achievements"}
+
+
+@pytest.mark.parametrize("heading", ["一、认真组织部署落实", "二、重点任务", "三、工作目标和要求"])
+def test_deployment_task_goal_and_requirement_are_not_plan_cues(heading: str) -> None:
+    text = f"一、主要工作\n我局完成了任务。\n{heading}\n我局推进依法行政。"
+    assert top_sections(split_paragraphs(text))[2:] == ["achievements", "achievements"]
+
+
+def test_a_section_on_a_later_year_is_plans() -> None:
+    text = "一、2024年工作回顾\n我局完成了任务。\n二、2025年政府工作任务\n我局将继续推进。"
     assert top_sections(split_paragraphs(text)) == [
         "achievements",
         "achievements",
         "plans",
         "plans",
     ]
+    assert report_year(split_paragraphs("2024年，我局坚持依法行政。\n" + text)) == 2024
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["二、下一步工作打算", "三、2025年工作计划", "四、今后努力方向", "三、下一年度主要安排"],
+)
+def test_plans_need_a_forward_framing(heading: str) -> None:
+    assert heading_cue(heading) == "plans"
+
+
+def test_a_subsection_on_the_principal_leaders_duty_is_leadership() -> None:
+    text = (
+        "一、主要举措和成效\n（一）切实履行法治建设第一责任人责任\n"
+        "局党组定期研究法治建设工作，听取汇报4次。\n（二）深化行政执法改革\n开展执法检查56次。"
+    )
+    assert structural_labels(split_paragraphs(text)) == [
+        "achievements",
+        "leadership",
+        "leadership",
+        "achievements",
+        "achievements",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "局主要领导带头认真履行推进法治建设第一责任人职责，定期研究部署依法行政工作。",
+            "leadership",
+        ),
+        ("党组书记、局长切实履行第一责任人职责，亲自部署重要工作。", "leadership"),
+        # The duty in passing, among the organisation's measures: the year's work.
+        (
+            "加强党对法治水利建设的领导，切实履行推进法治建设第一责任人职责，完善制度12项。",
+            "achievements",
+        ),
+        # Admissions are framed as such; a shortfall named as a target is a measure.
+        ("同时，我们也清醒看到，执法规范化水平还有差距。", "shortcomings"),
+        ("加快补上内需特别是消费短板，使内需成为拉动经济增长的主动力。", "achievements"),
+    ],
+)
+def test_paragraph_cues_inside_the_review(text: str, label: str) -> None:
+    paragraphs = split_paragraphs(f"一、主要举措和成效\n{text}")
+    assert structural_labels(paragraphs)[1] == label
 
 
 def test_top_sections_of_a_report_without_headings(make_report) -> None:

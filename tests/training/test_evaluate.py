@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -180,16 +181,21 @@ class _Spy:
 
     log: list[tuple[set[int], int]] = []
 
+    labels_ = ("achievements",)
+
     def fit(self, documents, labels, background=None) -> _Spy:
         self.trained = {id(d) for d in documents}
         return self
 
-    def classify_document(self, paragraphs) -> list[Prediction]:
+    def document_probabilities(self, paragraphs, words=None):
         _Spy.log.append((self.trained, id(paragraphs)))
-        return [Prediction("achievements", 1.0, {}) for _ in paragraphs]
+        return "document", None, np.ones((len(paragraphs), 1))
 
-    def classify_isolated(self, texts) -> list[Prediction]:
-        return [Prediction("achievements", 1.0, {}) for _ in texts]
+    def predict_units(self, units):
+        return np.ones((len(units), 1))
+
+    def classify_document(self, paragraphs) -> list[Prediction]:
+        return [Prediction("achievements", 1.0, {}) for _ in paragraphs]
 
 
 @pytest.mark.parametrize("folds", [None, 2])

@@ -28,7 +28,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUM
     os.environ[_name] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "statecouncil.jsonl"
+DEFAULT_CORPUS = ROOT / "seeds" / "background" / "statecouncil.jsonl"
 
 # Peak RSS of one child, measured in its own parent so no other child can raise the figure.
 _RSS_PROBE = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -101,5 +102,5 @@ class Background:
 
     def idf(self, words: Sequence[str]) -> np.ndarray:
         """Smoothed background IDF of each word: log((1 + N) / (1 + df)) + 1."""
-        df = np.fromiter((self.word_df_.get(w, 0) for w in words), dtype=float, count=len(words))
+        df = np.fromiter(map(self.word_df_.get, words, repeat(0)), dtype=float, count=len(words))
         return np.log((1 + self.documents_) / (1 + df)) + 1

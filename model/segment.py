@@ -53,7 +53,7 @@ def _normalise(text: str) -> str:
 
 
 # Traditional characters become simplified (features only; the text shown is the input's),
-# one character for one, from a table made with OpenCC (training/make_t2s.py).
+# one character for one, from a table made with OpenCC (training/traditional.py).
 @cache
 def _traditional() -> tuple[re.Pattern[str], Callable[[re.Match[str]], str]]:
     table = dict(line.split("\t") for line in _data("t2s.txt").splitlines() if line)
@@ -317,6 +317,12 @@ def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     a document's spans need neither per-paragraph normalising nor slicing.
     """
     bounds: list[tuple[int, int]] = []
+    # A run-in heading closed by a colon ("（二）强化行政权力监督，规范行政文件管理：") is a
+    # sentence of its own: what follows it is the body.
+    run_in = _RUN_IN_COLON.match(norm, start, end)
+    if run_in is not None:
+        bounds.append((start, run_in.end()))
+        start = run_in.end()
     joinable = False  # the last span ends in "；" and may take the next one
     for m in _SENTENCE.finditer(norm, start, end):
         a, b = m.span()
@@ -337,6 +343,10 @@ def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     return bounds
 
 
+_RUN_IN_COLON = re.compile(
+    rf"\s*(?:（[{_CN_NUM}0-9]{{1,3}}）|[{_CN_NUM}]+[、是]|[0-9]{{1,2}}[、.](?![0-9]))"
+    r"[^。！？；：\n]{2,40}："
+)
 # Sentences up to this long keep their "；" clauses together.
 MAX_JOINED = 150
 _CLOSERS = "”’」』）\"'"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from itertools import chain, count
 from typing import Protocol
 
@@ -21,7 +20,7 @@ from model.document import Document
 from model.features import csr_by_rows
 from model.problems import problem_items
 from model.segment import NUMBER_TOKEN, YEAR_TOKEN
-from model.units import FIGURE, sentence_kinds
+from model.units import FIGURE, sentence_kinds, sentence_shape
 
 DEFAULT_MAX_SENTENCES = 5
 # In a briefing, the want for a sentence that gives a figure (the others are section labels).
@@ -314,16 +313,6 @@ class TextRankSummariser:
         return lexrank(sentence_vectors(doc))
 
 
-# No "^": `match(text, pos)` anchors at `pos`, where "^" would fail mid-text.
-_TOPIC = re.compile(
-    r"(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）|[0-9]{1,2}[.、]|——|"
-    r"第[一二三四五六七八九十]+[，、]|首先|其次)"
-)
-# The characters a `_TOPIC` match can start with: only sentences starting with one are tried.
-_TOPIC_FIRST = "一二三四五六七八九十（0123456789—第首其"
-_END = "。！？；…："
-_CLOSERS = "”’」』）\"' "
-_MIN_CONTENT = 5
 _LABEL_WEIGHT = {
     "achievements": 1.0,
     "shortcomings": 1.0,
@@ -333,45 +322,6 @@ _LABEL_WEIGHT = {
     "other": 0.7,
     "boilerplate": 0.0,
 }
-
-
-@cache
-def _code_table(chars: str) -> np.ndarray:
-    """Which BMP code points are among `chars`."""
-    table = np.zeros(0x10000, dtype=bool)
-    table[[ord(c) for c in chars]] = True
-    return table
-
-
-def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(opens its paragraph or a run-in item, ends like a sentence, has ≥5 content chars).
-
-    Read from the code points of the normalised text, so there is no Python step per
-    sentence but the topic pattern, tried only where a sentence starts as a match must.
-    """
-    n = len(doc.sentences)
-    paragraph_of = doc.sentence_paragraphs()
-    per_paragraph = np.bincount(paragraph_of, minlength=len(doc.paragraphs))
-    first = np.ones(n, dtype=bool)  # sentences run in paragraph order
-    np.not_equal(paragraph_of[1:], paragraph_of[:-1], out=first[1:])
-    codes, _, owner = doc.content()
-    starts, ends = doc.spans()
-
-    def table(chars: str, at: np.ndarray) -> np.ndarray:
-        return _code_table(chars)[np.minimum(codes[np.maximum(at, 0)], 0xFFFF)]
-
-    norm = doc.normalised()
-    topic = np.zeros(n)
-    for i in np.flatnonzero(table(_TOPIC_FIRST, starts)):
-        topic[i] = _TOPIC.match(norm, starts[i], ends[i]) is not None
-    opens = (first & (per_paragraph[paragraph_of] > 1)).astype(float) + topic
-    # The last character before any closing quotes, brackets and spaces ends the sentence.
-    last = ends - 1
-    while (strip := (last >= starts) & table(_CLOSERS, last)).any():
-        last = last - strip
-    complete = (last >= starts) & table(_END, last)
-    substantial = np.bincount(owner, minlength=n) >= _MIN_CONTENT
-    return opens, complete, substantial
 
 
 class SectionRankSummariser:
@@ -399,7 +349,7 @@ class SectionRankSummariser:
         words: float = 0.3,
         topic: float = 0.2,
         fragment: float = 0.5,
-        headlike: float = 3.0,
+        headlike: float = 5.0,
         specific: float = 0.3,
         stock: float = 0.5,
         stock_from: float = 0.3,
@@ -476,6 +426,9 @@ _REDUNDANCY = 0.7
 
 # A briefing reserves its admissions and plans only when the budget leaves room for claims too.
 _BRIEFING_SENTENCES, _BRIEFING_CHARS = 3, 200
+# Under a character budget, a reserved sentence is looked for among those of at most this
+# share of the budget first, so that the claims keep room.
+_SHARES = (0.25, 1 / 3, 0.5)
 
 
 def candidates(doc: Document) -> tuple[np.ndarray, str]:
@@ -550,7 +503,7 @@ def _briefing_picks(
     kinds = sentence_kinds(doc)
     sentence_labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
     lengths = doc.lengths()[order]
-    limits = [np.inf] if budget.max_chars is None else [budget.max_chars / 3, budget.max_chars / 2]
+    limits = [np.inf] if budget.max_chars is None else [budget.max_chars * f for f in _SHARES]
     first: list[int] = []
     for want in wants:
         if want == FIGURE_WANT:
@@ -717,33 +670,39 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
     if not vocab or not doc.sentences:
         return []
     columns, rows = doc.features["word_tokens"]
-    usable = ~sentence_kinds(doc).chrome[rows]
+    chrome = sentence_kinds(doc).chrome
+    usable = ~chrome[rows]
     size = len(vocab)
     total = np.bincount(columns[usable], minlength=size).astype(float)
     if doc.background is not None:
         idf = doc.background.idf(vocab)
     else:
-        df = np.bincount(
-            counts.indices[np.repeat(~sentence_kinds(doc).chrome, np.diff(counts.indptr))],
-            minlength=size,
-        )
-        idf = np.log(1 + int((~sentence_kinds(doc).chrome).sum()) / np.maximum(df, 1))
+        in_body = np.repeat(~chrome, np.diff(counts.indptr))
+        df = np.bincount(counts.indices[in_body], minlength=size)
+        idf = np.log(1 + int((~chrome).sum()) / np.maximum(df, 1))
     # Words of two characters or more, not the number buckets (found by list.index, in C).
     content = np.fromiter(map(len, vocab), dtype=np.int64, count=size) > 1
     for bucket in (YEAR_TOKEN, NUMBER_TOKEN):
         if bucket in vocab:
             content[vocab.index(bucket)] = False
-    terms = _word_pairs(doc, columns, rows, usable & content[columns], vocab)
-    for (a, b), n in terms.items():
-        total[a] -= n
-        total[b] -= n
-    scored = [
-        (float(total[j] * idf[j]), vocab[j], int(total[j]))
-        for j in np.flatnonzero(content & (total > 0))
-    ]
-    scored += [
-        (float(n * max(idf[a], idf[b])), vocab[a] + vocab[b], n) for (a, b), n in terms.items()
-    ]
+    pairs, together = _word_pairs(columns, rows, usable & content[columns], size)
+    pair_weight = together * np.maximum(idf[pairs // size], idf[pairs % size])
+    # Only pairs that could rank are checked against the text (a search of it per pair).
+    top_pairs = np.argsort(-pair_weight, kind="stable")[: 2 * limit]
+    text = doc.normalised().lower()
+    terms = []
+    for k in top_pairs.tolist():
+        a, b = divmod(int(pairs[k]), size)
+        if text.count(vocab[a] + vocab[b]) >= 2:
+            terms.append((float(pair_weight[k]), vocab[a] + vocab[b], int(together[k])))
+            total[a] -= together[k]
+            total[b] -= together[k]
+    weight = np.where(content & (total > 0), total * idf, 0.0)
+    top = np.flatnonzero(weight)
+    if len(top) > limit:
+        cut = -np.partition(-weight[top], limit - 1)[limit - 1]
+        top = top[weight[top] >= cut]  # every candidate at the cut: ties break by the word
+    scored = terms + [(float(weight[j]), vocab[j], int(total[j])) for j in top.tolist()]
     scored.sort(key=lambda t: (-t[0], t[1]))
     return [
         {"word": word, "weight": round(weight, 3), "count": n} for weight, word, n in scored[:limit]
@@ -751,22 +710,14 @@ def keywords(doc: Document, limit: int = 10) -> list[dict[str, object]]:
 
 
 def _word_pairs(
-    doc: Document, columns: np.ndarray, rows: np.ndarray, usable: np.ndarray, vocab: list[str]
-) -> dict[tuple[int, int], int]:
-    """Adjacent word pairs seen at least twice, that also stand next to each other in the text.
-
-    Stop-words are removed from the words, so a pair must be found joined in the text too.
-    """
+    columns: np.ndarray, rows: np.ndarray, usable: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair keys a × size + b, counts) of adjacent usable words in one sentence, seen twice
+    or more. Stop-words are removed from the words, so the caller checks the text."""
     pair = usable[:-1] & usable[1:] & (rows[:-1] == rows[1:])
-    keys = columns[:-1][pair] * len(vocab) + columns[1:][pair]
+    keys = columns[:-1][pair] * size + columns[1:][pair]
     found, tally = np.unique(keys, return_counts=True)
-    text = doc.normalised().lower()
-    terms = {}
-    for key, n in zip(found[tally >= 2].tolist(), tally[tally >= 2].tolist(), strict=True):
-        a, b = divmod(key, len(vocab))
-        if text.count(vocab[a] + vocab[b]) >= 2:
-            terms[(a, b)] = n
-    return terms
+    return found[tally >= 2], tally[tally >= 2]
 
 
 def structured_summary(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -47,7 +48,7 @@ _MARKER = re.compile(
     r"再次[，、]?|最后[，、])\s*"
 )
 _CLAUSE_MARKS = re.compile(r"[，、；：:,]")
-_END = "。！？；…!?：:"
+_END = "。！？；…：:"
 _CLOSERS = "”’」』）\"' "
 _DIGIT = re.compile(r"[0-9]")
 _TITLE_END = re.compile(r"[。！？；…!?]\W*$")
@@ -59,7 +60,8 @@ _UNITS = (
 )
 # A number with its unit, a multiplier allowed between them: 131件, 26.15%, 5万余件, 1300亿元.
 FIGURE = re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*((?:万|亿)?余?(?:{_UNITS}))")
-_SPECIFIC = re.compile(rf"{FIGURE.pattern}|《[^》\n]{{2,60}}》|“[^”\n]{{2,30}}”")
+# Named documents and measures; with the figures, the specifics a sentence gives.
+_NAMED = (re.compile(r"《[^》\n]{2,60}》"), re.compile(r"“[^”\n]{2,30}”"))
 
 
 def marker_end(norm: str) -> int:
@@ -79,10 +81,14 @@ def is_topic_clause(text: str) -> bool:
     One clause of at most `TOPIC_CHARS` characters with no figure, or, after a list marker, up
     to two clauses of at most 15 characters ("1.强化法治保障,提高法治化工作水平。").
     """
-    norm = normalise(text).strip()
+    return _topic_clause(normalise(text).strip())
+
+
+def _topic_clause(norm: str) -> bool:
+    """`is_topic_clause` of a normalised, stripped text."""
     start = marker_end(norm)
     words = norm[start:].rstrip(_END + _CLOSERS)
-    if not words or _DIGIT.search(words):
+    if not words or FIGURE.search(words):
         return False
     clauses = [c for c in _CLAUSE_MARKS.split(words) if c]
     if len(clauses) == 1 and len(words) <= TOPIC_CHARS:
@@ -98,7 +104,8 @@ def is_title_line(text: str) -> bool:
 
 def specifics(text: str) -> int:
     """Figures with units, document titles and named measures in `text`."""
-    return len(_SPECIFIC.findall(normalise(text)))
+    norm = normalise(text)
+    return sum(len(pattern.findall(norm)) for pattern in (FIGURE, *_NAMED))
 
 
 def has_figure(text: str) -> bool:
@@ -111,7 +118,10 @@ _ADMISSION = re.compile(
     r"不足|不够|有待|薄弱|差距|短板|问题|困难|不强|偏低|欠缺|缺乏|缺少|滞后|不严|不到位|不高|"
     r"不均衡|不完善|不规范|不平衡|还需|仍需|尚需|亟待|挑战|风险"
 )
-REMEDY = re.compile(r"\W*(?:针对|对此|为此|下一步|整改措施|整改情况|我局将|今后|下步)")
+_REMEDY_WORD = r"(?:针对|对此|为此|下一步|整改措施|整改情况|我局将|今后|下步)"
+REMEDY = re.compile(rf"\W*{_REMEDY_WORD}")
+_REMEDY_WORDS = re.compile(_REMEDY_WORD)
+_LEAD_IN = "，。、；：“”‘’（）《》 —…"
 # Conversion debris of machine-converted pages (box drawing, bopomofo): not readable text.
 _GARBLED = re.compile(r"[\u2500-\u257f\u3100-\u312f\ufffd]")
 
@@ -157,12 +167,93 @@ class Kinds:
         )
 
 
+# No "^": `match(text, pos)` anchors at `pos`, where "^" would fail mid-text.
+_TOPIC = re.compile(
+    r"(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）|[0-9]{1,2}[.、]|——|"
+    r"第[一二三四五六七八九十]+[，、]|首先|其次)"
+)
+# The characters a `_TOPIC` match can start with: only sentences starting with one are tried.
+_TOPIC_FIRST = "一二三四五六七八九十（0123456789—第首其"
+_MIN_CONTENT = 5
+
+
+@cache
+def _code_table(chars: str) -> np.ndarray:
+    """Which BMP code points are among `chars`."""
+    table = np.zeros(0x10000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+def sentence_shape(doc: Document) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(opens its paragraph or a run-in item, ends like a sentence, has ≥5 content chars).
+
+    Read from the code points of the normalised text, so there is no Python step per
+    sentence but the topic pattern, tried only where a sentence starts as a match must.
+    Computed once per document.
+    """
+    if "shape" in doc.features:
+        return doc.features["shape"]
+    n = len(doc.sentences)
+    paragraph_of = doc.sentence_paragraphs()
+    per_paragraph = np.bincount(paragraph_of, minlength=len(doc.paragraphs))
+    first = _opens_paragraph(doc)
+    codes, _, owner = doc.content()
+    starts, ends = doc.spans()
+
+    def table(chars: str, at: np.ndarray) -> np.ndarray:
+        return _code_table(chars)[np.minimum(codes[np.maximum(at, 0)], 0xFFFF)]
+
+    norm = doc.normalised()
+    topic = np.zeros(n)
+    for i in np.flatnonzero(table(_TOPIC_FIRST, starts)):
+        topic[i] = _TOPIC.match(norm, starts[i], ends[i]) is not None
+    opens = (first & (per_paragraph[paragraph_of] > 1)).astype(float) + topic
+    # The last character before any closing quotes, brackets and spaces ends the sentence.
+    last = ends - 1
+    while (strip := (last >= starts) & table(_CLOSERS, last)).any():
+        last = last - strip
+    complete = (last >= starts) & table(_END, last)
+    substantial = np.bincount(owner, minlength=n) >= _MIN_CONTENT
+    doc.features["shape"] = opens, complete, substantial
+    return doc.features["shape"]
+
+
+def _opens_paragraph(doc: Document) -> np.ndarray:
+    """Each sentence is the first of its paragraph (sentences run in paragraph order)."""
+    paragraph_of = doc.sentence_paragraphs()
+    first = np.ones(len(paragraph_of), dtype=bool)
+    np.not_equal(paragraph_of[1:], paragraph_of[:-1], out=first[1:])
+    return first
+
+
+def _owners(doc: Document, positions: list[int]) -> np.ndarray:
+    """The sentence each offset falls in (-1 outside every sentence)."""
+    starts, ends = doc.spans()
+    at = np.asarray(positions, dtype=np.int64)
+    owner = np.searchsorted(starts, at, side="right") - 1
+    inside = (owner >= 0) & (at < ends[np.maximum(owner, 0)]) if len(starts) else owner > 0
+    return np.where(inside, owner, -1)
+
+
+def _counted(doc: Document, pattern: re.Pattern[str]) -> np.ndarray:
+    """How often `pattern` matches in each sentence (one search of the whole normalised text,
+    whose matches are mapped to sentences)."""
+    owner = _owners(doc, [m.start() for m in pattern.finditer(doc.normalised())])
+    return np.bincount(owner[owner >= 0], minlength=len(doc.sentences))
+
+
 def sentence_kinds(doc: Document) -> Kinds:
-    """`Kinds` of every sentence of `doc`, computed once per document."""
+    """`Kinds` of every sentence of `doc`, computed once per document.
+
+    Patterns are searched once over the whole normalised text and their matches mapped to
+    sentences: no Python step per sentence but for the few short ones that may be topics.
+    """
     if "kinds" in doc.features:
         return doc.features["kinds"]
     n = len(doc.sentences)
     norm = doc.normalised()
+    starts, _ = doc.spans()
     paragraph_of = doc.sentence_paragraphs()
     heading_line = np.array(
         [p.heading or is_title_line(p.text) for p in doc.paragraphs], dtype=bool
@@ -179,35 +270,23 @@ def sentence_kinds(doc: Document) -> Kinds:
         )
     lengths = doc.lengths()
     topic = np.zeros(n, dtype=bool)
-    dependent = np.zeros(n, dtype=bool)
-    specific = np.zeros(n, dtype=np.int64)
-    figure = np.zeros(n, dtype=bool)
-    garbled = np.zeros(n, dtype=bool)
-    admission = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(lengths <= MARKED_TOPIC_CHARS + 6):
+        topic[i] = _topic_clause(norm[starts[i] : starts[i] + int(lengths[i])])
+    opens = _opens_paragraph(doc)
+    dependent = opens & _broken_paragraphs(doc)[paragraph_of]
+    for i in np.flatnonzero(~opens & (lengths < DEPENDENT_CHARS)):
+        dependent[i] = _after_semicolon(norm, int(starts[i]))
     remedy = np.zeros(n, dtype=bool)
-    broken = _broken_paragraphs(doc)
-    previous_paragraph = -1
-    for i, s in enumerate(doc.sentences):
-        text = norm[s.start : s.end]
-        if len(text) <= MARKED_TOPIC_CHARS + 6:
-            topic[i] = is_topic_clause(text)
-        opens = s.paragraph != previous_paragraph
-        previous_paragraph = s.paragraph
-        if opens:
-            dependent[i] = broken[s.paragraph]
-        elif len(text) < DEPENDENT_CHARS and _after_semicolon(norm, s.start):
-            dependent[i] = True
-        garbled[i] = _GARBLED.search(text) is not None
-        admission[i] = _ADMISSION.search(text) is not None
-        remedy[i] = REMEDY.match(text) is not None
-        if _DIGIT.search(text) or "《" in text or "“" in text:
-            found = _SPECIFIC.findall(text)
-            specific[i] = len(found)
-            figure[i] = FIGURE.search(text) is not None
+    at = [m.start() for m in _REMEDY_WORDS.finditer(norm)]
+    for i, a in zip(_owners(doc, at).tolist(), at, strict=True):
+        if i >= 0 and not norm[starts[i] : a].strip(_LEAD_IN):
+            remedy[i] = True
     stock = np.zeros(n)
     if doc.background is not None and n:
         codes, content, owner = doc.content()
         stock = doc.background.span_shares(codes[content], owner, n)
+    complete = sentence_shape(doc)[1]
+    figures = _counted(doc, FIGURE)
     kinds = Kinds(
         heading=heading_line[paragraph_of],
         topic=topic,
@@ -215,11 +294,11 @@ def sentence_kinds(doc: Document) -> Kinds:
         dependent=dependent,
         chrome=chrome_line[paragraph_of],
         stock=stock,
-        specific=specific,
-        figure=figure,
-        garbled=garbled,
-        unfinished=~heading_line[paragraph_of] & ~_ends_like_sentence(norm, *doc.spans()),
-        admission=admission,
+        specific=figures + sum(_counted(doc, pattern) for pattern in _NAMED),
+        figure=figures > 0,
+        garbled=_counted(doc, _GARBLED) > 0,
+        unfinished=~heading_line[paragraph_of] & ~complete,
+        admission=_counted(doc, _ADMISSION) > 0,
         remedy=remedy,
     )
     doc.features["kinds"] = kinds
@@ -229,15 +308,6 @@ def sentence_kinds(doc: Document) -> Kinds:
 # Chrome is short (SPEC: titles, source lines, footers); a long paragraph is body text even
 # when a classifier that never saw its kind of document calls it boilerplate.
 _CHROME_MAX_CHARS = 120
-
-
-def _ends_like_sentence(norm: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Each span's last character before closing quotes and brackets is an end mark."""
-    result = np.zeros(len(starts), dtype=bool)
-    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        last = norm[a:b].rstrip(_CLOSERS)
-        result[i] = bool(last) and last[-1] in _END
-    return result
 
 
 def _after_semicolon(norm: str, start: int) -> bool:

@@ -405,4 +405,5 @@ def index() -> str:
         labels=[(label, LABEL_ZH[label]) for label in LABELS],
         max_chars=config["MAX_TEXT_CHARS"],
         max_bytes=config["MAX_CONTENT_LENGTH"],
+        review=config["REVIEW_CONFIDENCE"],
     )

@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SENTENCES": 1_500,
     # Summary budget when a request names none.
     "SUMMARY_SENTENCES": 5,
+    # The web page asks a reviewer to check paragraphs labelled with less confidence (请复核).
+    "REVIEW_CONFIDENCE": 0.8,
     "SUMMARY_CHARS": None,
     # Seconds a request body may take to arrive once its headers are in (408 after that).
     "BODY_TIMEOUT": 10,

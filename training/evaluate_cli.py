@@ -40,6 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--folds", type=int, default=None, help="grouped folds (default: one per report)"
     )
     parser.add_argument(
+        "--traditional",
+        action="store_true",
+        help="score traditional-character copies of the reports (OpenCC, offsets kept)",
+    )
+    parser.add_argument(
         "--diversity",
         type=_weight,
         nargs="+",
@@ -82,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
     if not test:
         print(f"fzreport evaluate: no reports in {args.corpus or seeds}", file=sys.stderr)
         return 2
+    if args.traditional:
+        from training.traditional import traditional_copies
+
+        test = traditional_copies(test)
     bar = lambda items: tqdm(items, desc="folds", unit="fold", file=sys.stderr)  # noqa: E731
     metrics: dict = {"corpus": str(args.corpus or seeds), "reports": len(test)}
     metrics.update(

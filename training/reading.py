@@ -11,17 +11,19 @@ model that made the summary, so a summary is not credited for a mislabelled sent
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from model.analyse import prepare
+from model.background import Background
 from model.classify import SectionClassifier
 from model.summarise import SUMMARISERS, Budget, summarise
 from model.units import sentence_kinds
 from training.corpus import Report
+from training.evaluate import Rows, cross_validate, recovery_rows
 
 RICH_IN_FIGURES = 5
 FIGURES = (
@@ -150,3 +152,37 @@ def format_table(table: dict[str, dict[str, Any]], out: Callable[[str], None] = 
         f"({first['reports']} reports: {first['admitting']} admit shortcomings, "
         f"{first['planning']} have plans, {first['rich']} give ≥ {RICH_IN_FIGURES} figures)"
     )
+
+
+def reader_cross_validation(
+    train: Sequence[Report],
+    test: Sequence[Report],
+    budget: Budget,
+    folds: int | None = None,
+    background: Background | None = None,
+    methods: Sequence[str] = tuple(SUMMARISERS),
+    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items,
+    recovery_for: Collection[str] | None = None,
+) -> tuple[dict[str, list[ReaderRow]], Rows]:
+    """Reader rows and heading-recovery rows of `test`, each report summarised by the model of
+    the grouped fold that never saw it (trained on `train` and the other folds). Heading
+    recovery is run on the reports named in `recovery_for` (default: all)."""
+    rows: dict[str, list[ReaderRow]] = {method: [] for method in methods}
+    recovery: Rows = {}
+
+    def on_fold(classifier: SectionClassifier, held_out: list[Report]) -> None:
+        for method, found in reader_rows(held_out, classifier, budget, methods).items():
+            rows[method] += found
+        texts = [r.text for r in held_out if recovery_for is None or r.name in recovery_for]
+        for method, found in recovery_rows(texts, classifier, methods, oracle=False).items():
+            recovery.setdefault(method, []).extend(found)
+
+    cross_validate(
+        train,
+        progress=progress,
+        test_reports=test,
+        folds=folds,
+        on_fold=on_fold,
+        background=background,
+    )
+    return rows, recovery

@@ -52,11 +52,18 @@
   }
 
   // Split a paragraph into plain and key-sentence runs using document offsets.
-  function paragraphNode(para, keySentences) {
+  function paragraphNode(para, keySentences, index) {
     const node = el("p", "para sec-" + para.label + (para.heading ? " heading" : ""));
+    node.id = "para-" + index;
     node.dataset.label = para.label;
     node.title = (LABEL_ZH[para.label] || para.label) + "（置信度 " + para.confidence + "）";
     node.appendChild(badge(para.label));
+    if (para.confidence < config.review) {
+      node.classList.add("review");
+      const tag = el("span", "review-tag", "请复核");
+      tag.title = "置信度 " + para.confidence + "，低于 " + config.review;
+      node.appendChild(tag);
+    }
     let cursor = 0;
     const text = para.text;
     for (const s of keySentences) {
@@ -78,14 +85,35 @@
     report.replaceChildren();
     const sentences = data.sentences.slice().sort((a, b) => a.start - b.start);
     let i = 0;
-    for (const para of data.paragraphs) {
+    data.paragraphs.forEach((para, index) => {
       while (i < sentences.length && sentences[i].end <= para.start) i++;
       const inside = [];
       for (let j = i; j < sentences.length && sentences[j].start < para.end; j++) {
         inside.push(sentences[j]);
       }
-      report.appendChild(paragraphNode(para, inside));
+      report.appendChild(paragraphNode(para, inside, index));
+    });
+  }
+
+  // The table of contents: every heading, indented by level; a click scrolls to its paragraph.
+  function renderOutline(data) {
+    const list = document.getElementById("outline");
+    list.replaceChildren();
+    for (const entry of data.outline) {
+      const index = data.paragraphs.findIndex((p) => p.start <= entry.start && entry.start < p.end);
+      const item = el("li", "level-" + Math.min(entry.level, 4));
+      const link = el("a", "sec-" + entry.label, entry.text);
+      link.href = "#para-" + index;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const target = document.getElementById("para-" + index);
+        if (target) target.scrollIntoView({ behavior: "smooth", block: "start" });
+      });
+      if (entry.label) item.appendChild(badge(entry.label));
+      item.appendChild(link);
+      list.appendChild(item);
     }
+    if (!data.outline.length) list.appendChild(el("li", null, "（报告没有标题）"));
   }
 
   function renderSummary(data) {
@@ -108,7 +136,19 @@
       const group = el("div", "group sec-" + label);
       group.appendChild(el("h3", null, LABEL_ZH[label] || label));
       const list = el("ul");
-      for (const s of data.structured[label]) list.appendChild(el("li", null, s.text));
+      for (const s of data.structured[label]) {
+        // A problem item: its statement, with the words that name the problem in bold.
+        const item = el("li");
+        const at = s.title ? s.text.indexOf(s.title) : -1;
+        if (at < 0) {
+          item.textContent = s.text;
+        } else {
+          item.appendChild(document.createTextNode(s.text.slice(0, at)));
+          item.appendChild(el("b", "problem-title", s.title));
+          item.appendChild(document.createTextNode(s.text.slice(at + s.title.length)));
+        }
+        list.appendChild(item);
+      }
       group.appendChild(list);
       box.appendChild(group);
     }
@@ -159,6 +199,7 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ text: text, max_sentences: Number(sentencesSelect.value) }),
       });
+      renderOutline(data);
       renderSummary(data);
       renderStructured(data);
       renderFigures(data);

@@ -214,6 +214,17 @@ def test_split_sentences_end_marks_and_closing_quotes() -> None:
     ]
 
 
+def test_a_run_in_heading_closed_by_a_colon_is_a_sentence_of_its_own() -> None:
+    text = "（一）依法履行政府职能，科学开展民主决策：我镇坚持以服务型政府为主导。"
+    assert [s.text for s in split_sentences(text)] == [
+        "（一）依法履行政府职能，科学开展民主决策：",
+        "我镇坚持以服务型政府为主导。",
+    ]
+    # Not an addressee or an announcement: they have no list marker.
+    assert len(split_sentences("现将有关情况报告如下：")) == 1
+    assert len(split_sentences("中共某某区委：2024年，我局坚持依法行政。")) == 1
+
+
 def test_clauses_after_a_semicolon_stay_in_their_sentence() -> None:
     # The clause after "；" has no subject of its own: alone it would be a scrap.
     text = "全年排查隐患122处，整改117处；创建标准化企业7家；组建救援队伍1支。下一句。"

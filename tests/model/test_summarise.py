@@ -10,8 +10,6 @@ import model.summarise as summarise_module
 from model.analyse import analyse, prepare
 from model.document import build_document
 from model.summarise import (
-    _TOPIC,
-    _TOPIC_FIRST,
     DEFAULT_METHOD,
     SUMMARISERS,
     Budget,
@@ -25,12 +23,11 @@ from model.summarise import (
     keywords,
     pagerank,
     select,
-    sentence_shape,
     sentence_vectors,
     structured_summary,
     summarise,
 )
-from model.units import sentence_kinds
+from model.units import _TOPIC, _TOPIC_FIRST, sentence_kinds, sentence_shape
 
 METHODS = sorted(SUMMARISERS)
 SEED_003 = "003_5c5bdc2152d9c680.txt"

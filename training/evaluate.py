@@ -63,6 +63,15 @@ def rules_baseline(report: Report) -> list[str]:
 def scores(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
     """Accuracy, macro-F1 over the labels present in the truth, per-label F1, confusion."""
     present = [label for label in LABELS if label in set(y_true)]
+    if not present:  # nothing to score (e.g. no report whose units could be compared)
+        return {
+            "n": 0,
+            "accuracy": 0.0,
+            "macro_f1": 0.0,
+            "per_label_f1": {},
+            "labels": [],
+            "confusion": [],
+        }
     per_label = f1_score(y_true, y_pred, labels=present, average=None, zero_division=0)
     return {
         "n": len(y_true),

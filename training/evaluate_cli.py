@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             background=background,
         )
     )
-    if args.corpus is None:
+    if args.corpus is None and not args.traditional:
         weak = load_corpus(seeds)
         gold = {r.name: r for r in test}
         weak = [r for r in weak if r.name in gold]

@@ -27,6 +27,7 @@ from model.segment import cut_words, normalise
 # 4-grams of BMP code points pack into 64 bits exactly (characters beyond the BMP share one code).
 _GRAM = 4
 _BITS = np.uint64(16)
+_BITMAP_MASK = np.uint64((1 << 20) - 1)
 
 
 def _codes(text: str) -> np.ndarray:
@@ -92,13 +93,31 @@ class Background:
         covered = np.zeros(len(codes), dtype=bool)
         stock = self.stock_grams_
         if len(keys) and len(stock):
-            at = np.minimum(np.searchsorted(stock, keys), len(stock) - 1)
-            hit = (stock[at] == keys) & (owner[: len(keys)] == owner[_GRAM - 1 :])
+            # Most 4-grams are not stock: a bitmap of the stock grams' low bits rules them out
+            # with one gather, and only the rest are looked up.
+            maybe = np.flatnonzero(self._bitmap()[keys & _BITMAP_MASK])
+            hit = np.zeros(len(keys), dtype=bool)
+            if len(maybe):
+                at = np.minimum(np.searchsorted(stock, keys[maybe]), len(stock) - 1)
+                hit[maybe] = stock[at] == keys[maybe]
+            hit &= owner[: len(keys)] == owner[_GRAM - 1 :]
             for k in range(_GRAM):
                 covered[k : k + len(hit)] |= hit
         size = np.bincount(owner, minlength=n).astype(float)
         # A span too short for one 4-gram has no stock share.
         return np.bincount(owner, weights=covered, minlength=n) / np.maximum(size, 1)
+
+    def _bitmap(self) -> np.ndarray:
+        """Which values of a 4-gram key's low 20 bits some stock 4-gram has (made once)."""
+        bitmap = self.__dict__.get("_bitmap_")
+        if bitmap is None:
+            bitmap = np.zeros(int(_BITMAP_MASK) + 1, dtype=bool)
+            bitmap[self.stock_grams_ & _BITMAP_MASK] = True
+            self.__dict__["_bitmap_"] = bitmap
+        return bitmap
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_bitmap_"}
 
     def idf(self, words: Sequence[str]) -> np.ndarray:
         """Smoothed background IDF of each word: log((1 + N) / (1 + df)) + 1."""

@@ -48,6 +48,9 @@ _MARKER = re.compile(
     r"再次[，、]?|最后[，、])\s*"
 )
 _CLAUSE_MARKS = re.compile(r"[，、；：:,]")
+# The characters a list marker can start with (after white space, which sentences never start
+# with): sentences starting otherwise have no marker.
+_MARKER_FIRST = "一二三四五六七八九十（(0123456789第首其再最"
 _END = "。！？；…：:"
 _CLOSERS = "”’」』）\"' "
 _DIGIT = re.compile(r"[0-9]")
@@ -61,7 +64,7 @@ _UNITS = (
 # A number with its unit, a multiplier allowed between them: 131件, 26.15%, 5万余件, 1300亿元.
 FIGURE = re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*((?:万|亿)?余?(?:{_UNITS}))")
 # Named documents and measures; with the figures, the specifics a sentence gives.
-_NAMED = (re.compile(r"《[^》\n]{2,60}》"), re.compile(r"“[^”\n]{2,30}”"))
+_NAMED = re.compile(r"《[^》\n]{2,60}》|“[^”\n]{2,30}”")
 
 
 def marker_end(norm: str) -> int:
@@ -105,7 +108,7 @@ def is_title_line(text: str) -> bool:
 def specifics(text: str) -> int:
     """Figures with units, document titles and named measures in `text`."""
     norm = normalise(text)
-    return sum(len(pattern.findall(norm)) for pattern in (FIGURE, *_NAMED))
+    return len(FIGURE.findall(norm)) + len(_NAMED.findall(norm))
 
 
 def has_figure(text: str) -> bool:
@@ -269,8 +272,16 @@ def sentence_kinds(doc: Document) -> Kinds:
             dtype=bool,
         )
     lengths = doc.lengths()
+    figures = _counted(doc, FIGURE)
     topic = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(lengths <= MARKED_TOPIC_CHARS + 6):
+    # Only short sentences without a figure can be topic clauses, and without a list marker
+    # only those of one clause: the pattern is tried on those alone.
+    codes = doc.content()[0]
+    marked = _code_table(_MARKER_FIRST)[np.minimum(codes[starts], 0xFFFF)] if n else starts > 0
+    clause_marks = np.flatnonzero(_code_table("，、；：,")[np.minimum(codes, 0xFFFF)]).tolist()
+    marks = np.bincount(np.maximum(_owners(doc, clause_marks), 0), minlength=n)
+    short = (lengths <= MARKED_TOPIC_CHARS + 6) & (figures == 0) & (marked | (marks == 0))
+    for i in np.flatnonzero(short):
         topic[i] = _topic_clause(norm[starts[i] : starts[i] + int(lengths[i])])
     opens = _opens_paragraph(doc)
     dependent = opens & _broken_paragraphs(doc)[paragraph_of]
@@ -286,7 +297,6 @@ def sentence_kinds(doc: Document) -> Kinds:
         codes, content, owner = doc.content()
         stock = doc.background.span_shares(codes[content], owner, n)
     complete = sentence_shape(doc)[1]
-    figures = _counted(doc, FIGURE)
     kinds = Kinds(
         heading=heading_line[paragraph_of],
         topic=topic,
@@ -294,9 +304,9 @@ def sentence_kinds(doc: Document) -> Kinds:
         dependent=dependent,
         chrome=chrome_line[paragraph_of],
         stock=stock,
-        specific=figures + sum(_counted(doc, pattern) for pattern in _NAMED),
+        specific=figures + _counted(doc, _NAMED),
         figure=figures > 0,
-        garbled=_counted(doc, _GARBLED) > 0,
+        garbled=_counted(doc, _GARBLED) > 0 if _GARBLED.search(norm) else np.zeros(n, bool),
         unfinished=~heading_line[paragraph_of] & ~complete,
         admission=_counted(doc, _ADMISSION) > 0,
         remedy=remedy,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from model.classify import SectionClassifier
+from model.deadlines import Rules
 from model.document import Document, build_document, build_document_from_lines
 from model.labels import LABEL_ZH
 from model.summarise import (
@@ -143,12 +144,22 @@ def analyse(
     budget: Budget | None = None,
     method: str = DEFAULT_METHOD,
     per_section: int = 2,
+    audit: Rules | bool = False,
 ) -> dict[str, Any]:
-    """Classification, summary, structured summary, figures and keywords from one segmentation."""
+    """Classification, summary, structured summary, figures and keywords from one segmentation.
+
+    With `audit` (True for the bundled deadline rules, or the Rules to use) the result also
+    holds the inspection audit of the same document, under "audit".
+    """
     doc = prepare(text, classifier)
     summariser = get_summariser(method)
     scores = summariser.score(doc)
-    return {
+    extra = {}
+    if audit is not False:
+        from model.audit import audit as audit_document
+
+        extra["audit"] = audit_document(doc, None if audit is True else audit)
+    return extra | {
         "paragraphs": paragraph_records(doc),
         **summary_record(doc, budget, method, scores),
         "sections": dict(Counter(doc.labels or [])),

@@ -56,7 +56,7 @@ def _normalise(text: str) -> str:
 # one character for one, from a table made with OpenCC (training/traditional.py).
 @cache
 def _traditional() -> tuple[re.Pattern[str], Callable[[re.Match[str]], str]]:
-    table = dict(line.split("\t") for line in _data("t2s.txt").splitlines() if line)
+    table = dict(line.split("\t") for line in data_text("t2s.txt").splitlines() if line)
     pattern = re.compile("[" + "".join(re.escape(c) for c in table) + "]")
     return pattern, lambda m: table[m.group()]
 
@@ -361,19 +361,19 @@ _WORD_OR_BREAK = re.compile(r"[^\W_]+|\n")
 _lock = threading.Lock()
 
 
-def _data(name: str) -> str:
+def data_text(name: str) -> str:
     return resources.files("model").joinpath("data", name).read_text(encoding="utf-8")
 
 
 @cache
 def stop_words() -> frozenset[str]:
     """Function words and report filler that carry no section information."""
-    return frozenset(w.strip() for w in _data("stopwords.txt").splitlines() if w.strip())
+    return frozenset(w.strip() for w in data_text("stopwords.txt").splitlines() if w.strip())
 
 
 def _domain_words() -> list[tuple[str, int]]:
     entries = []
-    for line in _data("dict.txt").splitlines():
+    for line in data_text("dict.txt").splitlines():
         parts = line.split()
         if parts:
             entries.append((parts[0], int(parts[1]) if len(parts) > 1 else 1000))

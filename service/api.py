@@ -24,6 +24,7 @@ from werkzeug.exceptions import ClientDisconnected
 
 from model import persist
 from model.analyse import analyse, paragraph_records, prepare, summary_record
+from model.audit import audit
 from model.document import Document
 from model.labels import LABEL_ZH, LABELS
 from model.readers import SUPPORTED_SUFFIXES, ReadError, read_document
@@ -251,6 +252,16 @@ def analyse_report() -> Response:
     return jsonify(result | {"model": model_info(bundle)})
 
 
+@bp.post("/v1/audit")
+def audit_report() -> Response:
+    """The inspection audit: metadata, genre, required contents, timeliness, problems, plans."""
+    body = json_body()
+    doc = segmented(document_input(body, _DOCUMENT))
+    bundle = holder().bundle
+    result = audit(prepare(doc, bundle.classifier), current_app.extensions["fzreport.rules"])
+    return jsonify(result | {"model": model_info(bundle)})
+
+
 @bp.post("/v1/extract")
 def extract() -> Response:
     """Report text of an uploaded .txt/.docx/.html/.pdf file, for the web page's upload button."""
@@ -334,7 +345,7 @@ def openapi_document(config: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI file with this app's limits and the registry's methods filled in."""
     spec = copy.deepcopy(_openapi_template())
     schemas = spec["components"]["schemas"]
-    for name in ("ClassifyRequest", "SummariseRequest", "AnalyseRequest"):
+    for name in ("ClassifyRequest", "SummariseRequest", "AnalyseRequest", "AuditRequest"):
         props = schemas[name]["properties"]
         props["text"]["maxLength"] = config["MAX_TEXT_CHARS"]
         props["paragraphs"]["maxItems"] = config["MAX_PARAGRAPHS"]

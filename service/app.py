@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from model import persist
 from model.analyse import analyse
+from model.deadlines import load_rules
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("fzreport.access")
@@ -43,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # The web page asks a reviewer to check paragraphs labelled with less confidence (请复核).
     "REVIEW_CONFIDENCE": 0.8,
     "SUMMARY_CHARS": None,
+    # Deadline rules of the audit (TOML, see model/data/deadlines.toml); None: the bundled ones.
+    "AUDIT_RULES": None,
     # Seconds a request body may take to arrive once its headers are in (408 after that).
     "BODY_TIMEOUT": 10,
     # Bearer token for POST /v1/admin/reload; the route answers 404 while it is unset.
@@ -114,6 +117,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["WARM_UP"]:
         analyse(_WARM_UP_TEXT, bundle.classifier)
     app.extensions["fzreport.model"] = ModelHolder(bundle)
+    # A bad rules file stops the server at start (RulesError names the line), not each audit.
+    app.extensions["fzreport.rules"] = load_rules(app.config["AUDIT_RULES"])
     app.extensions["fzreport.started"] = time.time()
 
     from service import api

@@ -85,6 +85,7 @@ def error_record(source: str, reason: str, sha256: str = "") -> dict[str, Any]:
         "figures": [],
         "keywords": [],
         "structured": {},
+        "audit": None,
     }
 
 
@@ -101,7 +102,7 @@ def summarise_file(
         # scikit-learn's pipeline calls joblib itself; under the Dask backend each of those
         # calls would become a cluster task and a round trip per document. Keep them local.
         with parallel_config(backend="sequential"):
-            result = analyse(decoded.text, _classifier(model_path), budget, method)
+            result = analyse(decoded.text, _classifier(model_path), budget, method, audit=True)
     except ReadError as exc:
         return error_record(source, str(exc), digest)
     except Exception as exc:  # one bad document must never end a run of thousands
@@ -118,6 +119,7 @@ def summarise_file(
         "figures": result["figures"],
         "keywords": result["keywords"],
         "structured": result["structured"],
+        "audit": result["audit"],
     }
 
 
@@ -519,6 +521,50 @@ def _sections_text(sections: dict[str, int]) -> str:
     return "; ".join(f"{label} {n}" for label, n in sections.items())
 
 
+AUDIT_COLUMNS = [
+    "is_report",
+    "issuer",
+    "issuer_kind",
+    "level",
+    "year",
+    "report_date",
+    "published",
+    "deadline",
+    "timeliness",
+    *(f"{part}_status" for part in ("achievements", "shortcomings", "leadership", "plans")),
+    "problems",
+    "problems_with_cause",
+    "generic_problems",
+    "unanswered_problems",
+]
+
+
+def audit_cells(audit: dict[str, Any] | None) -> list[Any]:
+    """The audit's CSV cells, blank for a record without one (an error, an older journal)."""
+    if not audit:
+        return [""] * len(AUDIT_COLUMNS)
+    meta, contents, ind = (
+        audit["metadata"],
+        audit.get("contents") or {},
+        audit.get("indicators") or {},
+    )
+    return [
+        audit["genre"]["is_report"],
+        *(meta[k] or "" for k in ("issuer", "issuer_kind", "level", "year", "report_date")),
+        meta["published"] or "",
+        audit["timeliness"]["deadline"] or "",
+        audit["timeliness"]["status"],
+        *(
+            contents.get(part, {}).get("status", "")
+            for part in ("achievements", "shortcomings", "leadership", "plans")
+        ),
+        *(
+            ind.get(k, "")
+            for k in ("problems", "problems_with_cause", "generic_problems", "unanswered_problems")
+        ),
+    ]
+
+
 def write_csv(records: Iterable[dict[str, Any]], path: Path) -> None:
     """One row per document, the summary joined into one cell (UTF-8 with BOM for Excel)."""
     tmp = path.with_name(path.name + ".tmp")
@@ -527,6 +573,7 @@ def write_csv(records: Iterable[dict[str, Any]], path: Path) -> None:
         writer.writerow(
             ["source", "status", "error", "encoding", "chars", "sha256", "sections", "summary"]
             + ["figures", "keywords"]
+            + AUDIT_COLUMNS
         )
         for r in latest(records):
             writer.writerow(
@@ -541,6 +588,7 @@ def write_csv(records: Iterable[dict[str, Any]], path: Path) -> None:
                     "".join(s["text"] for s in r.get("sentences") or []),
                     "；".join(f["text"] for f in r.get("figures") or []),
                     " ".join(k["word"] for k in r.get("keywords") or []),
+                    *audit_cells(r.get("audit")),
                 ]
             )
     os.replace(tmp, path)

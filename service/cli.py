@@ -1,4 +1,4 @@
-"""The `fzreport` command: classify, summarise, train, evaluate, batch, serve.
+"""The `fzreport` command: classify, summarise, audit, train, evaluate, batch, serve.
 
 Each sub-command parses flags, calls `model/` (or `training/`) and reports; errors go to
 stderr as one line with a non-zero exit status, never a traceback.
@@ -110,6 +110,33 @@ def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# -- audit -------------------------------------------------------------------------------------
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from model.audit import audit, card
+    from model.deadlines import RulesError, load_rules
+
+    try:
+        rules = load_rules(args.rules)
+    except RulesError as exc:
+        raise CliError(str(exc)) from None
+    bundle = _bundle(args)
+    results = []
+    for name in args.files or ["-"]:
+        source, text = _read_input(name)
+        result = audit(prepare(text, bundle.classifier), rules)
+        if args.format == "jsonl":
+            _emit_json({"source": source, **result}, out, indent=None)
+        elif args.format == "text":
+            out.write(card(result, source))
+        else:
+            results.append({"source": source, **result})
+    if args.format == "json":
+        _emit_json(results[0] if len(results) == 1 else {"documents": results}, out)
+    return EXIT_OK
+
+
 # -- train / evaluate --------------------------------------------------------------------------
 
 
@@ -153,6 +180,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
     argtypes.add_model_flag(p)
     p.set_defaults(func=cmd_summarise)
+
+    p = sub.add_parser(
+        "audit", help="check reports against the 督察工作规定: metadata, parts, problems, plans"
+    )
+    p.add_argument("files", nargs="*", help="report files, or - for stdin (default)")
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    p.add_argument(
+        "--rules", default=None, metavar="FILE", help="deadline rules (TOML; default: bundled)"
+    )
+    argtypes.add_model_flag(p)
+    p.set_defaults(func=cmd_audit)
 
     from training.evaluate_cli import add_arguments as evaluate_arguments
     from training.train import add_arguments as train_arguments

@@ -21,6 +21,15 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     overrides: dict[str, Any] = {}
     if args.model is not None:
         overrides["MODEL_PATH"] = str(args.model)
+    if args.rules is not None:
+        from model.deadlines import RulesError, load_rules
+
+        try:  # checked here too, so a bad file is one line before any worker starts
+            load_rules(args.rules)
+        except RulesError as exc:
+            print(f"fzreport serve: {exc}", file=sys.stderr)
+            return 1
+        overrides["AUDIT_RULES"] = args.rules
     if args.dev:
         from service.app import create_app
 
@@ -53,6 +62,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--timeout", type=argtypes.count, default=30, help="seconds before a stuck worker dies"
+    )
+    p.add_argument(
+        "--rules", default=None, metavar="FILE", help="audit deadline rules (TOML; default bundled)"
     )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead")
     p.add_argument("--quiet", action="store_true", help="no access log lines")

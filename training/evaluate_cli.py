@@ -3,6 +3,7 @@
 fzreport evaluate                                   # seeds, leave-one-report-out
 fzreport evaluate --corpus ../shared/corpus/statecouncil.jsonl --min-year 1992
 fzreport evaluate --diversity 0.5 0.7 0.9           # the summary's MMR weight, swept
+fzreport evaluate --audit                           # the audit against seeds/audit/ gold
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "add a nested row: each fold with the weight best on the other folds",
     )
     parser.add_argument(
+        "--audit",
+        action="store_true",
+        help="score the audit instead: metadata, genre, contents and problem items (seeds/audit/)",
+    )
+    parser.add_argument(
         "--json",
         type=Path,
         default=None,
@@ -72,6 +78,8 @@ def _weight(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.audit:
+        return _run_audit(args)
     seeds = seeds_dir()
     try:
         train = load_reports(args.train_corpus or seeds, None)
@@ -118,4 +126,16 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
         for path in save_plots(metrics, args.json.with_suffix("")):
             print(f"wrote {path}")
+    return 0
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from training.audit_eval import evaluate_audit, print_audit
+    from training.train import ensure_model
+
+    bar = lambda items: tqdm(items, desc="seeds", unit="seed", file=sys.stderr)  # noqa: E731
+    metrics = evaluate_audit(ensure_model().classifier, bar)
+    print_audit(metrics)
+    if args.json:
+        args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

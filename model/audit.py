@@ -40,7 +40,8 @@ PART_ZH = {
 _MIN_PARAGRAPH = 15
 _MIN_PART_CHARS = {"achievements": 100, "leadership": 60, "plans": 40}
 CAUSE = re.compile(
-    r"原因|由于|主要是|究其|根源|源于|在于|因为|导致|造成|致使|受[^。；]{1,12}影响|客观上|主观上"
+    r"原因|由于|主要是|究其|根源|源于|在于|因为|(?<![原基])因(?![此而地素])|导致|造成|致使|"
+    r"受[^。；]{1,12}影响|客观上|主观上"
 )
 _LEADERS = re.compile(r"第一责任人|主要负责人|主要领导|党政主要|一把手")
 # What a problem statement says without naming anything: stock verdicts and filler words.

@@ -129,7 +129,7 @@ _GOVERNMENT = re.compile(r"(?:人民政府|政府|街道办事处|办事处|管�
 _PARTY = re.compile(r"^中共|^中国共产党|(?:党委|党组|党工委|工委|纪委|监委)$")
 _BODY_END = re.compile(
     r"(?:人民政府|政府|办事处|管委会|管理委员会|委员会|局|厅|委|办公室|办|署|院|中心|部|"
-    r"党委|党组|工委|街道|镇|乡)$"
+    r"党委|党组|工委)$"
 )
 _NATIONAL = re.compile(
     r"^(?:国家|国务院|中华人民共和国|中国(?!共产党))|^[^省市区县]{1,8}(?:部|总署|总局)$"
@@ -143,6 +143,7 @@ def is_body(name: str) -> bool:
         bool(_BODY_END.search(name))
         and not name.endswith(("市", "省", "区", "县"))
         and not name.startswith(("我", "本", "该", "全"))
+        and "各级" not in name
     )
 
 
@@ -151,7 +152,7 @@ def issuer_kind(name: str) -> str | None:
     if _PARTY.search(name) and not _GOVERNMENT.search(name):
         return "party"
     if _GOVERNMENT.search(name) or name.endswith(("镇", "乡", "街道")):
-        return "government"
+        return "government"  # a town or street reporting as itself speaks as its government
     return "department" if is_body(name) else None
 
 
@@ -257,15 +258,18 @@ _NAME = re.compile(rf"{_CJK}[\u4e00-\u9fff（）()、]{{1,40}}")
 _ADDRESSEE = re.compile(r"\s*(?P<to>[\u4e00-\u9fff、，（）]{2,60})[：:]\s*$")
 # The subject of the opening sentence: "2024年，[在…领导下，]长治市应急管理局坚持…".
 _OPENING = re.compile(
-    rf"\s*(?:(?:{_YEAR}|今)年(?:度)?(?:以来)?(?:[^，。]{{0,30}}?[，,])?\s*)"
+    rf"[\s?？]*(?:(?:{_YEAR}|今)年(?:度)?(?:以来)?(?:[^，。]{{0,30}}?[，,])?\s*)"
     rf"(?:(?:在[^。]{{2,80}}?下|按照[^。]{{2,60}}?)[，,]\s*)*"
     rf"(?P<subject>(?!在|按照|根据|我){_CJK}[\u4e00-\u9fff、]{{1,40}}?)"
     r"(?:党组|党委|法治政府建设工作|法治政府建设)?"
     r"(?=坚持|深入|认真|全面|始终|紧紧|紧扣|以|在|持续|聚焦|积极|扎实|围绕|高度|牢固|不断|立足|"
     r"按照|把|着力|坚决|继续|严格|大力|切实|主动)"
 )
+_NOW_REPORTING = re.compile(rf"现将(?P<subject>(?!我|本|有关){_CJK}{{2,30}}?)(?:{_YEAR})\s*年")
 _ABBREVIATED = re.compile(r"^(?P<unit>[省市区县镇乡])(?P<rest>[\u4e00-\u9fff]{1,30})$")
 _OWN = re.compile(r"我(?P<unit>省|市|区|县|镇|乡|街道|旗)")
+_OWN_BODY = re.compile(r"[我本](?:局|委|厅|办)(?![\u4e00-\u9fff]{0,1}[省市区县])")
+_HEAD_CHARS = 600
 _GOVERNMENT_OF = {"镇": "人民政府", "乡": "人民政府", "街道": "办事处"}
 
 
@@ -403,6 +407,12 @@ def _report_date(doc: Document, norm: str, meta: Metadata, title_at: int | None)
         meta.evidence["report_date"] = span
         if rest:
             meta.evidence.setdefault("signature", (p.start, span[0]))
+        elif i > 0 and i in tail:  # the signing body on the line above the date
+            above = doc.paragraphs[i - 1]
+            name = norm[above.start : above.end].strip()
+            if len(name) <= 50 and is_body(_clean_name(name)) and not re.search("[，。；：]", name):
+                at = norm.index(name, above.start)
+                meta.evidence.setdefault("signature", (at, at + len(name)))
         return
 
 
@@ -490,6 +500,13 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
             s = m.start("subject")
             candidates.append((name, (s, s + len(name)), "opening"))
         break
+    for p in doc.paragraphs[
+        :_HEAD_PARAGRAPHS
+    ]:  # "现将县人民政府2022年法治政府建设工作情况报告如下"
+        m = _NOW_REPORTING.search(norm, p.start, p.end)
+        if m:
+            candidates.append((m["subject"], m.span("subject"), "opening"))
+            break
     for i in _head(doc):
         p = doc.paragraphs[i]
         for m in _SOURCE.finditer(norm, p.start, p.end):
@@ -530,7 +547,13 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
             if not name.startswith(("我", "本")) and (level := level_of(name)):
                 meta.level = level
                 meta.evidence["level"] = span
+                # A place reporting as itself ("北京市坚持…") speaks as its government.
+                meta.issuer_kind = issuer_kind(name) or "government"
                 break
+        else:
+            own = _OWN_BODY.search(norm, 0, _HEAD_CHARS)
+            if own:  # "我局" / "我委": a department, though unnamed
+                meta.issuer_kind = "department"
 
 
 def _joint(name: str) -> bool:
@@ -575,6 +598,11 @@ def _named_places(doc: Document, norm: str, meta: Metadata) -> dict[str, str]:
         m = _ADDRESSEE.match(norm, p.start, p.end)
         if m:
             texts.append(m["to"])
+    # Provinces and prefecture-level cities named anywhere near the top ("武汉市农业综合执法支队",
+    # "《湖南省法治政府建设实施纲要》") settle 市/省 short forms too, after the title's.
+    head = norm[:_HEAD_CHARS]
+    texts += [m.group() for m in _PROVINCE.finditer(head) if m.group()[-1] in "省市区"]
+    texts += [m.group() for m in _prefecture().finditer(head) if m.group().endswith("市")]
     for t in texts:
         for level, words in _place_units(re.sub(r"^中共", "", t)):
             unit = next(

@@ -1,0 +1,253 @@
+"""Report metadata read from text (`model.metadata`): fields, levels, kinds and evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from model.document import build_document
+from model.metadata import Metadata, extract, issuer_kind, level_of
+from model.segment import normalise
+
+OPENING = "2024年，某某市司法局坚持以习近平法治思想为指导，全面推进法治政府建设各项工作。"
+TITLE = "某某市司法局2024年法治政府建设年度报告"
+
+
+def meta_of(text: str) -> Metadata:
+    return extract(build_document(text))
+
+
+def assert_evidence(text: str, meta: Metadata) -> None:
+    """Every field's evidence span indexes the original text and holds its words."""
+    for name, (start, end) in meta.evidence.items():
+        assert 0 <= start < end <= len(text), name
+    if meta.title:
+        start, end = meta.evidence["title"]
+        assert normalise(text[start:end]).startswith(meta.title[:4])
+    if meta.year:
+        start, end = meta.evidence["year"]
+        assert str(meta.year) in text[start:end]
+    if meta.issuer:
+        start, end = meta.evidence["issuer"]
+        assert text[start:end]
+
+
+# -- title and year ------------------------------------------------------------------------------
+
+
+def test_title_without_site_suffix_and_label() -> None:
+    text = (
+        "标题：嘉兴市司法局2024年法治政府建设年度报告_嘉兴市人民政府门户网站\n"
+        "2024年，嘉兴市司法局坚持以习近平法治思想为指导，全面推进法治政府建设，取得了积极成效。\n"
+    )
+    meta = meta_of(text)
+    assert meta.title == "嘉兴市司法局2024年法治政府建设年度报告"
+    assert meta.year == 2024
+    start, end = meta.evidence["title"]
+    assert text[start:end].startswith("嘉兴市司法局2024年")
+    assert_evidence(text, meta)
+
+
+def test_year_from_the_title() -> None:
+    meta = meta_of(f"{TITLE}\n{OPENING}\n")
+    assert meta.year == 2024
+
+
+def test_year_from_the_opening_when_the_title_has_none() -> None:
+    text = (
+        "法治政府建设年度报告\n"
+        "2023年，长治市应急管理局坚持以习近平法治思想为指导，全面推进法治政府建设各项工作。\n"
+    )
+    meta = meta_of(text)
+    assert meta.year == 2023
+    start, end = meta.evidence["year"]
+    assert text[start:end] == "2023"
+
+
+def test_year_of_a_plan_in_quotes_is_not_the_reported_year() -> None:
+    text = (
+        "法治政府建设工作情况\n"
+        "根据《法治政府建设实施纲要（2021—2025年）》要求，我局认真贯彻落实各项部署，"
+        "全面推进依法行政工作，取得积极成效。\n"
+    )
+    meta = meta_of(text)
+    assert meta.year not in (2021, 2025)
+    assert meta.year is None
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("signature", "words"),
+    [("2025年3月28日", "2025年3月28日"), ("二〇二五年三月二十八日", "二〇二五年三月二十八日")],
+)
+def test_report_date_from_the_signature(signature: str, words: str) -> None:
+    text = f"{TITLE}\n{OPENING}\n某某市司法局\n{signature}\n"
+    meta = meta_of(text)
+    assert meta.report_date == date(2025, 3, 28)
+    assert meta.published is None
+    start, end = meta.evidence["report_date"]
+    assert text[start:end] == words
+
+
+@pytest.mark.parametrize(
+    ("line", "when"),
+    [("发布时间：2025-03-06 11:31", date(2025, 3, 6)), ("发布日期: 2025-01-29", date(2025, 1, 29))],
+)
+def test_published_from_a_labelled_line(line: str, when: date) -> None:
+    text = f"{TITLE}\n{line}\n{OPENING}\n"
+    meta = meta_of(text)
+    assert meta.published == when
+    assert meta.report_date is None
+    start, end = meta.evidence["published"]
+    assert when.isoformat() in text[start:end]
+
+
+def test_a_banner_date_is_not_the_publication_date() -> None:
+    meta = meta_of(f"今天是2025年3月6日 星期四\n{TITLE}\n{OPENING}\n")
+    assert meta.published is None
+    assert meta.title == TITLE
+
+
+def test_published_and_signature_dates_go_to_their_fields() -> None:
+    text = f"{TITLE}\n发布日期：2025-03-06\n{OPENING}\n某某市司法局\n2025年3月28日\n"
+    meta = meta_of(text)
+    assert meta.published == date(2025, 3, 6)
+    assert meta.report_date == date(2025, 3, 28)
+    assert meta.evidence["published"] != meta.evidence["report_date"]
+    assert_evidence(text, meta)
+
+
+# -- issuer --------------------------------------------------------------------------------------
+
+
+def test_issuer_from_the_title() -> None:
+    text = f"{TITLE}\n{OPENING}\n"
+    meta = meta_of(text)
+    assert meta.issuer == "某某市司法局"
+    assert meta.issuer_kind == "department"
+    start, end = meta.evidence["issuer"]
+    assert text[start:end] == "某某市司法局"
+
+
+def test_issuer_from_the_opening_subject() -> None:
+    text = (
+        "法治政府建设年度报告\n"
+        "2024年，长治市应急管理局坚持以习近平法治思想为指导，全面推进法治政府建设各项工作。\n"
+    )
+    meta = meta_of(text)
+    assert meta.issuer == "长治市应急管理局"
+    assert meta.level == "municipal"
+    start, end = meta.evidence["issuer"]
+    assert text[start:end] == "长治市应急管理局"
+
+
+def test_issuer_from_a_name_line_above_the_title() -> None:
+    text = (
+        "赵县人民政府\n关于2024年度法治政府建设情况的报告\n"
+        "2024年，在市委市政府的坚强领导下，我县坚持以习近平法治思想为指导，全面推进法治政府建设。\n"
+    )
+    meta = meta_of(text)
+    assert meta.issuer == "赵县人民政府"
+    assert meta.issuer_kind == "government"
+    assert meta.level == "county"
+    assert meta.year == 2024
+    assert_evidence(text, meta)
+
+
+def test_short_form_written_out_when_the_place_is_named() -> None:
+    text = (
+        "赵县2024年法治政府建设年度报告\n"
+        "2024年，县政府坚持以习近平法治思想为指导，全面推进法治政府建设各项工作，取得积极成效。\n"
+    )
+    meta = meta_of(text)
+    assert meta.issuer == "赵县人民政府"
+    start, end = meta.evidence["issuer"]
+    assert text[start:end] == "县政府"
+
+
+def test_short_form_left_alone_without_a_named_place() -> None:
+    meta = meta_of(
+        "2024年法治政府建设年度报告\n"
+        "2024年，县政府坚持以习近平法治思想为指导，全面推进法治政府建设各项工作，取得积极成效。\n"
+    )
+    assert meta.issuer is None
+    assert meta.issuer_kind is None
+
+
+def test_a_title_naming_only_a_place_gives_no_issuer() -> None:
+    meta = meta_of(
+        "硚口区2024年度法治政府建设情况报告\n"
+        "2024年，全区上下坚持以习近平法治思想为指导，全面推进法治政府建设各项工作，取得积极成效。\n"
+    )
+    assert meta.issuer is None
+    assert meta.year == 2024
+
+
+def test_evidence_indexes_a_traditional_character_text() -> None:
+    text = (
+        "硚口區司法局2024年度法治政府建設情況報告\n"
+        "2024年，硚口區司法局堅持以習近平法治思想為指導，全面推進法治政府建設各項工作。\n"
+    )
+    meta = meta_of(text)
+    assert meta.title == "硚口区司法局2024年度法治政府建设情况报告"
+    assert meta.issuer == "硚口区司法局"
+    assert meta.year == 2024
+    start, end = meta.evidence["issuer"]
+    assert text[start:end] == "硚口區司法局"
+    start, end = meta.evidence["title"]
+    assert normalise(text[start:end]) == meta.title
+    assert_evidence(text, meta)
+
+
+def test_a_page_of_only_chrome_gives_no_fields() -> None:
+    meta = meta_of("首页 > 政务公开\n打印 关闭\n")
+    assert meta.as_dict() == Metadata().as_dict()
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "打印", "2025年3月6日"])
+def test_tiny_inputs_never_raise(text: str) -> None:
+    meta = meta_of(text)
+    assert meta.issuer is None and meta.title is None
+
+
+# -- levels and kinds ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("海宁市住房和城乡建设局", "county"),
+        ("武汉市硚口区司法局", "county"),
+        ("嘉兴市司法局", "municipal"),
+        ("北京市朝阳区人民政府", "county"),
+        ("北京市人民政府", "provincial"),
+        ("浙江省司法厅", "provincial"),
+        ("某某镇人民政府", "township"),
+        ("鲤城区人民政府金龙街道办事处", "township"),
+        ("司法部", "national"),
+        ("国家知识产权局", "national"),
+        ("武汉市城市管理执法委员会", "municipal"),
+    ],
+)
+def test_level_of(name: str, level: str) -> None:
+    assert level_of(name) == level
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("赵县人民政府", "government"),
+        ("某某镇", "government"),
+        ("鲤城区人民政府金龙街道办事处", "government"),
+        ("嘉兴市司法局", "department"),
+        ("浙江省司法厅", "department"),
+        ("中共嘉兴市委", "party"),
+        ("某某区委全面依法治区委员会办公室党组", "party"),
+        ("北京市", None),
+    ],
+)
+def test_issuer_kind(name: str, kind: str | None) -> None:
+    assert issuer_kind(name) == kind

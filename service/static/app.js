@@ -1,4 +1,5 @@
-// The web page: calls the same JSON API as every other client (/v1/extract, /v1/analyse).
+// The web page: calls the same JSON API as every other client (/v1/extract, /v1/analyse,
+// /v1/audit).
 // Report text is only ever inserted with textContent, never as HTML.
 "use strict";
 
@@ -14,6 +15,14 @@
   const clearButton = document.getElementById("clear-button");
   const statusLine = document.getElementById("status");
   const results = document.getElementById("results");
+  const auditBox = document.getElementById("audit");
+  const auditStatus = document.getElementById("audit-status");
+  const auditBody = document.getElementById("audit-body");
+
+  // The paragraphs of the last analysis, for turning audit offsets into paragraph ids.
+  let shownParagraphs = [];
+  // Bumped by every analysis so that a slow, older audit never overwrites a newer one.
+  let runId = 0;
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -184,6 +193,200 @@
     }
   }
 
+  // -- the audit panel (/v1/audit) ------------------------------------------------------------
+
+  const AUDIT_PARTS = [
+    ["achievements", "主要举措和成效"],
+    ["shortcomings", "存在的不足和原因"],
+    ["leadership", "党政主要负责人履行第一责任人职责"],
+    ["plans", "下一年度主要安排"],
+    ["other", "其他"],
+  ];
+  const PART_STATUS_ZH = { present: "具备", weak: "薄弱", missing: "缺失" };
+  const TIMELINESS_ZH = { on_time: "按时", late: "逾期", unknown: "不明" };
+
+  function paragraphAt(offset) {
+    return shownParagraphs.findIndex((p) => p.start <= offset && offset < p.end);
+  }
+
+  // Scroll to a paragraph of the coloured report and highlight it for a moment.
+  function showParagraph(index) {
+    const target = document.getElementById("para-" + index);
+    if (!target) return;
+    target.scrollIntoView({ behavior: "smooth", block: "center" });
+    target.classList.remove("flash");
+    void target.offsetWidth; // restart the animation when the same paragraph is clicked again
+    target.classList.add("flash");
+    window.setTimeout(() => target.classList.remove("flash"), 2000);
+  }
+
+  function paragraphLink(index, text) {
+    const link = el("a", "para-link", text);
+    link.href = "#para-" + index;
+    link.dataset.para = index;
+    const para = shownParagraphs[index];
+    if (para) link.title = para.text.length > 60 ? para.text.slice(0, 60) + "……" : para.text;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      showParagraph(index);
+    });
+    return link;
+  }
+
+  function auditField(list, name, value, className) {
+    list.appendChild(el("dt", null, name));
+    const dd = el("dd", className);
+    if (value instanceof Node) dd.appendChild(value);
+    else dd.textContent = value === null || value === undefined || value === "" ? "（未识别）" : value;
+    list.appendChild(dd);
+    return dd;
+  }
+
+  function renderAuditMeta(data) {
+    const meta = data.metadata || {};
+    const time = data.timeliness || {};
+    const list = el("dl", "audit-meta");
+    auditField(list, "报告单位", meta.issuer).dataset.field = "issuer";
+    auditField(list, "年度", meta.year === null || meta.year === undefined ? null : meta.year + " 年")
+      .dataset.field = "year";
+    auditField(list, "发布日期", meta.published || meta.report_date).dataset.field = "published";
+    const status = time.status || "unknown";
+    const when = el("span");
+    when.appendChild(el("span", "timeliness timeliness-" + status, TIMELINESS_ZH[status] || status));
+    if (time.note) when.appendChild(el("span", "audit-note", time.note));
+    const dd = auditField(list, "时效", when);
+    dd.dataset.field = "timeliness";
+    dd.dataset.status = status;
+    return list;
+  }
+
+  function renderAuditParts(data) {
+    const list = el("ul", "audit-parts");
+    for (const [part, name] of AUDIT_PARTS) {
+      const entry = data.contents[part] || { status: "missing", paragraphs: [], note: "" };
+      const status = entry.status;
+      // A missing optional part (其他) is grey, a missing required one red.
+      const shade = status === "missing" && part === "other" ? "optional" : status;
+      const item = el("li", "audit-part part-" + status);
+      item.dataset.part = part;
+      item.dataset.status = status;
+      const light = el("span", "light light-" + shade);
+      light.setAttribute("aria-hidden", "true");
+      item.appendChild(light);
+      item.appendChild(el("span", "part-name", name));
+      item.appendChild(el("span", "part-status", PART_STATUS_ZH[status] || status));
+      if (entry.note) item.appendChild(el("span", "audit-note", entry.note));
+      const paragraphs = entry.paragraphs || [];
+      if (paragraphs.length) {
+        const evidence = el("span", "evidence");
+        evidence.appendChild(document.createTextNode("依据段落："));
+        for (const index of paragraphs) evidence.appendChild(paragraphLink(index, "§" + (index + 1)));
+        item.appendChild(evidence);
+      }
+      list.appendChild(item);
+    }
+    return list;
+  }
+
+  function renderAuditProblems(data) {
+    const box = el("div", "audit-problems");
+    box.appendChild(el("h3", null, "问题清单（" + data.problems.length + " 项）"));
+    const list = el("ol", "problem-list");
+    data.problems.forEach((problem, i) => {
+      const item = el("li", "audit-problem");
+      item.dataset.problem = i;
+      const index = paragraphAt(problem.start);
+      const title = index >= 0 ? paragraphLink(index, problem.title) : el("span", null, problem.title);
+      title.classList.add("problem-link");
+      title.title = problem.text;
+      item.appendChild(title);
+      const cause = el("span", "tag " + (problem.cause ? "tag-cause" : "tag-no-cause"),
+        problem.cause ? "有原因" : "未说明原因");
+      cause.dataset.cause = String(Boolean(problem.cause));
+      item.appendChild(cause);
+      if (problem.generic) item.appendChild(el("span", "tag tag-generic", "泛泛"));
+      const plans = el("div", "problem-plans");
+      if (problem.plans.length) {
+        plans.appendChild(document.createTextNode("对应安排："));
+        for (const p of problem.plans) {
+          const plan = data.plans[p];
+          if (!plan) continue;
+          const at = paragraphAt(plan.start);
+          const name = plan.title || plan.text.slice(0, 30);
+          const node = at >= 0 ? paragraphLink(at, name) : el("span", null, name);
+          node.classList.add("plan-title");
+          node.dataset.plan = p;
+          plans.appendChild(node);
+        }
+      } else {
+        plans.classList.add("unanswered");
+        plans.textContent = "无对应安排";
+      }
+      item.appendChild(plans);
+      list.appendChild(item);
+    });
+    if (!data.problems.length) list.appendChild(el("li", "empty", "（未找到逐条列出的问题）"));
+    box.appendChild(list);
+    return box;
+  }
+
+  function renderAudit(data) {
+    auditBody.replaceChildren();
+    const genre = data.genre || {};
+    if (!genre.is_report) {
+      auditBox.dataset.report = "false";
+      const verdict = el("p", "audit-verdict not-report", "不是法治政府建设年度报告");
+      auditBody.appendChild(verdict);
+      if (data.note) auditBody.appendChild(el("p", "audit-note", data.note));
+      auditStatus.textContent = "";
+      return;
+    }
+    auditBox.dataset.report = "true";
+    if (data.metadata && data.metadata.title) {
+      auditBody.appendChild(el("p", "audit-verdict", data.metadata.title));
+    }
+    auditBody.appendChild(renderAuditMeta(data));
+    auditBody.appendChild(el("h3", null, "必备内容"));
+    auditBody.appendChild(renderAuditParts(data));
+    auditBody.appendChild(renderAuditProblems(data));
+    auditStatus.textContent =
+      "文体判断：法治政府建设年度报告（置信度 " + genre.confidence + "）" +
+      (data.note ? "；" + data.note : "");
+  }
+
+  // The audit request starts with the analysis; it is shown once the paragraphs exist.
+  async function showAudit(pending, run) {
+    let data;
+    try {
+      data = await pending;
+    } catch (err) {
+      if (run !== runId) return;
+      auditBody.replaceChildren();
+      auditStatus.textContent = "审查失败：" + err.message;
+      auditStatus.classList.add("error");
+      auditBox.dataset.state = "error";
+      return;
+    }
+    if (run !== runId) return;
+    try {
+      renderAudit(data);
+      auditBox.dataset.state = "done";
+    } catch (err) {
+      auditBody.replaceChildren();
+      auditStatus.textContent = "审查结果无法显示：" + err.message;
+      auditStatus.classList.add("error");
+      auditBox.dataset.state = "error";
+    }
+  }
+
+  function resetAudit(message) {
+    auditBody.replaceChildren();
+    auditStatus.textContent = message;
+    auditStatus.classList.remove("error");
+    auditBox.dataset.state = "loading";
+    delete auditBox.dataset.report;
+  }
+
   async function analyse() {
     const text = textarea.value;
     if (!text.trim()) {
@@ -193,12 +396,21 @@
     button.disabled = true;
     setStatus("正在分析……");
     const started = performance.now();
+    const run = ++runId;
+    resetAudit("正在审查……");
+    const pendingAudit = callApi("/v1/audit", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text: text }),
+    });
+    pendingAudit.catch(() => {}); // reported by showAudit; never an unhandled rejection
     try {
       const data = await callApi("/v1/analyse", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ text: text, max_sentences: Number(sentencesSelect.value) }),
       });
+      shownParagraphs = data.paragraphs;
       renderOutline(data);
       renderSummary(data);
       renderStructured(data);
@@ -212,6 +424,7 @@
         "完成：" + data.paragraphs.length + " 段，" + data.sentences.length + " 个关键句（" + ms + " 毫秒）。"
       );
       document.body.dataset.state = "done";
+      showAudit(pendingAudit, run);
     } catch (err) {
       setStatus(err.message, true);
       document.body.dataset.state = "error";
@@ -256,6 +469,9 @@
   clearButton.addEventListener("click", () => {
     textarea.value = "";
     results.hidden = true;
+    runId++;
+    resetAudit("");
+    auditBox.dataset.state = "idle";
     setStatus("");
     for (const node of document.querySelectorAll("[data-count-for]")) node.textContent = "";
   });

@@ -152,3 +152,140 @@ def test_phone_width_has_no_sideways_scroll(browser, live_url: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     context.close()
+
+
+# -- the audit panel (/v1/audit) ------------------------------------------------------------------
+
+PARTS = ["achievements", "shortcomings", "leadership", "plans", "other"]
+
+
+def _audited(page, state: str = "done") -> None:
+    page.wait_for_selector(f"#audit[data-state={state}]", timeout=60_000)
+
+
+def _in_viewport(locator) -> bool:
+    return locator.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.bottom > 0 && r.top < window.innerHeight && r.height > 0; }"
+    )
+
+
+def _analyse_seed(page) -> None:
+    page.fill("#report-text", SEED_REPORT.read_text(encoding="utf-8"))
+    page.click("#analyse-button")
+    _analysed(page)
+    _audited(page)
+
+
+def test_audit_panel_shows_parts_timeliness_and_problems(page) -> None:
+    _analyse_seed(page)
+    panel = page.locator("#audit")
+    assert panel.get_attribute("data-report") == "true"
+    assert "审查" in page.locator("#audit-title").inner_text()
+
+    meta = page.locator("#audit .audit-meta")
+    assert "硚口区人民政府" in meta.locator("[data-field=issuer]").inner_text()
+    assert "2024" in meta.locator("[data-field=year]").inner_text()
+    assert "2025-03-06" in meta.locator("[data-field=published]").inner_text()
+    timeliness = meta.locator("[data-field=timeliness]")
+    assert timeliness.get_attribute("data-status") == "on_time"
+    assert "按时" in timeliness.inner_text()
+    assert "期限" in timeliness.inner_text()
+
+    lines = page.locator("#audit .audit-part")
+    assert lines.count() == 5
+    assert [lines.nth(i).get_attribute("data-part") for i in range(5)] == PARTS
+    achievements = page.locator("#audit .audit-part[data-part=achievements]")
+    assert achievements.get_attribute("data-status") == "present"
+    assert "具备" in achievements.inner_text()
+    shortcomings = page.locator("#audit .audit-part[data-part=shortcomings]")
+    assert shortcomings.get_attribute("data-status") == "weak"
+    assert "薄弱" in shortcomings.inner_text()
+    assert "未说明原因" in shortcomings.inner_text()  # the part's note
+    leadership = page.locator("#audit .audit-part[data-part=leadership]")
+    assert leadership.get_attribute("data-status") == "missing"
+    assert "缺失" in leadership.inner_text()
+    assert "党政主要负责人履行第一责任人职责" in leadership.inner_text()
+    # One distinct light colour per status: present, weak, missing (and grey for 其他).
+    colours = {
+        status: page.locator(f"#audit .audit-part[data-part={part}] .light").evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
+        for part, status in [
+            ("achievements", "present"),
+            ("shortcomings", "weak"),
+            ("leadership", "missing"),
+            ("other", "optional"),
+        ]
+    }
+    assert len(set(colours.values())) == 4, colours
+
+    problems = page.locator("#audit .audit-problem")
+    assert problems.count() == 4
+    first = problems.first
+    assert "抽象行政行为监管有待进一步加强" in first.inner_text()
+    assert "未说明原因" in first.inner_text()
+    assert "泛泛" not in first.inner_text()
+    assert first.locator(".plan-title").inner_text() == "加强抽象行政行为监管"
+    assert "无对应安排" not in page.locator("#audit .audit-problems").inner_text()
+
+
+def test_audit_evidence_link_scrolls_to_the_paragraph(page) -> None:
+    _analyse_seed(page)
+    link = page.locator("#audit .audit-part[data-part=shortcomings] .para-link").first
+    index = link.get_attribute("data-para")
+    target = page.locator(f"#para-{index}")
+    assert target.get_attribute("data-label") == "shortcomings"
+    page.evaluate("window.scrollTo(0, 0)")
+    assert not _in_viewport(target)
+    link.click()
+    sync_api.expect(target).to_be_in_viewport(timeout=5_000)
+    assert _in_viewport(target)
+    assert "flash" in (target.get_attribute("class") or "")
+
+
+def test_audit_problem_click_scrolls_to_its_text(page) -> None:
+    _analyse_seed(page)
+    problem = page.locator("#audit .audit-problem").nth(3).locator(".problem-link")
+    target = page.locator(f"#para-{problem.get_attribute('data-para')}")
+    assert "街道综合行政执法体制有待进一步完善" in target.inner_text()
+    page.evaluate("window.scrollTo(0, 0)")
+    assert not _in_viewport(target)
+    problem.click()
+    sync_api.expect(target).to_be_in_viewport(timeout=5_000)
+
+
+def test_audit_of_a_text_that_is_not_a_report(page) -> None:
+    page.fill("#report-text", "今天天气很好，我们一起去公园散步，看看湖边的柳树。" * 6)
+    page.click("#analyse-button")
+    _analysed(page)
+    _audited(page)
+    panel = page.locator("#audit")
+    assert panel.get_attribute("data-report") == "false"
+    text = panel.inner_text()
+    assert "不是法治政府建设年度报告" in text
+    assert "每千字" in text  # the server's note says why
+    assert page.locator("#audit .light").count() == 0
+    assert page.locator("#audit .audit-part").count() == 0
+
+
+def test_audit_error_is_shown_in_the_panel_only(page) -> None:
+    page.route(
+        "**/v1/audit",
+        lambda route: route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": {"code": "internal", "message": "audit broke"}}',
+        ),
+    )
+    page.fill("#report-text", SEED_REPORT.read_text(encoding="utf-8"))
+    page.click("#analyse-button")
+    _analysed(page)
+    _audited(page, "error")
+    assert "审查失败" in page.locator("#audit-status").inner_text()
+    assert "500" in page.locator("#audit-status").inner_text()
+    assert page.locator("#audit .audit-part").count() == 0
+    # The rest of the page is intact.
+    assert page.locator("#report .para").count() > 10
+    assert "完成" in page.locator("#status").inner_text()
+    assert not page.locator("#results").is_hidden()

@@ -137,7 +137,14 @@ def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def bundle(bundle_path: Path) -> persist.Bundle:
+    """The session bundle as served: the lean classifier."""
     return persist.load(bundle_path)
+
+
+@pytest.fixture(scope="session")
+def full_bundle(bundle_path: Path) -> persist.Bundle:
+    """The session bundle's pickled scikit-learn classifier."""
+    return persist.load_full(bundle_path)
 
 
 @pytest.fixture()

@@ -11,14 +11,10 @@ versions it was built with.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import platform
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +67,8 @@ def lean_path(path: Path) -> Path:
 
 def versions() -> dict[str, str]:
     """Library versions a bundle was built with; `load_full` refuses other scikit-learn."""
+    import platform
+
     import numpy
     import scipy
     import sklearn
@@ -85,6 +83,8 @@ def versions() -> dict[str, str]:
 
 
 def sha256_file(path: Path) -> str:
+    import hashlib  # here, as the other imports only writing needs: `--help` loads nothing
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -102,6 +102,8 @@ def _umask() -> int:
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temp file in the same folder, then rename: readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
@@ -127,6 +129,8 @@ def save(
 
     ValueError, before anything is written, for a classifier the lean arrays cannot express.
     """
+    from datetime import UTC, datetime
+
     import joblib
 
     from model.lean import export

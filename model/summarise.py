@@ -18,6 +18,7 @@ import numpy as np
 from model.csr import CSR, csr_by_rows
 from model.document import Document
 from model.problems import problem_items
+from model.registry import DEFAULT_METHOD, SUMMARISERS
 from model.segment import NUMBER_TOKEN, YEAR_TOKEN
 from model.units import FIGURE, sentence_kinds, sentence_shape
 
@@ -395,13 +396,8 @@ def _body_scaled(doc: Document, values: np.ndarray) -> np.ndarray:
     return np.where(body, scaled, 0.0)
 
 
-# The single registry: CLI choices, API validation and evaluation all read it.
-SUMMARISERS: dict[str, type[Summariser]] = {
-    "lead": LeadSummariser,
-    "textrank": TextRankSummariser,
-    "sectionrank": SectionRankSummariser,
-}
-DEFAULT_METHOD = "sectionrank"
+# The single registry, SUMMARISERS, is `model.registry`'s: it names these classes by path, so
+# the command line can list them without importing this module (and numpy).
 
 
 def get_summariser(method: str = DEFAULT_METHOD) -> Summariser:

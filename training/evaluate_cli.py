@@ -12,10 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from training.corpus import load_corpus
-from training.evaluate import cross_validate_all, weak_label_agreement
 from training.train import fit_background, load_reports, print_report, save_plots, seeds_dir
 
 
@@ -72,6 +68,11 @@ def _weight(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from training.corpus import load_corpus
+    from training.evaluate import cross_validate_all, weak_label_agreement
+
     seeds = seeds_dir()
     try:
         train = load_reports(args.train_corpus or seeds, None)

@@ -70,7 +70,11 @@ class CSR:
         return self._rows
 
     def __matmul__(self, other: np.ndarray) -> np.ndarray:
-        """The product with a vector (n,) or a dense matrix (n, k), as a dense array."""
+        """The product with a vector (n,) or a dense matrix (n, k), as a dense array.
+
+        A matrix is read by its columns: pass the transpose of a C-ordered (k, n) array (as
+        `X @ coef.T`) and nothing is copied.
+        """
         other = np.asarray(other)
         if other.ndim == 1:
             return _sum_by(self.rows(), self.data * other[self.indices], self.shape[0])

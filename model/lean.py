@@ -110,7 +110,7 @@ def export(classifier: SectionClassifier) -> dict[str, np.ndarray]:
         "chars.binary": np.array(bool(chars.binary)),
         "chars.bigrams": np.array(chars.ngram_range[1] == 2),
         **_token_block("context", blocks["context"], unit_context, tfidf=False),
-        "coef": np.asarray(lr.coef_, dtype=float),
+        "coef": np.ascontiguousarray(lr.coef_, dtype=float),  # rows: what `CSR @` reads
         "intercept": np.asarray(lr.intercept_, dtype=float),
         "log_start": classifier.log_start_,
         "log_trans": classifier.log_trans_,
@@ -201,7 +201,7 @@ class LeanClassifier(SectionModel):
             ),
             _tokens(a, "context", unit_context),
         )
-        self.coef_, self.intercept_ = a["coef"], a["intercept"]
+        self.coef_, self.intercept_ = np.ascontiguousarray(a["coef"]), a["intercept"]
         self.log_start_, self.log_trans_ = a["log_start"], a["log_trans"]
         self.log_prior_ = a["log_prior"]
         self.log_cue_ = dict(zip(strings(a["cues"]), a["log_cue"], strict=True))

@@ -315,8 +315,8 @@ def _parallel(workers: int, scheduler: str | None, model_path: str) -> Iterator[
     """Something that runs joblib tasks and yields their results in order, model ready.
 
     Local workers are forked after the model has been loaded here, so they start in
-    milliseconds sharing it; loky's fresh interpreters would each spend seconds importing
-    scikit-learn and loading the model and the dictionary. On Dask each worker loads the
+    milliseconds sharing it; loky's fresh interpreters would each spend a good part of a
+    second importing numpy and loading the model and the dictionary. On Dask each worker loads the
     model once, before any document is sent.
     """
     from joblib import Parallel, delayed, parallel_config

@@ -3,9 +3,12 @@ classifier need.
 
 scipy.sparse costs about 0.2 s and 20 MB to import (it loads most of numpy's submodules), more
 than classifying and summarising a short report. Only building rows and multiplying them by a
-vector, by a few columns or (transposed) by a vector are used here. Each product is one
-`np.bincount` per output column, which adds every row's products in the order the entries are
-stored, as scipy's loops do, so the results are scipy's to the last bit.
+vector, by their own rows, (transposed) by a vector, or by a few dense columns are used here.
+The vector products are `np.bincount`s, which add every row's products in the order the entries
+are stored, as scipy's loops do, so the summariser's numbers are scipy's to the last bit. The
+product with dense columns (the classifier's X Wᵀ) sums each row with numpy's pairwise
+reduction instead, four times faster than a bincount per column: it agrees with scipy to
+rounding (about 1e-15), not to the bit.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 class CSR:
     """A sparse matrix as (data, indices, indptr, shape), scipy's CSR layout."""
 
-    __slots__ = ("_rows", "data", "indices", "indptr", "shape")
+    __slots__ = ("_columns", "_rows", "data", "indices", "indptr", "shape")
 
     def __init__(
         self,
@@ -34,6 +37,7 @@ class CSR:
         self.indptr = indptr
         self.shape = (int(shape[0]), int(shape[1]))
         self._rows = rows  # `rows()`, when the caller has it already
+        self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, matrix: Any) -> CSR:
@@ -79,10 +83,37 @@ class CSR:
         if other.ndim == 1:
             return _sum_by(self.rows(), self.data * other[self.indices], self.shape[0])
         columns = np.ascontiguousarray(other.T)  # no copy for the transpose of a C array
-        out = np.empty((self.shape[0], other.shape[1]))
-        for j, column in enumerate(columns):
-            out[:, j] = _sum_by(self.rows(), self.data * column[self.indices], self.shape[0])
+        out = np.zeros((self.shape[0], other.shape[1]))
+        filled = np.flatnonzero(np.diff(self.indptr))  # reduceat needs no empty segment
+        if len(filled):
+            starts = self.indptr[:-1][filled]
+            for j, column in enumerate(columns):
+                out[filled, j] = np.add.reduceat(self.data * column[self.indices], starts)
         return out
+
+    def times_row(self, i: int) -> np.ndarray:
+        """This matrix times its own row i (as a dense vector): each row's dot product with it.
+
+        Only the entries in row i's columns can count, so they are read column by column (a
+        column-major copy of the entries, made once). A row's products are still added in
+        increasing column order, skipping products with zeros (adding +0.0 changes no sum of
+        products of non-negative numbers), so the result is `self @ dense row` to the bit for
+        matrices with no negative entries, as TF-IDF rows are.
+        """
+        if self._columns is None:  # a stable sort keeps rows ascending in each column
+            order = np.argsort(_sortable(self.indices, self.shape[1]), kind="stable")
+            self._columns = (
+                _indptr(self.indices[order], self.shape[1]),
+                self.rows()[order],
+                self.data[order],
+            )
+        starts, rows, data = self._columns
+        a, b = self.indptr[i], self.indptr[i + 1]
+        columns, values = self.indices[a:b], self.data[a:b]
+        first, lengths = starts[columns], starts[columns + 1] - starts[columns]
+        offsets = np.cumsum(lengths) - lengths
+        at = np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths)
+        return _sum_by(rows[at], data[at] * np.repeat(values, lengths), self.shape[0])
 
     def toarray(self) -> np.ndarray:
         out = np.zeros(self.shape, dtype=self.data.dtype)
@@ -118,6 +149,12 @@ def _sum_by(bins: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(bins, weights=weights, minlength=size)
 
 
+def _sortable(keys: np.ndarray, bound: int) -> np.ndarray:
+    """`keys` (all below `bound`) as 16-bit integers when they fit: a stable sort of those is
+    a radix sort, several times faster than int64's."""
+    return keys.astype(np.uint16) if bound <= 0xFFFF else keys
+
+
 def _indptr(rows: np.ndarray, n: int) -> np.ndarray:
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
@@ -129,11 +166,10 @@ def csr_by_rows(
 ) -> CSR:
     """CSR matrix of entries, each row keeping its entries in their given order.
 
-    A stable sort by row does it; a stable sort of 16-bit integers is a radix sort, several
-    times faster than int64's.
+    A stable sort by row does it (`_sortable`).
     """
     n = shape[0]
-    order = np.argsort(rows.astype(np.uint16 if n <= 0xFFFF else np.int64), kind="stable")
+    order = np.argsort(_sortable(rows, n), kind="stable")
     return CSR(data[order], columns[order], _indptr(rows, n), shape)
 
 

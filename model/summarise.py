@@ -555,10 +555,7 @@ def _pick(
         chosen.append(i)
         chars_left -= lengths[k]
         if vectors is not None and len(chosen) < max_n:  # another pick follows
-            a, b = vectors.indptr[i], vectors.indptr[i + 1]
-            row = np.zeros(vectors.shape[1])
-            row[vectors.indices[a:b]] = vectors.data[a:b]
-            np.maximum(similar, (vectors @ row)[candidates], out=similar)
+            np.maximum(similar, vectors.times_row(i)[candidates], out=similar)
     by_score = sorted(chosen, key=lambda i: (-scores[i], i))
     ranks = {i: r for r, i in enumerate(by_score, start=1)}
     return [

@@ -7,8 +7,9 @@ background statistics, all as numpy arrays (strings as one UTF-8 text, a line ea
 `model.persist` writes them beside the pickle as an .npz covered by the manifest's sha256.
 `LeanClassifier` is built from those arrays (no pickle: nothing runs on load and scikit-learn
 is never imported) and computes the features with the same `model.features` functions, the
-product and softmax with the same arithmetic, and decodes with the same `SectionModel` code:
-its probabilities are the scikit-learn pipeline's.
+product X Wᵀ to rounding (`model.csr`, about 1e-15), the softmax with the same operations, and
+decodes with the same `SectionModel` code: its labels are the scikit-learn pipeline's and its
+probabilities agree within 1e-9 (tests/model/test_lean.py checks both, and the summaries).
 """
 
 from __future__ import annotations

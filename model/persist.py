@@ -198,7 +198,10 @@ def _checked_manifest(path: Path, libraries: tuple[str, ...]) -> dict[str, Any]:
             f"(a pickle and its lean arrays); {_rebuild(path)}"
         )
     if sha256_file(path) != manifest.get("sha256"):
-        raise ModelError(f"{path}: sha256 does not match its manifest (corrupt or replaced file)")
+        raise ModelError(
+            f"{path}: sha256 does not match its manifest (corrupt or replaced file); "
+            + _rebuild(path)
+        )
     built = manifest.get("versions", {})
     now = {"fzreport": model.__version__}
     if "scikit-learn" in libraries:
@@ -237,7 +240,9 @@ def load(path: str | os.PathLike[str]) -> Bundle:
         with numpy.load(arrays_path, allow_pickle=False) as arrays:
             classifier = LeanClassifier(arrays)
     except Exception as exc:  # a damaged archive can raise nearly anything
-        raise ModelError(f"{path}: cannot read its lean arrays: {exc}; {_rebuild(path)}") from None
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        message = f"{path}: cannot read its lean arrays: {reason}; {_rebuild(path)}"
+        raise ModelError(message) from None
     return Bundle(classifier, manifest, path)
 
 

@@ -490,6 +490,17 @@ def test_broken_model_is_one_line(capsys, tmp_path: Path, bundle_path: Path) -> 
     assert "sha256 does not match" in result.err
 
 
+def test_a_bundle_without_lean_arrays_is_one_line(capsys, tmp_path: Path, bundle_path) -> None:
+    old = tmp_path / "old.joblib"
+    old.write_bytes(bundle_path.read_bytes())
+    manifest = json.loads(bundle_path.with_name(bundle_path.name + ".manifest.json").read_text())
+    manifest = {k: v for k, v in manifest.items() if k != "lean"} | {"format": 4}
+    old.with_name("old.joblib.manifest.json").write_text(json.dumps(manifest))
+    result = run(capsys, "classify", SEED_000, "--model", old)
+    assert_clean_failure(result)
+    assert f"fzreport train --out {old}" in result.err
+
+
 @pytest.mark.parametrize(
     ("error", "status", "message"),
     [

@@ -32,3 +32,4 @@ bench: install
 	$(PYTHON) benchmarks/bench_core.py
 	$(PYTHON) benchmarks/bench_http.py
 	$(PYTHON) benchmarks/bench_batch.py
+	$(PYTHON) benchmarks/bench_start.py

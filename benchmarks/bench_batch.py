@@ -42,9 +42,13 @@ def source_texts() -> list[str]:
     return texts
 
 
-def build_reports(folder: Path, count: int, chars: int) -> None:
-    """`count` distinct reports of about `chars` characters, cut at paragraph ends."""
-    texts = source_texts()
+def build_reports(folder: Path, count: int, chars: int, whole: bool = False) -> None:
+    """`count` distinct reports of about `chars` characters, cut at paragraph ends.
+
+    `whole`: only from source texts of at least `chars` characters, so that every report has
+    about that many (others make shorter reports).
+    """
+    texts = [t for t in source_texts() if not whole or len(t) >= chars]
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         text = texts[i % len(texts)]
@@ -237,7 +241,7 @@ def dask_run(reports: Path, out: Path, model: Path, preload: bool = True) -> dic
     """The same batch through `--scheduler` on a LocalCluster of 2 worker processes.
 
     With `preload`, workers start as docs/batch.md recommends (`--preload service.batch`);
-    without it, each worker imports scikit-learn and loads the dictionary during the run.
+    without it, each worker imports the analysis code and loads the dictionary during the run.
     """
     from distributed import Client, LocalCluster
 

@@ -23,10 +23,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-# One core: set before numpy/scipy (imported in main) start their BLAS thread pools.
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[_name] = "1"
-
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "seeds" / "background" / "statecouncil.jsonl"
 
@@ -76,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per report")
     parser.add_argument("--profile", action="store_true", help="cProfile analyse() and print")
     args = parser.parse_args(argv)
+    # One core: set before numpy (imported below) starts its BLAS thread pool. Here rather than
+    # at import, so that other benchmarks can import this module's helpers.
+    for name in ("OMP", "OPENBLAS", "MKL", "NUMEXPR"):
+        os.environ[f"{name}_NUM_THREADS"] = "1"
     sys.path.insert(0, str(ROOT))
     from model import persist
     from model.analyse import analyse, prepare, summary_record

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from model.classify import SectionClassifier
+from model.classify import SectionModel
 from model.deadlines import Rules
 from model.document import Document, build_document, build_document_from_lines
 from model.labels import LABEL_ZH
@@ -30,7 +30,7 @@ from model.units import sentence_kinds
 
 def prepare(
     text: str | Sequence[str] | Document,
-    classifier: SectionClassifier | None = None,
+    classifier: SectionModel | None = None,
     isolated: bool = False,
 ) -> Document:
     """Segment once and, given a classifier, label every paragraph.
@@ -140,7 +140,7 @@ def outline(doc: Document) -> list[dict[str, Any]]:
 
 def analyse(
     text: str | Sequence[str] | Document,
-    classifier: SectionClassifier,
+    classifier: SectionModel,
     budget: Budget | None = None,
     method: str = DEFAULT_METHOD,
     per_section: int = 2,

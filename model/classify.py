@@ -5,6 +5,9 @@ The linear model sees each paragraph twice in training, once with its document c
 once with only its own features, so the same model also labels an isolated paragraph. The same
 fit learns from the training reports' headings what a heading reads like (`HeadingModel`), which
 the default summariser uses.
+
+scikit-learn is imported only to fit (and by a pickled pipeline): `SectionModel` holds the
+decoding shared with the lean classifier that serves the fitted arrays (`model.lean`).
 """
 
 from __future__ import annotations
@@ -12,18 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.utils.extmath import softmax
-from threadpoolctl import threadpool_limits
 
 from model.background import Background
 from model.calibrate import scale
-from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
 from model.headings import HeadingModel, examples
 from model.labels import LABELS
 from model.segment import Paragraph, cut_words, normalise
@@ -34,6 +31,11 @@ from model.structure import (
     paragraph_tokens,
     structural_labels,
 )
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
 
 # The two ways a paragraph is labelled, each calibrated on its own.
 DOCUMENT, ISOLATED = "document", "isolated"
@@ -56,7 +58,25 @@ def probabilities(clf: LogisticRegression, X: sparse.csr_matrix) -> np.ndarray:
     """
     if len(clf.classes_) <= 2 or X.shape[1] != clf.coef_.shape[1]:
         return clf.predict_proba(X)
-    return softmax(X @ clf.coef_.T + clf.intercept_, copy=False)
+    return softmax(X @ clf.coef_.T + clf.intercept_)
+
+
+def linear_probabilities(X: Any, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """`LogisticRegression.predict_proba` from its coefficients: softmax(X Wᵀ + b), or for two
+    classes the logistic of the one decision function."""
+    scores = X @ coef.T + intercept
+    if coef.shape[0] > 1:
+        return softmax(scores)
+    positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+    return np.stack([1 - positive, positive], axis=1)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Each row's softmax, in place, with the operations of sklearn's `extmath.softmax`."""
+    scores -= scores.max(axis=1).reshape(-1, 1)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1).reshape(-1, 1)
+    return scores
 
 
 def unit_words(unit: Unit) -> Sequence[str]:
@@ -87,6 +107,11 @@ CHAR_NGRAMS: dict[str, Any] = {
 
 def build_pipeline(C: float = 1.0) -> Pipeline:
     """The paragraph model: three feature blocks → multinomial logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from model.vectorisers import CharNgramTfidf, TokenCounts, TokenTfidf
+
     features = FeatureUnion(
         [
             ("words", TokenTfidf(analyzer=unit_words, sublinear_tf=True, min_df=1)),
@@ -136,99 +161,27 @@ class Prediction:
     scores: dict[str, float]
 
 
-class SectionClassifier:
-    """Paragraph classifier plus document-level decoding (scikit-learn conventions)."""
+class SectionModel:
+    """Labels paragraphs from per-label probabilities and decodes documents (the HMM).
 
-    def __init__(
-        self,
-        C: float = 1.0,
-        smoothing: float = 0.5,
-        prior_power: float = 1.0,
-        cue_weight: float = 1.0,
-        cue_pseudo: float = 20.0,
-    ) -> None:
-        self.C = C
-        self.smoothing = smoothing
-        self.prior_power = prior_power
-        self.cue_weight = cue_weight
-        self.cue_pseudo = cue_pseudo
+    A subclass computes the probabilities (`predict_units`) and sets the fitted tables:
+    `labels_`, `log_start_`, `log_trans_`, `log_prior_`, `log_cue_`, `prior_power`,
+    `cue_weight`, `calibration_` (temperatures by mode), `headings_` and `background_`.
+    """
 
-    def fit(
-        self,
-        documents: Sequence[Sequence[Paragraph]],
-        labels: Sequence[Sequence[str]],
-        background: Background | None = None,
-    ) -> SectionClassifier:
-        """Fit the paragraph model on every paragraph, with and without context, and the HMM.
-
-        `background`: statistics of a wider corpus of reports (stock phrases, word rarity),
-        kept with the model for the summaries; by default fitted on the training documents.
-        """
-        X: list[Unit] = []
-        y: list[str] = []
-        for paragraphs, doc_labels in zip(documents, labels, strict=True):
-            units = document_units(paragraphs)
-            X += units + [isolated_unit(u.text) for u in units]
-            y += list(doc_labels) * 2
-        # One BLAS thread: the solver's dense products are small, and competing BLAS threads
-        # on a busy machine made the fit several times slower.
-        with threadpool_limits(1):
-            self.pipeline_ = build_pipeline(self.C).fit(X, y)
-        self.labels_ = tuple(str(label) for label in self.pipeline_.classes_)
-        index = {label: i for i, label in enumerate(self.labels_)}
-        k = len(self.labels_)
-        start = np.full(k, self.smoothing)
-        trans = np.full((k, k), self.smoothing)
-        for doc_labels in labels:
-            if doc_labels:
-                start[index[doc_labels[0]]] += 1
-            for a, b in zip(doc_labels, doc_labels[1:], strict=False):
-                trans[index[a], index[b]] += 1
-        counts = np.array([y.count(label) for label in self.labels_], dtype=float)
-        self.log_cue_ = self._cue_table(documents, labels, index)
-        self.log_start_ = np.log(start / start.sum())
-        self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
-        self.log_prior_ = np.log(counts / counts.sum())
-        self.headings_ = HeadingModel().fit(*examples(documents))
-        self.background_ = background or Background().fit(
-            "\n".join(p.text for p in paragraphs) for paragraphs in documents
-        )
-        return self
-
-    def _cue_table(
-        self,
-        documents: Sequence[Sequence[Paragraph]],
-        labels: Sequence[Sequence[str]],
-        index: dict[str, int],
-    ) -> dict[str, np.ndarray]:
-        """log P(label | structural label), pseudo-counts on agreement and on chrome.
-
-        The pseudo-counts make the structure useful even for a section kind that few
-        training reports have; observed counts teach where structure misleads.
-        """
-        k = len(index)
-        table: dict[str, np.ndarray] = {}
-        for cue in index:
-            row = np.full(k, self.smoothing)
-            row[index[cue]] += self.cue_pseudo
-            if "boilerplate" in index:
-                row[index["boilerplate"]] += self.cue_pseudo / 4
-            table[cue] = row
-        for paragraphs, doc_labels in zip(documents, labels, strict=True):
-            for cue, label in zip(structural_labels(paragraphs), doc_labels, strict=True):
-                if cue in table:
-                    table[cue][index[label]] += 1
-        return {cue: np.log(row / row.sum()) for cue, row in table.items()}
+    labels_: tuple[str, ...]
+    log_start_: np.ndarray
+    log_trans_: np.ndarray
+    log_prior_: np.ndarray
+    log_cue_: dict[str, np.ndarray]
+    prior_power: float
+    cue_weight: float
+    headings_: HeadingModel
+    background_: Background
 
     def predict_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Per-label probabilities of each unit on its own (no sequence decoding)."""
-        if not units:
-            return np.zeros((0, len(self.labels_)))
-        # The union's blocks are applied directly: FeatureUnion.transform goes through a
-        # joblib dispatch per block, a fixed cost that is a tenth of a short report's time.
-        features, clf = self.pipeline_.steps[0][1], self.pipeline_.steps[-1][1]
-        blocks = [t.transform(units) for _, t in features.transformer_list]
-        return probabilities(clf, sparse.hstack(blocks, format="csr"))
+        raise NotImplementedError
 
     def classify_isolated(self, texts: Sequence[str]) -> list[Prediction]:
         """Paragraphs with no document around them, with calibrated confidences."""
@@ -340,6 +293,105 @@ class SectionClassifier:
         ]
 
 
+class SectionClassifier(SectionModel):
+    """Paragraph classifier plus document-level decoding (scikit-learn conventions)."""
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        smoothing: float = 0.5,
+        prior_power: float = 1.0,
+        cue_weight: float = 1.0,
+        cue_pseudo: float = 20.0,
+    ) -> None:
+        self.C = C
+        self.smoothing = smoothing
+        self.prior_power = prior_power
+        self.cue_weight = cue_weight
+        self.cue_pseudo = cue_pseudo
+
+    def fit(
+        self,
+        documents: Sequence[Sequence[Paragraph]],
+        labels: Sequence[Sequence[str]],
+        background: Background | None = None,
+    ) -> SectionClassifier:
+        """Fit the paragraph model on every paragraph, with and without context, and the HMM.
+
+        `background`: statistics of a wider corpus of reports (stock phrases, word rarity),
+        kept with the model for the summaries; by default fitted on the training documents.
+        """
+        from threadpoolctl import threadpool_limits
+
+        X: list[Unit] = []
+        y: list[str] = []
+        for paragraphs, doc_labels in zip(documents, labels, strict=True):
+            units = document_units(paragraphs)
+            X += units + [isolated_unit(u.text) for u in units]
+            y += list(doc_labels) * 2
+        # One BLAS thread: the solver's dense products are small, and competing BLAS threads
+        # on a busy machine made the fit several times slower.
+        with threadpool_limits(1):
+            self.pipeline_ = build_pipeline(self.C).fit(X, y)
+        self.labels_ = tuple(str(label) for label in self.pipeline_.classes_)
+        index = {label: i for i, label in enumerate(self.labels_)}
+        k = len(self.labels_)
+        start = np.full(k, self.smoothing)
+        trans = np.full((k, k), self.smoothing)
+        for doc_labels in labels:
+            if doc_labels:
+                start[index[doc_labels[0]]] += 1
+            for a, b in zip(doc_labels, doc_labels[1:], strict=False):
+                trans[index[a], index[b]] += 1
+        counts = np.array([y.count(label) for label in self.labels_], dtype=float)
+        self.log_cue_ = self._cue_table(documents, labels, index)
+        self.log_start_ = np.log(start / start.sum())
+        self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
+        self.log_prior_ = np.log(counts / counts.sum())
+        self.headings_ = HeadingModel().fit(*examples(documents))
+        self.background_ = background or Background().fit(
+            "\n".join(p.text for p in paragraphs) for paragraphs in documents
+        )
+        return self
+
+    def _cue_table(
+        self,
+        documents: Sequence[Sequence[Paragraph]],
+        labels: Sequence[Sequence[str]],
+        index: dict[str, int],
+    ) -> dict[str, np.ndarray]:
+        """log P(label | structural label), pseudo-counts on agreement and on chrome.
+
+        The pseudo-counts make the structure useful even for a section kind that few
+        training reports have; observed counts teach where structure misleads.
+        """
+        k = len(index)
+        table: dict[str, np.ndarray] = {}
+        for cue in index:
+            row = np.full(k, self.smoothing)
+            row[index[cue]] += self.cue_pseudo
+            if "boilerplate" in index:
+                row[index["boilerplate"]] += self.cue_pseudo / 4
+            table[cue] = row
+        for paragraphs, doc_labels in zip(documents, labels, strict=True):
+            for cue, label in zip(structural_labels(paragraphs), doc_labels, strict=True):
+                if cue in table:
+                    table[cue][index[label]] += 1
+        return {cue: np.log(row / row.sum()) for cue, row in table.items()}
+
+    def predict_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """Per-label probabilities of each unit on its own (no sequence decoding)."""
+        if not units:
+            return np.zeros((0, len(self.labels_)))
+        from scipy import sparse
+
+        # The union's blocks are applied directly: FeatureUnion.transform goes through a
+        # joblib dispatch per block, a fixed cost that is a tenth of a short report's time.
+        features, clf = self.pipeline_.steps[0][1], self.pipeline_.steps[-1][1]
+        blocks = [t.transform(units) for _, t in features.transformer_list]
+        return probabilities(clf, sparse.hstack(blocks, format="csr"))
+
+
 def round_like_python(values: np.ndarray, digits: int) -> list[list[float]]:
     """`round(v, digits)` of every entry of a 2-D array of values in [-1, 1], as Python floats.
 
@@ -375,4 +427,12 @@ def _prefix_products(mats: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["LABELS", "Prediction", "SectionClassifier", "Unit", "build_pipeline", "document_units"]
+__all__ = [
+    "LABELS",
+    "Prediction",
+    "SectionClassifier",
+    "SectionModel",
+    "Unit",
+    "build_pipeline",
+    "document_units",
+]

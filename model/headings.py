@@ -19,10 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
+from model.csr import CSR
 from model.document import Document, content_positions
 from model.segment import Paragraph, normalise, sentence_bounds, strip_numbering
 from model.summarise import (
@@ -33,7 +31,7 @@ from model.summarise import (
     tfidf,
 )
 
-Bigrams = tuple[sparse.csr_matrix, np.ndarray]  # counts by (text, distinct bigram), the bigrams
+Bigrams = tuple[CSR, np.ndarray]  # counts by (text, distinct bigram), the bigrams
 
 
 def examples(documents: Sequence[Sequence[Paragraph]]) -> tuple[list[str], list[str]]:
@@ -74,7 +72,10 @@ class HeadingModel:
         self.idf_ = smooth_idf(df[kept], len(texts))
         self.coef_, self.intercept_ = np.zeros(len(self.bigrams_)), 0.0
         if headings and sentences and len(self.bigrams_):  # else P = 0.5 everywhere
-            X = self._vectors(counts, keys)[:, np.flatnonzero(kept)]  # columns = bigrams_
+            from sklearn.linear_model import LogisticRegression
+            from threadpoolctl import threadpool_limits
+
+            X = self._vectors(counts, keys).to_scipy()[:, np.flatnonzero(kept)]  # = bigrams_
             y = np.r_[np.ones(len(headings)), np.zeros(len(sentences))]
             model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
             with threadpool_limits(1):
@@ -96,12 +97,12 @@ class HeadingModel:
             idf[at[found]], coef[at[found]] = self.idf_[found], self.coef_[found]
         return idf, coef
 
-    def _vectors(self, counts: sparse.csr_matrix, keys: np.ndarray) -> sparse.csr_matrix:
+    def _vectors(self, counts: CSR, keys: np.ndarray) -> CSR:
         """TF-IDF rows in the columns of `keys`, with the training IDF; bigrams the model
         never kept weigh 0."""
         return tfidf(counts, self._learnt(keys)[0])
 
-    def _probability(self, counts: sparse.csr_matrix, keys: np.ndarray) -> np.ndarray:
+    def _probability(self, counts: CSR, keys: np.ndarray) -> np.ndarray:
         idf, coef = self._learnt(keys)
         logit = tfidf(counts, idf) @ coef + self.intercept_
         return 1.0 / (1.0 + np.exp(-logit))

@@ -1,34 +1,33 @@
-"""Model bundle on disk: a joblib file and a JSON manifest that vouches for it.
+"""Model bundle on disk: a joblib file, the lean arrays beside it, and a JSON manifest that
+vouches for both.
 
-Unpickling runs code, so a bundle loads only when its sha256 matches the manifest written
-beside it, and only under the library versions it was built with.
+The joblib file pickles the fitted `SectionClassifier` (scikit-learn pipeline and all), for
+training and evaluation code (`load_full`). Serving reads only `PATH.lean.npz`: the numpy arrays
+inference needs (`model.lean`), loaded without unpickling anything, so neither scikit-learn nor
+scipy is imported (`load`). A bundle loads only when the sha256 of each file matches the
+manifest written beside it; the pickle, since unpickling runs code, only under the library
+versions it was built with.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import platform
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import joblib
-import numpy
-import scipy
-import sklearn
+from typing import TYPE_CHECKING, Any
 
 import model
-from model.classify import SectionClassifier
 from model.labels import LABEL_ZH
+
+if TYPE_CHECKING:
+    from model.classify import SectionClassifier, SectionModel
 
 # Bump whenever what a bundle holds changes shape (e.g. a new fitted attribute of
 # SectionClassifier): an older bundle is then refused with a clear message, not a crash later.
-FORMAT = 4  # 3: the classifier carries a HeadingModel; 4: and a Background
+# 3: the classifier carries a HeadingModel; 4: and a Background; 5: the lean arrays beside it
+FORMAT = 5
 
 
 class ModelError(RuntimeError):
@@ -37,9 +36,13 @@ class ModelError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Bundle:
-    """A loaded classifier and the manifest it came with."""
+    """A loaded classifier and the manifest it came with.
 
-    classifier: SectionClassifier
+    The classifier is a `LeanClassifier` (from `load`) or the pickled `SectionClassifier`
+    (from `load_full`); both classify and decode alike.
+    """
+
+    classifier: SectionModel
     manifest: dict[str, Any]
     path: Path
 
@@ -57,8 +60,19 @@ def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".manifest.json")
 
 
+def lean_path(path: Path) -> Path:
+    """Where the lean arrays of the bundle at `path` live."""
+    return path.with_name(path.name + ".lean.npz")
+
+
 def versions() -> dict[str, str]:
-    """Library versions a bundle depends on; a mismatch on load is refused."""
+    """Library versions a bundle was built with; `load_full` refuses other scikit-learn."""
+    import platform
+
+    import numpy
+    import scipy
+    import sklearn
+
     return {
         "fzreport": model.__version__,
         "scikit-learn": sklearn.__version__,
@@ -69,6 +83,8 @@ def versions() -> dict[str, str]:
 
 
 def sha256_file(path: Path) -> str:
+    import hashlib  # here, as the other imports only writing needs: `--help` loads nothing
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -86,6 +102,8 @@ def _umask() -> int:
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temp file in the same folder, then rename: readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
@@ -107,9 +125,21 @@ def save(
     metrics: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write bundle then manifest, each atomically; return the manifest."""
+    """Write bundle, lean arrays, then manifest, each atomically; return the manifest.
+
+    ValueError, before anything is written, for a classifier the lean arrays cannot express.
+    """
+    from datetime import UTC, datetime
+
+    import joblib
+
+    from model.lean import export
+
     path = Path(path)
+    arrays = export(classifier)
+    lean = lean_path(path)
     atomic_write(path, lambda tmp: joblib.dump({"format": FORMAT, "classifier": classifier}, tmp))
+    atomic_write(lean, lambda tmp: _write_arrays(tmp, arrays))
     manifest = {
         "format": FORMAT,
         "labels": list(classifier.labels_),
@@ -120,6 +150,7 @@ def save(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "sha256": sha256_file(path),
         "bundle": path.name,
+        "lean": {"file": lean.name, "sha256": sha256_file(lean)},
         **(extra or {}),
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2)
@@ -141,27 +172,92 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     return manifest
 
 
-def load(path: str | os.PathLike[str]) -> Bundle:
-    """Load a bundle after checking its hash and the library versions it was built with."""
-    path = Path(path)
+def _write_arrays(tmp: Path, arrays: dict[str, Any]) -> None:
+    import numpy
+
+    with tmp.open("wb") as handle:  # a file, not a name: savez would add ".npz" to a name
+        numpy.savez(handle, **arrays)
+
+
+def _rebuild(path: Path) -> str:
+    """How to replace an unusable bundle, in the words of the commands that do it."""
+    return (
+        f"rebuild it with `fzreport train --out {path}` (the default cache bundle, used without "
+        "--model or $FZREPORT_MODEL, is rebuilt by itself)"
+    )
+
+
+def _checked_manifest(path: Path, libraries: tuple[str, ...]) -> dict[str, Any]:
+    """The manifest of the bundle at `path`, after the checks every load makes."""
     if not path.is_file():
         raise ModelError(f"no model bundle at {path}: train one with `fzreport train --out {path}`")
     manifest = read_manifest(path)
     if manifest.get("format") != FORMAT:
         raise ModelError(
-            f"{path}: bundle format {manifest.get('format')}, this fzreport reads {FORMAT}; "
-            "retrain it with `fzreport train`"
+            f"{path}: bundle format {manifest.get('format')}, this fzreport reads {FORMAT} "
+            f"(a pickle and its lean arrays); {_rebuild(path)}"
         )
     if sha256_file(path) != manifest.get("sha256"):
-        raise ModelError(f"{path}: sha256 does not match its manifest (corrupt or replaced file)")
-    built, now = manifest.get("versions", {}), versions()
-    stale = [
-        f"{k} {built.get(k)} != {now[k]}"
-        for k in ("fzreport", "scikit-learn")
-        if built.get(k) != now[k]
-    ]
+        raise ModelError(
+            f"{path}: sha256 does not match its manifest (corrupt or replaced file); "
+            + _rebuild(path)
+        )
+    built = manifest.get("versions", {})
+    now = {"fzreport": model.__version__}
+    if "scikit-learn" in libraries:
+        now = versions()
+    stale = [f"{k} {built.get(k)} != {now[k]}" for k in libraries if built.get(k) != now[k]]
     if stale:
         raise ModelError(f"{path}: built with other versions ({'; '.join(stale)}); retrain it")
+    return manifest
+
+
+def load(path: str | os.PathLike[str]) -> Bundle:
+    """Load a bundle's lean classifier (numpy arrays, no pickle) for inference.
+
+    Checks the sha256 of the bundle and of its lean arrays against the manifest and the
+    fzreport version it was built with; scikit-learn is not needed.
+    """
+    import numpy
+
+    from model.lean import LeanClassifier
+
+    path = Path(path)
+    manifest = _checked_manifest(path, ("fzreport",))
+    lean = manifest.get("lean")
+    name = lean.get("file") if isinstance(lean, dict) else None
+    if not isinstance(name, str) or Path(name).name != name or not name:
+        raise ModelError(f"{path}: the manifest names no lean arrays; {_rebuild(path)}")
+    arrays_path = path.with_name(name)
+    if not arrays_path.is_file():
+        raise ModelError(f"{path}: its lean arrays {arrays_path} are missing; {_rebuild(path)}")
+    if sha256_file(arrays_path) != lean.get("sha256"):
+        raise ModelError(
+            f"{path}: sha256 of its lean arrays {arrays_path.name} does not match its manifest "
+            f"(corrupt or replaced file); {_rebuild(path)}"
+        )
+    try:
+        with numpy.load(arrays_path, allow_pickle=False) as arrays:
+            classifier = LeanClassifier(arrays)
+    except Exception as exc:  # a damaged archive can raise nearly anything
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        message = f"{path}: cannot read its lean arrays: {reason}; {_rebuild(path)}"
+        raise ModelError(message) from None
+    return Bundle(classifier, manifest, path)
+
+
+def load_full(path: str | os.PathLike[str]) -> Bundle:
+    """Load a bundle's pickled `SectionClassifier` (scikit-learn pipeline and all).
+
+    For training-side code: checks the hash and the fzreport and scikit-learn versions it was
+    built with before unpickling.
+    """
+    import joblib
+
+    from model.classify import SectionClassifier
+
+    path = Path(path)
+    manifest = _checked_manifest(path, ("fzreport", "scikit-learn"))
     try:
         payload = joblib.load(path)
     except Exception as exc:  # a damaged pickle can raise nearly anything

@@ -381,12 +381,14 @@ def _domain_words() -> list[tuple[str, int]]:
 
 
 def _rjieba_cutter() -> Callable[[str], list[str]]:
+    # Importing rjieba builds its default engine (behind `rjieba.cut`), about 0.1 s and 30 MB
+    # for the dictionary: the domain words go into that engine instead of a second one, which
+    # would cut exactly alike. Adding a word again only sets its frequency again.
     import rjieba
 
-    engine = rjieba.Jieba()
     for word, freq in _domain_words():
-        engine.add_word(word, freq, None)
-    return engine.cut
+        rjieba.add_word(word, freq, None)
+    return rjieba.cut
 
 
 def _jieba_cutter() -> Callable[[str], list[str]]:
@@ -419,7 +421,7 @@ def segmenter(name: str | None = None) -> Callable[[str], list[str]]:
 
 @cache
 def _load_segmenter(name: str) -> Callable[[str], list[str]]:
-    """One engine per segmenter name: the default and its explicit name share it (~60 MB)."""
+    """One engine per segmenter name: the default and its explicit name share it (~30 MB)."""
     with _lock:
         try:
             return SEGMENTERS[name]()

@@ -11,14 +11,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, count
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
-from scipy import sparse
 
+from model.csr import CSR, csr_by_rows
 from model.document import Document
-from model.features import csr_by_rows
 from model.problems import problem_items
+from model.registry import DEFAULT_METHOD, SUMMARISERS
 from model.segment import NUMBER_TOKEN, YEAR_TOKEN
 from model.units import FIGURE, sentence_kinds, sentence_shape
 
@@ -85,26 +85,23 @@ def smooth_idf(df: np.ndarray, n: int) -> np.ndarray:
     return np.log((1 + n) / (1 + df)) + 1
 
 
-def tfidf(counts: sparse.csr_matrix, idf: np.ndarray | None = None) -> sparse.csr_matrix:
+def tfidf(counts: CSR, idf: np.ndarray | None = None) -> CSR:
     """Sublinear TF, smoothed IDF over the rows (or the given IDF), L2-normalised rows.
 
-    As sklearn's TfidfVectorizer(sublinear_tf=True) with its defaults.
+    As sklearn's TfidfVectorizer(sublinear_tf=True) with its defaults; `counts` has no repeated
+    entry in a row (as every count matrix made here).
     """
-    counts = counts.tocsr()
-    counts.sum_duplicates()
     n = counts.shape[0]
     if idf is None:
         idf = smooth_idf(np.bincount(counts.indices, minlength=counts.shape[1]), n)
     data = (1 + np.log(counts.data)) * idf[counts.indices]
-    rows = np.repeat(np.arange(n), np.diff(counts.indptr))
+    rows = counts.rows()
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
     data /= np.where(norms > 0, norms, 1.0)[rows]
-    return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    return CSR(data, counts.indices, counts.indptr, counts.shape, rows)
 
 
-def _count_matrix(
-    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
-) -> sparse.csr_matrix:
+def _count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> CSR:
     """Counts of (row, column) pairs as a canonical CSR matrix (sorted, summed duplicates).
 
     One sort of integer keys replaces scipy's COO conversion and duplicate summing.
@@ -112,10 +109,10 @@ def _count_matrix(
     keys, tally = np.unique(rows * shape[1] + columns, return_counts=True)
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys // shape[1], minlength=shape[0]), out=indptr[1:])
-    return sparse.csr_matrix((tally.astype(float), keys % shape[1], indptr), shape=shape)
+    return CSR(tally.astype(float), keys % shape[1], indptr, shape)
 
 
-def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
+def _word_counts(doc: Document) -> tuple[CSR, list[str]]:
     """Sentence × word count matrix and its vocabulary in first-seen order, built once."""
     if "word_counts" not in doc.features:
         # Each word maps to the position of its first occurrence (setdefault mapped in C); those
@@ -134,7 +131,7 @@ def _word_counts(doc: Document) -> tuple[sparse.csr_matrix, list[str]]:
     return doc.features["word_counts"]
 
 
-def sentence_vectors(doc: Document) -> sparse.csr_matrix:
+def sentence_vectors(doc: Document) -> CSR:
     """TF-IDF rows of the sentences' words, IDF taken from the document itself (cached)."""
     if "words" not in doc.features:
         doc.features["words"] = tfidf(_word_counts(doc)[0])
@@ -157,7 +154,7 @@ def char_bigrams(
     return keys, owner[:-1][pair]
 
 
-def bigram_vectors(doc: Document) -> sparse.csr_matrix:
+def bigram_vectors(doc: Document) -> CSR:
     """TF-IDF rows of the sentences' character bigrams (punctuation skipped), cached.
 
     Built with numpy over code points, so the cost does not grow with a Python loop per
@@ -168,7 +165,7 @@ def bigram_vectors(doc: Document) -> sparse.csr_matrix:
     return doc.features["bigrams"]
 
 
-def document_bigram_counts(doc: Document) -> tuple[sparse.csr_matrix, np.ndarray]:
+def document_bigram_counts(doc: Document) -> tuple[CSR, np.ndarray]:
     """`bigram_counts` of the document's sentences, cached (the heading model reuses them)."""
     if "bigram_counts" not in doc.features:
         keys, rows = char_bigrams(*doc.content())
@@ -176,9 +173,7 @@ def document_bigram_counts(doc: Document) -> tuple[sparse.csr_matrix, np.ndarray
     return doc.features["bigram_counts"]
 
 
-def bigram_counts(
-    keys: np.ndarray, rows: np.ndarray, n: int
-) -> tuple[sparse.csr_matrix, np.ndarray]:
+def bigram_counts(keys: np.ndarray, rows: np.ndarray, n: int) -> tuple[CSR, np.ndarray]:
     """Sentence × bigram counts, a bigram's column being its rank among the distinct keys,
     and those distinct keys (sorted).
 
@@ -226,32 +221,29 @@ def _power_iteration(
     return rank
 
 
-def pagerank(
-    similarity: sparse.spmatrix | np.ndarray, damping: float = _DAMPING, tol: float = _TOL
-) -> np.ndarray:
-    """PageRank on a row-normalised similarity graph, kept sparse; self-links are dropped."""
-    sim = sparse.csr_matrix(similarity, dtype=float, copy=True)
+def pagerank(similarity: Any, damping: float = _DAMPING, tol: float = _TOL) -> np.ndarray:
+    """PageRank on a row-normalised similarity graph (a CSR, scipy sparse or dense matrix),
+    kept sparse; self-links are dropped."""
+    sim = CSR.of(similarity)
     n = sim.shape[0]
     if n == 0:
         return np.zeros(0)
-    rows = np.repeat(np.arange(n), np.diff(sim.indptr))
+    rows = sim.rows()
     sim.data[rows == sim.indices] = 0.0
     out = np.bincount(rows, weights=sim.data, minlength=n)
     dangling = out <= 0
     sim.data /= np.where(dangling, 1.0, out)[rows]
-    walk = sim.T  # a CSC view: no copy, and its product with a vector stays in C
+    walk = sim.T  # a view: no copy
     return _power_iteration(walk.__matmul__, dangling, damping, tol)
 
 
-def _cosine_product(vectors: sparse.csr_matrix) -> Callable[[np.ndarray], np.ndarray]:
+def _cosine_product(vectors: CSR) -> Callable[[np.ndarray], np.ndarray]:
     """x ↦ S x for the sentence cosine graph S = V Vᵀ without self-links, never building S.
 
     S has up to n² entries; V has a few per sentence, so V (Vᵀ x) minus the self-links is cheap.
     """
     self_links = np.bincount(
-        np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr)),
-        weights=vectors.data * vectors.data,
-        minlength=vectors.shape[0],
+        vectors.rows(), weights=vectors.data * vectors.data, minlength=vectors.shape[0]
     )
     transposed = vectors.T
     return lambda x: vectors @ (transposed @ x) - self_links * x
@@ -261,7 +253,7 @@ def _cosine_product(vectors: sparse.csr_matrix) -> Callable[[np.ndarray], np.nda
 _GRAPH_LIMIT = 3000
 
 
-def lexrank(vectors: sparse.csr_matrix) -> np.ndarray:
+def lexrank(vectors: CSR) -> np.ndarray:
     """Continuous LexRank: PageRank over cosine similarities (Erkan & Radev 2004)."""
     n = vectors.shape[0]
     if n > _GRAPH_LIMIT:
@@ -277,7 +269,7 @@ def lexrank(vectors: sparse.csr_matrix) -> np.ndarray:
     return _power_iteration(lambda rank: similar(rank / out), dangling, _DAMPING, _TOL)
 
 
-def centroid_similarity(vectors: sparse.csr_matrix) -> np.ndarray:
+def centroid_similarity(vectors: CSR) -> np.ndarray:
     """Cosine of each row to the document centroid (Radev et al. 2004)."""
     centroid = np.bincount(vectors.indices, weights=vectors.data, minlength=vectors.shape[1])
     norm = np.linalg.norm(centroid)
@@ -404,13 +396,8 @@ def _body_scaled(doc: Document, values: np.ndarray) -> np.ndarray:
     return np.where(body, scaled, 0.0)
 
 
-# The single registry: CLI choices, API validation and evaluation all read it.
-SUMMARISERS: dict[str, type[Summariser]] = {
-    "lead": LeadSummariser,
-    "textrank": TextRankSummariser,
-    "sectionrank": SectionRankSummariser,
-}
-DEFAULT_METHOD = "sectionrank"
+# The single registry, SUMMARISERS, is `model.registry`'s: it names these classes by path, so
+# the command line can list them without importing this module (and numpy).
 
 
 def get_summariser(method: str = DEFAULT_METHOD) -> Summariser:
@@ -568,10 +555,7 @@ def _pick(
         chosen.append(i)
         chars_left -= lengths[k]
         if vectors is not None and len(chosen) < max_n:  # another pick follows
-            a, b = vectors.indptr[i], vectors.indptr[i + 1]
-            row = np.zeros(vectors.shape[1])
-            row[vectors.indices[a:b]] = vectors.data[a:b]
-            np.maximum(similar, (vectors @ row)[candidates], out=similar)
+            np.maximum(similar, vectors.times_row(i)[candidates], out=similar)
     by_score = sorted(chosen, key=lambda i: (-scores[i], i))
     ranks = {i: r for r, i in enumerate(by_score, start=1)}
     return [

@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # Characters, paragraphs and sentences accepted per request. An annual report has 3-10k
     # characters; the longest State Council work report 33k characters and 784 sentences. The
     # summariser's memory grows with the square of the sentence count: 1,500 sentences cost
-    # about 60 MB on top of a worker's 170 MB, 3,000 about 250 MB.
+    # about 60 MB on top of a worker's 80 MB, 3,000 about 250 MB.
     "MAX_TEXT_CHARS": 100_000,
     "MAX_PARAGRAPHS": 1_500,
     "MAX_SENTENCES": 1_500,

@@ -18,28 +18,22 @@ import html
 import itertools
 import json
 import logging
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TextIO
-
-from joblib import Parallel, delayed, parallel_config, register_parallel_backend
-from joblib.parallel import FallbackToBackend, ParallelBackendBase, SequentialBackend
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from model import persist
-from model.analyse import analyse
-from model.archives import SEPARATOR, Item, Limits, is_archive, is_document, walk
 from model.labels import LABEL_ZH
-from model.readers import ReadError, read_document
-from model.segment import segmenter
-from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+from model.registry import DEFAULT_METHOD, SUMMARISERS
 from service import args as argtypes
+
+if TYPE_CHECKING:
+    from model.archives import Item, Limits
+    from model.summarise import Budget
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +90,14 @@ def summarise_file(
 
     Module-level so joblib and Dask can pickle it; the model is loaded once per worker.
     """
+    from model.analyse import analyse
+    from model.archives import SEPARATOR
+    from model.readers import ReadError, read_document
+
     digest = sha256_hex(data)
     try:
         decoded = read_document(data, source.rsplit(SEPARATOR, 1)[-1])
-        # scikit-learn's pipeline calls joblib itself; under the Dask backend each of those
-        # calls would become a cluster task and a round trip per document. Keep them local.
-        with parallel_config(backend="sequential"):
-            result = analyse(decoded.text, _classifier(model_path), budget, method, audit=True)
+        result = analyse(decoded.text, _classifier(model_path), budget, method, audit=True)
     except ReadError as exc:
         return error_record(source, str(exc), digest)
     except Exception as exc:  # one bad document must never end a run of thousands
@@ -130,8 +125,9 @@ def warm_up(model_path: str) -> None:
     every document (which a resumed run would treat as done); it also moves the segmenter's
     start-up cost out of the first documents.
     """
-    with parallel_config(backend="sequential"):
-        analyse("一、主要举措和成效。全年办理行政复议案件131件。", _classifier(model_path))
+    from model.analyse import analyse
+
+    analyse("一、主要举措和成效。全年办理行政复议案件131件。", _classifier(model_path))
 
 
 Line = tuple[str, str]  # (status, the record as one JSON line without its newline)
@@ -154,10 +150,13 @@ def journal_line(source: str, data: bytes, model_path: str, budget: Budget, meth
 def dask_setup(worker: Any) -> None:
     """Run by `dask worker --preload service.batch` when a worker starts.
 
-    Importing this module brings in scikit-learn and the pipeline code; loading the segmenter's
-    dictionary here too leaves only the model (milliseconds) to the first task of a batch,
-    instead of seconds of start-up on every worker of every new cluster.
+    Importing the analysis code and loading the segmenter's dictionary here leaves only the
+    model (milliseconds) to the first task of a batch, instead of a second of start-up on every
+    worker of every new cluster.
     """
+    import model.analyse  # noqa: F401
+    from model.segment import segmenter
+
     segmenter()("预热")
 
 
@@ -248,6 +247,8 @@ def estimate(inputs: Iterable[Path], exclude: Path | None = None) -> int:
     import tarfile
     import zipfile
 
+    from model.archives import is_archive, is_document
+
     total = 0
     for path in inputs:
         files = (
@@ -288,6 +289,8 @@ def _tasks(
     method: str,
 ) -> Iterator[Any]:
     """joblib tasks for the documents not yet recorded; recorded ones are counted as skipped."""
+    from joblib import delayed
+
     seen: set[tuple[str, str]] = set()
     for item in items:
         ident = (item.source, sha256_hex(item.data) if item.data is not None else "")
@@ -306,60 +309,6 @@ def _tasks(
 # Documents sent to a local worker at a time: fewer hand-offs for the client and the pool.
 _DISPATCH = 4
 
-
-class _ForkBackend(ParallelBackendBase):
-    """A joblib backend on a fork ProcessPoolExecutor: results stream, a dead worker is seen.
-
-    Workers are forked from the client after it has loaded the model and the dictionary, so
-    they share them and start in milliseconds. joblib's multiprocessing backend forks too, but
-    its pool left each worker idle about 15% of the time here (2 workers, 300 reports: about
-    275 reports/s against 320 on this one), hands results back only per call, and waits forever
-    for the task of a worker killed by the system; the executor reports that as
-    BrokenProcessPool. The pool starts at the first task, from the main thread, before any
-    thread of its own, and results are consumed by the main thread, which alone shuts it down.
-    """
-
-    supports_retrieve_callback = True
-    supports_return_generator = True
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._n_jobs = 1
-        self._executor: ProcessPoolExecutor | None = None
-
-    def effective_n_jobs(self, n_jobs: int) -> int:
-        return max(1, n_jobs)
-
-    def configure(self, n_jobs: int = 1, parallel: Any = None, **_: Any) -> int:
-        self._n_jobs = self.effective_n_jobs(n_jobs)
-        if self._n_jobs == 1:
-            raise FallbackToBackend(SequentialBackend(nesting_level=self.nesting_level))
-        self.parallel = parallel
-        return self._n_jobs
-
-    def submit(self, func: Callable[[], Any], callback: Any = None) -> Future[Any]:
-        if self._executor is None:
-            fork = multiprocessing.get_context("fork")
-            self._executor = ProcessPoolExecutor(self._n_jobs, mp_context=fork)
-        future = self._executor.submit(func)
-        if callback is not None:
-            future.add_done_callback(callback)
-        return future
-
-    def retrieve_result_callback(self, future: Future[Any]) -> Any:
-        return future.result()
-
-    def terminate(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-
-    def abort_everything(self, ensure_ready: bool = True) -> None:
-        self.terminate()  # a later task starts a new pool
-
-
-register_parallel_backend("fzreport-fork", _ForkBackend)
-
 Runner = Callable[[Iterable[Any]], Iterator[Any]]
 
 
@@ -368,10 +317,12 @@ def _parallel(workers: int, scheduler: str | None, model_path: str) -> Iterator[
     """Something that runs joblib tasks and yields their results in order, model ready.
 
     Local workers are forked after the model has been loaded here, so they start in
-    milliseconds sharing it; loky's fresh interpreters would each spend seconds importing
-    scikit-learn and loading the model and the dictionary. On Dask each worker loads the
+    milliseconds sharing it; loky's fresh interpreters would each spend a good part of a
+    second importing numpy and loading the model and the dictionary. On Dask each worker loads the
     model once, before any document is sent.
     """
+    from joblib import Parallel, delayed, parallel_config
+
     if scheduler is not None:
         from distributed import Client
 
@@ -391,8 +342,10 @@ def _parallel(workers: int, scheduler: str | None, model_path: str) -> Iterator[
     if workers == 1:
         yield Parallel(n_jobs=1, return_as="generator")
         return
+    from service.forking import BACKEND
+
     with Parallel(
-        n_jobs=workers, backend="fzreport-fork", batch_size=_DISPATCH, return_as="generator"
+        n_jobs=workers, backend=BACKEND, batch_size=_DISPATCH, return_as="generator"
     ) as parallel:
         yield parallel
 
@@ -435,6 +388,10 @@ def run_batch(
     stderr: TextIO | None = None,
 ) -> Tally:
     """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from model.archives import walk
+
     stderr = stderr or sys.stderr
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / RESULTS
@@ -454,7 +411,10 @@ def run_batch(
         tally = Tally()
         start = time.perf_counter()
         progress = _progress_bar(estimate(inputs, out_dir), stderr)
-        budget = budget or Budget()
+        if budget is None:
+            from model.summarise import Budget
+
+            budget = Budget()
         items = walk(inputs, limits, exclude=[out_dir])
         tasks = _tasks(items, done, tally, progress, model_path, budget, method)
         first = next(tasks, None)  # nothing left to do: no workers, no cluster connection
@@ -668,6 +628,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     """Validate the arguments, make sure a model exists, and run."""
+    from model.summarise import Budget
     from service.cli import CliError
     from training.train import ensure_model
 

@@ -1,7 +1,8 @@
 """The `fzreport` command: classify, summarise, audit, train, evaluate, batch, serve.
 
 Each sub-command parses flags, calls `model/` (or `training/`) and reports; errors go to
-stderr as one line with a non-zero exit status, never a traceback.
+stderr as one line with a non-zero exit status, never a traceback. Each imports what it needs
+when it runs, so help and usage errors load no model code.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from model.analyse import paragraph_records, prepare, summary_record
+import model
 from model.persist import Bundle, ModelError
-from model.readers import ReadError, decode_bytes, read_text_file
-from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+from model.registry import DEFAULT_METHOD, SUMMARISERS
 from service import args as argtypes
+
+if TYPE_CHECKING:
+    from model.summarise import Budget
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -42,6 +45,8 @@ def _bundle(args: argparse.Namespace) -> Bundle:
 
 def _read_input(name: str) -> tuple[str, str]:
     """(display name, text) of a file argument, '-' being standard input."""
+    from model.readers import ReadError, decode_bytes, read_text_file
+
     try:
         if name == "-":
             if sys.stdin is None:  # started with standard input closed
@@ -56,6 +61,8 @@ def _read_input(name: str) -> tuple[str, str]:
 
 
 def _budget(args: argparse.Namespace) -> Budget:
+    from model.summarise import Budget
+
     return Budget(max_sentences=args.max_sentences, max_chars=args.max_chars)
 
 
@@ -72,6 +79,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
+    from model.analyse import paragraph_records, prepare
+
     name, text = _read_input(args.file)
     bundle = _bundle(args)
     doc = prepare(_LINE_BREAK.split(text), bundle.classifier)
@@ -90,6 +99,8 @@ def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
+    from model.analyse import prepare, summary_record
+
     bundle = _bundle(args)
     budget = _budget(args)
     results = []
@@ -114,6 +125,7 @@ def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from model.analyse import prepare
     from model.audit import audit, card
     from model.deadlines import RulesError, load_rules
 
@@ -163,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fzreport", description="Classify and summarise 法治政府建设 annual reports."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--version", action="version", version=f"fzreport {model.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("classify", help="label every paragraph (one per line) with its section")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +45,23 @@ def _one_blas_thread() -> Iterator[None]:
     threads fighting over the cores made each fit several times slower."""
     with threadpool_limits(limits=1):
         yield
+
+
+# -- what a fresh interpreter imports -----------------------------------------------------------
+
+_LISTING = """
+import atexit, json, sys
+listing = sys.argv.pop(1)
+atexit.register(lambda: open(listing, "w").write(json.dumps(sorted(sys.modules))))
+"""
+
+
+def modules_after(tmp_path: Path, code: str, *argv: str | Path) -> set[str]:
+    """Top-level packages loaded once `code` has run (with `argv`) in a fresh interpreter."""
+    listing = tmp_path / "modules.json"
+    command = [sys.executable, "-c", _LISTING + code, str(listing), *map(str, argv)]
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+    return {name.split(".")[0] for name in json.loads(listing.read_text(encoding="utf-8"))}
 
 
 # -- a tiny report, built in code ------------------------------------------------------------
@@ -137,7 +157,14 @@ def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def bundle(bundle_path: Path) -> persist.Bundle:
+    """The session bundle as served: the lean classifier."""
     return persist.load(bundle_path)
+
+
+@pytest.fixture(scope="session")
+def full_bundle(bundle_path: Path) -> persist.Bundle:
+    """The session bundle's pickled scikit-learn classifier."""
+    return persist.load_full(bundle_path)
 
 
 @pytest.fixture()

@@ -27,7 +27,7 @@ from model.readers import decode_bytes
 from model.summarise import DEFAULT_METHOD, SUMMARISERS, pagerank
 from service import cli
 from service.cli import main
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, modules_after
 
 SEED_000 = SEEDS / "000_f2d5ba989b7a1d36.txt"
 SEED_003 = SEEDS / "003_5c5bdc2152d9c680.txt"
@@ -490,6 +490,17 @@ def test_broken_model_is_one_line(capsys, tmp_path: Path, bundle_path: Path) -> 
     assert "sha256 does not match" in result.err
 
 
+def test_a_bundle_without_lean_arrays_is_one_line(capsys, tmp_path: Path, bundle_path) -> None:
+    old = tmp_path / "old.joblib"
+    old.write_bytes(bundle_path.read_bytes())
+    manifest = json.loads(bundle_path.with_name(bundle_path.name + ".manifest.json").read_text())
+    manifest = {k: v for k, v in manifest.items() if k != "lean"} | {"format": 4}
+    old.with_name("old.joblib.manifest.json").write_text(json.dumps(manifest))
+    result = run(capsys, "classify", SEED_000, "--model", old)
+    assert_clean_failure(result)
+    assert f"fzreport train --out {old}" in result.err
+
+
 @pytest.mark.parametrize(
     ("error", "status", "message"),
     [
@@ -503,7 +514,7 @@ def test_failures_map_to_exit_codes(capsys, monkeypatch, error, status, message)
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(cli, "prepare", fail)
+    monkeypatch.setattr("model.analyse.prepare", fail)
     result = run(capsys, "classify", SEED_000)
     assert (result.code, result.err) == (status, message)
 
@@ -512,7 +523,7 @@ def test_unexpected_errors_are_one_line(capsys, monkeypatch) -> None:
     def explode(*args, **kwargs):
         raise AttributeError("'SectionClassifier' object has no attribute 'x_'")
 
-    monkeypatch.setattr(cli, "prepare", explode)
+    monkeypatch.setattr("model.analyse.prepare", explode)
     result = run(capsys, "summarise", SEED_000)
     assert_clean_failure(result)
     assert "AttributeError" in result.err
@@ -572,3 +583,48 @@ def test_golden_summarise_seed_000(capsys) -> None:
     assert [s["score"] for s in actual["sentences"]] == pytest.approx(
         [s["score"] for s in expected["sentences"]], abs=1e-3
     )
+
+
+# -- start-up: what each command imports -------------------------------------------------------
+
+_CLI = """
+import sys
+from service.cli import main
+main(sys.argv[1:], out=open("/dev/null", "w"))
+"""
+# Modules help and usage errors never wait for; the first four also never serve a model.
+HEAVY = ("sklearn", "scipy", "jieba", "rjieba", "numpy", "joblib", "flask", "tqdm", "matplotlib")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["--version"],
+        ["classify", "--bogus"],
+        ["summarise", "--help"],
+        ["summarise", "--method", "nope"],
+        ["batch", "--help"],
+        ["serve", "--help"],
+        ["train", "--help"],
+        ["evaluate", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_help_and_usage_errors_import_nothing_heavy(tmp_path: Path, argv: list[str]) -> None:
+    assert not modules_after(tmp_path, _CLI, *argv) & set(HEAVY)
+
+
+def test_version(capsys) -> None:
+    assert run(capsys, "--version").out == f"fzreport {__import__('model').__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["classify", SEED_003], ["summarise", SEED_000, SEED_003, "--format", "json"]],
+    ids=lambda argv: argv[0],
+)
+def test_classify_and_summarise_never_import_scikit_learn(tmp_path: Path, argv: list) -> None:
+    loaded = modules_after(tmp_path, _CLI, *argv)
+    assert {"numpy", "rjieba"} <= loaded  # the probe did classify and summarise
+    assert not loaded & {"sklearn", "scipy", "jieba", "joblib", "matplotlib"}

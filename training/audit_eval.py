@@ -18,7 +18,7 @@ from typing import Any
 
 from model.analyse import prepare
 from model.audit import PARTS, audit
-from model.classify import SectionClassifier
+from model.classify import SectionModel
 from model.document import build_document
 from model.metadata import extract
 from model.segment import normalise
@@ -123,7 +123,7 @@ def seed_audits(
     meta_pairs = []
     for name in bar(sorted(gold)):
         report = next(r for r in train if r.name == name)
-        clf: SectionClassifier = fit([r for r in train if r.name != name], 0, background)
+        clf = fit([r for r in train if r.name != name], 0, background)
         result = audit(prepare(report.text, clf))
         meta_pairs.append((result["metadata"], {"doc_id": name[:3], **gold[name]["metadata"]}))
         for part in PARTS:
@@ -175,7 +175,7 @@ def openings_metadata() -> dict[str, Any]:
     return metadata_accuracy(pairs)
 
 
-def genre_accuracy(clf: SectionClassifier, statecouncil: Path) -> dict[str, Any]:
+def genre_accuracy(clf: SectionModel, statecouncil: Path) -> dict[str, Any]:
     """Seeds and openings are reports; the State Council work reports are not."""
     from model.audit import genre
 
@@ -200,7 +200,7 @@ def genre_accuracy(clf: SectionClassifier, statecouncil: Path) -> dict[str, Any]
 
 
 def evaluate_audit(
-    clf: SectionClassifier, bar: Callable[[Iterable[Any]], Iterable[Any]]
+    clf: SectionModel, bar: Callable[[Iterable[Any]], Iterable[Any]]
 ) -> dict[str, Any]:
     return {
         "openings_metadata": openings_metadata(),

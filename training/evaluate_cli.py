@@ -13,10 +13,6 @@ import json
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from training.corpus import load_corpus
-from training.evaluate import cross_validate_all, weak_label_agreement
 from training.train import fit_background, load_reports, print_report, save_plots, seeds_dir
 
 
@@ -80,6 +76,11 @@ def _weight(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     if args.audit:
         return _run_audit(args)
+    from tqdm import tqdm
+
+    from training.corpus import load_corpus
+    from training.evaluate import cross_validate_all, weak_label_agreement
+
     seeds = seeds_dir()
     try:
         train = load_reports(args.train_corpus or seeds, None)
@@ -130,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_audit(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from training.audit_eval import evaluate_audit, print_audit
     from training.train import ensure_model
 

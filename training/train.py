@@ -1,6 +1,9 @@
 """Retrain the section classifier from a corpus, evaluate it, and write the bundle.
 
 python -m training.train --corpus seeds/ --out model.joblib
+
+The fitting and evaluation code (scikit-learn) is imported when a model is built: loading the
+cache bundle (`ensure_model`) and the command's flags need none of it.
 """
 
 from __future__ import annotations
@@ -15,32 +18,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
-
-import numpy as np
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any, TextIO
 
 from model import persist
-from model.background import Background
-from model.classify import SectionClassifier
-from training.corpus import (
-    Report,
-    background_texts,
-    data_hash,
-    fully_labelled,
-    label_files,
-    load_corpus,
-    load_manual_labels,
-    with_manual_labels,
-)
-from training.evaluate import (
-    OutOfFold,
-    calibrate,
-    cross_validate_all,
-    new_out_of_fold,
-    plot_confusion,
-    plot_reliability,
-)
+
+if TYPE_CHECKING:
+    from model.background import Background
+    from model.classify import SectionClassifier
+    from training.corpus import Report
+    from training.evaluate import OutOfFold
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +49,14 @@ def default_model_path() -> Path:
 def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None) -> list[Report]:
     """Reports with weak labels, overridden by manual labels: the file given, or by default
     those that go with the corpus (`label_files`)."""
+    from training.corpus import (
+        fully_labelled,
+        label_files,
+        load_corpus,
+        load_manual_labels,
+        with_manual_labels,
+    )
+
     reports = load_corpus(corpus, min_year=min_year)
     for path in [labels] if labels is not None else label_files(corpus):
         reports = with_manual_labels(reports, load_manual_labels(path))
@@ -78,6 +72,9 @@ def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None)
 
 def fit_background(reports: list[Report], corpus: Path | None = None) -> Background:
     """Background statistics of the training reports and the corpus's `background/` reports."""
+    from model.background import Background
+    from training.corpus import background_texts
+
     extra = background_texts([corpus]) if corpus is not None else []
     return Background().fit([*(r.text for r in reports), *extra])
 
@@ -86,6 +83,10 @@ def fit(
     reports: list[Report], seed: int = 0, background: Background | None = None
 ) -> SectionClassifier:
     """Fit deterministically: same data and seed, same model."""
+    import numpy as np
+
+    from model.classify import SectionClassifier
+
     random.seed(seed)
     np.random.seed(seed)
     return SectionClassifier().fit(
@@ -96,6 +97,8 @@ def fit(
 def _bar(show: bool, desc: str) -> Callable[[Iterable[Any]], Iterable[Any]]:
     if not show:
         return lambda items: items
+    from tqdm import tqdm
+
     return lambda items: tqdm(items, desc=desc, unit="fold", file=sys.stderr)
 
 
@@ -106,6 +109,8 @@ def evaluate(
     oof: dict[str, OutOfFold] | None = None,
 ) -> dict[str, Any]:
     """Grouped cross-validation: classification, calibration and heading recovery."""
+    from training.evaluate import cross_validate_all
+
     bar = _bar(show, "cross-validation")
     return cross_validate_all(reports, progress=bar, background=background, oof=oof)
 
@@ -120,6 +125,9 @@ def build_bundle(
     show: bool = True,
 ) -> dict[str, Any]:
     """Load, fit, evaluate, save (atomically); return the manifest."""
+    from training.corpus import data_hash
+    from training.evaluate import calibrate, new_out_of_fold
+
     reports = load_reports(corpus, labels)
     if not reports:
         raise ValueError(f"no reports in {corpus}")
@@ -205,6 +213,8 @@ def print_report(metrics: dict[str, Any], out: TextIO | None = None) -> None:
 
 def save_plots(metrics: dict[str, Any], stem: Path) -> list[Path]:
     """Confusion matrices and reliability diagrams of the learned modes, next to `stem`."""
+    from training.evaluate import plot_confusion, plot_reliability
+
     written = []
     for mode, result in metrics.get("classification", {}).items():
         if "calibration" not in result:  # the baselines: no model, no confidence

@@ -13,9 +13,11 @@ from pathlib import Path
 import docx
 import pytest
 
+from model.summarise import Budget
 from service.batch import load_journal
 from service.cli import main
 from tests.batch.conftest import make_reports
+from tests.conftest import modules_after
 
 RECORD_KEYS = {"source", "sha256", "encoding", "chars", "status", "sentences", "sections"} | {
     "figures",
@@ -194,12 +196,11 @@ def test_missing_out_flag_exits_2(tmp_path: Path) -> None:
 def test_unusable_model_fails_once_without_records(
     tmp_path: Path, seed_texts: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import service.batch
 
     def broken(*args: object, **kwargs: object) -> None:
         raise AttributeError("'SectionClassifier' object has no attribute 'weights_'")
 
-    monkeypatch.setattr(service.batch, "analyse", broken)
+    monkeypatch.setattr("model.analyse.analyse", broken)
     make_reports(tmp_path / "in", seed_texts, 2)
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path) == 1
@@ -221,7 +222,7 @@ def test_a_worker_loads_the_model_once(
 
     monkeypatch.setattr(service.batch, "_MODELS", {})
     monkeypatch.setattr(service.batch.persist, "load", counting_load)
-    budget = service.batch.Budget(max_sentences=2)
+    budget = Budget(max_sentences=2)
     for i, text in enumerate(seed_texts[:3]):
         record = service.batch.summarise_file(f"r{i}.txt", text.encode(), str(model_path), budget)
         assert record["status"] == "ok", record.get("error")
@@ -399,3 +400,16 @@ def test_a_worker_killed_by_the_system_ends_the_run_and_resume_finishes(
     assert _batch([tmp_path / "in"], out, model_path, "--workers", "2") == 0
     names = sorted(Path(r["source"]).name for r in _records(out))
     assert names == [f"report_{i:03d}.txt" for i in range(12)]
+
+
+def test_a_batch_runs_without_scikit_learn(
+    tmp_path: Path, seed_texts: list[str], model_path: Path
+) -> None:
+    # One worker: the client analyses the documents itself, as forked workers would.
+    make_reports(tmp_path / "in", seed_texts, 3)
+    code = "import sys\nfrom service.cli import main\nassert main(sys.argv[1:]) == 0"
+    argv = ["batch", tmp_path / "in", "--out", tmp_path / "out", "--workers", "1"]
+    loaded = modules_after(tmp_path, code, *argv, "--model", model_path)
+    assert {"numpy", "rjieba", "joblib"} <= loaded
+    assert not loaded & {"sklearn", "scipy", "jieba", "matplotlib"}
+    assert [r["status"] for r in _records(tmp_path / "out")] == ["ok"] * 3

@@ -212,12 +212,12 @@ def test_a_report_without_headings_is_labelled_from_its_words(bundle) -> None:
     assert set(labels) != {"preamble"}
 
 
-def test_probabilities_equal_sklearn_predict_proba(bundle, manual_reports) -> None:
+def test_probabilities_equal_sklearn_predict_proba(full_bundle, manual_reports) -> None:
     from scipy import sparse
 
     from model.classify import document_units, probabilities
 
-    clf = bundle.classifier
+    clf = full_bundle.classifier
     features, model = clf.pipeline_.steps[0][1], clf.pipeline_.steps[-1][1]
     units = document_units(next(iter(manual_reports.values())).paragraphs)
     X = sparse.hstack([t.transform(units) for _, t in features.transformer_list], format="csr")

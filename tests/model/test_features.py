@@ -1,4 +1,4 @@
-"""The fast vectorisers give exactly scikit-learn's matrices (model/features.py)."""
+"""The fast vectorisers give exactly scikit-learn's matrices (model/vectorisers.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from model.classify import (
     unit_context,
     unit_words,
 )
-from model.features import CharNgramTfidf, TokenCounts, TokenTfidf
 from model.segment import split_paragraphs
+from model.vectorisers import CharNgramTfidf, TokenCounts, TokenTfidf
 from tests.conftest import SEED_FILES
 
 TRAIN = [Unit(p.text) for f in SEED_FILES for p in split_paragraphs(f.read_text("utf-8"))]

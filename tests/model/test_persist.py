@@ -1,4 +1,4 @@
-"""Model bundle on disk: round trip, integrity and version checks, atomic writes."""
+"""Model bundle on disk: round trip, integrity and version checks, lean arrays, atomic writes."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import joblib
 import pytest
 
 from model import persist
+from model.lean import LeanClassifier
 from model.persist import (
     FORMAT,
     ModelError,
     atomic_write,
+    lean_path,
     load,
+    load_full,
     manifest_path,
     save,
     sha256_file,
@@ -29,10 +32,10 @@ PARAGRAPHS = [
 
 
 @pytest.fixture()
-def saved(bundle, tmp_path: Path) -> Path:
+def saved(full_bundle, tmp_path: Path) -> Path:
     """The session model saved afresh into an empty folder."""
     path = tmp_path / "m.joblib"
-    save(bundle.classifier, path, data_hash="abc123", metrics={"macro_f1": 0.9})
+    save(full_bundle.classifier, path, data_hash="abc123", metrics={"macro_f1": 0.9})
     return path
 
 
@@ -43,34 +46,43 @@ def _edit_manifest(path: Path, **changes) -> None:
     mpath.write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def test_round_trip(bundle, saved: Path) -> None:
+def test_round_trip(full_bundle, saved: Path) -> None:
     loaded = load(saved)
     assert loaded.path == saved
-    before = bundle.classifier.classify_isolated(PARAGRAPHS)
-    after = loaded.classifier.classify_isolated(PARAGRAPHS)
-    assert after == before
+    assert isinstance(loaded.classifier, LeanClassifier)
+    before = full_bundle.classifier.classify_isolated(PARAGRAPHS)
+    assert load_full(saved).classifier.classify_isolated(PARAGRAPHS) == before
+    after = loaded.classifier.classify_isolated(PARAGRAPHS)  # the same to rounding
+    assert [p.label for p in after] == [p.label for p in before]
+    for a, b in zip(after, before, strict=True):
+        assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) <= 1e-12
     manifest = loaded.manifest
-    assert manifest["labels"] == list(bundle.classifier.labels_)
+    assert manifest["labels"] == list(full_bundle.classifier.labels_)
     assert manifest["data_hash"] == "abc123"
     assert manifest["metrics"] == {"macro_f1": 0.9}
     assert manifest["sha256"] == sha256_file(saved) == loaded.sha256
+    assert manifest["lean"] == {
+        "file": "m.joblib.lean.npz",
+        "sha256": sha256_file(lean_path(saved)),
+    }
     assert manifest["versions"] == persist.versions()
     assert manifest["bundle"] == "m.joblib"
     assert loaded.version == manifest["created"]
     assert set(manifest["labels_zh"]) == set(manifest["labels"])
 
 
-def test_write_leaves_only_bundle_and_manifest(saved: Path) -> None:
+def test_write_leaves_only_bundle_arrays_and_manifest(saved: Path) -> None:
     assert sorted(p.name for p in saved.parent.iterdir()) == [
         "m.joblib",
+        "m.joblib.lean.npz",
         "m.joblib.manifest.json",
     ]
 
 
-def test_saving_again_replaces_the_bundle(bundle, saved: Path) -> None:
-    save(bundle.classifier, saved, data_hash="def456")
+def test_saving_again_replaces_the_bundle(full_bundle, saved: Path) -> None:
+    save(full_bundle.classifier, saved, data_hash="def456")
     assert load(saved).manifest["data_hash"] == "def456"
-    assert len(list(saved.parent.iterdir())) == 2
+    assert len(list(saved.parent.iterdir())) == 3
 
 
 def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path: Path) -> None:
@@ -98,15 +110,90 @@ def test_saved_files_honour_the_umask(saved: Path) -> None:
     # must not leak into the final file.
     umask = os.umask(0)
     os.umask(umask)
-    for path in (saved, manifest_path(saved)):
+    for path in (saved, lean_path(saved), manifest_path(saved)):
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
-def test_tampered_bundle_is_refused(saved: Path) -> None:
+@pytest.mark.parametrize("loader", [load, load_full])
+def test_tampered_bundle_is_refused(saved: Path, loader) -> None:
     with saved.open("ab") as handle:
         handle.write(b"\x00")
     with pytest.raises(ModelError, match="sha256 does not match"):
+        loader(saved)
+
+
+def _one_line_rebuild_hint(error: pytest.ExceptionInfo[ModelError], path: Path) -> None:
+    message = str(error.value)
+    assert "\n" not in message
+    assert f"fzreport train --out {path}" in message and "rebuilt by itself" in message
+
+
+def test_tampered_lean_arrays_are_refused(saved: Path) -> None:
+    arrays = lean_path(saved)
+    data = bytearray(arrays.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    arrays.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="lean arrays .* does not match its manifest") as err:
         load(saved)
+    _one_line_rebuild_hint(err, saved)
+
+
+def test_a_bundle_without_lean_arrays_is_refused(saved: Path) -> None:
+    # What an older fzreport wrote: the pickle and a format-4 manifest, no arrays.
+    lean_path(saved).unlink()
+    manifest = json.loads(manifest_path(saved).read_text(encoding="utf-8"))
+    del manifest["lean"]
+    manifest["format"] = 4
+    manifest_path(saved).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match="bundle format 4, this fzreport reads 5") as err:
+        load(saved)
+    _one_line_rebuild_hint(err, saved)
+    _edit_manifest(saved, format=FORMAT)  # the current format, but no arrays named
+    with pytest.raises(ModelError, match="names no lean arrays") as err:
+        load(saved)
+    _one_line_rebuild_hint(err, saved)
+
+
+def test_missing_lean_arrays_are_refused(saved: Path) -> None:
+    lean_path(saved).unlink()
+    with pytest.raises(ModelError, match="lean arrays .* are missing") as err:
+        load(saved)
+    _one_line_rebuild_hint(err, saved)
+
+
+def test_unreadable_lean_arrays_are_refused(saved: Path) -> None:
+    arrays = lean_path(saved)
+    arrays.write_bytes(b"not an npz")
+    _edit_manifest(saved, lean={"file": arrays.name, "sha256": sha256_file(arrays)})
+    with pytest.raises(ModelError, match="cannot read its lean arrays") as err:
+        load(saved)
+    _one_line_rebuild_hint(err, saved)
+
+
+@pytest.mark.parametrize("name", ["../m.joblib.lean.npz", "/etc/passwd", ""])
+def test_lean_arrays_outside_the_bundle_folder_are_refused(saved: Path, name: str) -> None:
+    _edit_manifest(saved, lean={"file": name, "sha256": ""})
+    with pytest.raises(ModelError, match="names no lean arrays"):
+        load(saved)
+
+
+class _Explodes:
+    """Unpickling this raises: a load that unpickles the bundle cannot succeed."""
+
+    def __reduce__(self):
+        return (_explode, ())
+
+
+def _explode() -> None:
+    raise AssertionError("the pickle was read")
+
+
+def test_loading_for_inference_never_unpickles(saved: Path) -> None:
+    joblib.dump({"format": FORMAT, "classifier": _Explodes()}, saved)
+    _edit_manifest(saved, sha256=sha256_file(saved))
+    assert load(saved).classifier.classify_isolated(PARAGRAPHS)
+    with pytest.raises(ModelError, match="cannot unpickle"):
+        load_full(saved)
 
 
 def test_missing_manifest_is_refused(saved: Path) -> None:
@@ -135,27 +222,34 @@ def test_version_mismatch_is_refused(saved: Path, library: str) -> None:
     # check and must be caught by the version check.
     versions = persist.versions() | {library: "0.0.1"}
     _edit_manifest(saved, versions=versions)
-    with pytest.raises(ModelError, match=f"{library} 0.0.1 != ") as err:
-        load(saved)
-    assert "retrain" in str(err.value)
+    for loader in (load, load_full) if library == "fzreport" else (load_full,):
+        with pytest.raises(ModelError, match=f"{library} 0.0.1 != ") as err:
+            loader(saved)
+        assert "retrain" in str(err.value)
+
+
+def test_lean_arrays_do_not_depend_on_the_scikit_learn_version(saved: Path) -> None:
+    _edit_manifest(saved, versions=persist.versions() | {"scikit-learn": "0.0.1"})
+    assert load(saved).classifier.classify_isolated(PARAGRAPHS)
 
 
 def test_format_mismatch_is_refused(saved: Path) -> None:
     _edit_manifest(saved, format=999)
-    with pytest.raises(ModelError, match="bundle format 999") as err:
-        load(saved)
-    assert "retrain" in str(err.value)
+    for loader in (load, load_full):
+        with pytest.raises(ModelError, match="bundle format 999") as err:
+            loader(saved)
+        assert "fzreport train" in str(err.value)
 
 
 def test_bundle_that_is_not_a_pickle_is_refused(saved: Path) -> None:
     saved.write_bytes(b"this is not a pickle")
     _edit_manifest(saved, sha256=sha256_file(saved))
     with pytest.raises(ModelError, match="cannot unpickle"):
-        load(saved)
+        load_full(saved)
 
 
 def test_pickle_of_something_else_is_refused(saved: Path) -> None:
     joblib.dump({"format": FORMAT, "classifier": "not a classifier"}, saved)
     _edit_manifest(saved, sha256=sha256_file(saved))
     with pytest.raises(ModelError, match="not a fzreport bundle"):
-        load(saved)
+        load_full(saved)

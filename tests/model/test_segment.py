@@ -438,3 +438,24 @@ def test_cut_many_equals_cut_words_one_by_one(texts: list[str], cutter: str) -> 
     # Texts normalised already may skip that pass and cut the same.
     normalised = [normalise(t) for t in texts]
     assert cut_many(normalised, cutter, normalised=True) == cut_many(texts, cutter)
+
+
+def test_the_shared_rjieba_engine_cuts_as_an_engine_of_its_own(fresh_segmenters) -> None:
+    # The domain words go into rjieba's default engine rather than a second one: the tokens
+    # of every report are those of a fresh engine given the same words, twice over.
+    import json
+
+    import rjieba
+
+    own = rjieba.Jieba()
+    for word, freq in segment._domain_words():
+        own.add_word(word, freq, None)
+    council = SEED_FILES[0].parent / "background" / "statecouncil.jsonl"
+    texts = [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    texts += [json.loads(line)["text"] for line in council.read_text("utf-8").splitlines()]
+    shared = segmenter("rjieba")
+    segment._load_segmenter.cache_clear()
+    assert segmenter("rjieba") is shared  # words added again: the same engine, unchanged
+    for text in texts:
+        prepared = segment._for_words(normalise(text))
+        assert shared(prepared) == own.cut(prepared)

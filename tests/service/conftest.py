@@ -52,11 +52,11 @@ def seed_text() -> str:
 
 
 def copy_bundle(source: Path, target: Path) -> Path:
-    """Copy a bundle and its manifest (the pair `persist.load` needs)."""
+    """Copy a bundle, its lean arrays and its manifest (what `persist.load` reads)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, target)
-    manifest = source.with_name(source.name + ".manifest.json")
-    shutil.copy(manifest, target.with_name(target.name + ".manifest.json"))
+    for suffix in (".lean.npz", ".manifest.json"):
+        shutil.copy(source.with_name(source.name + suffix), target.with_name(target.name + suffix))
     return target
 
 

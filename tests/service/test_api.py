@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from model.labels import LABEL_ZH, LABELS
 from model.summarise import SUMMARISERS
 from service.app import create_app
+from tests.conftest import modules_after
 from tests.service.conftest import ADMIN_TOKEN, copy_bundle
 
 # -- happy paths --------------------------------------------------------------------------------
@@ -622,3 +623,17 @@ def test_any_paragraph_list_is_answered(client: FlaskClient, paragraphs: list[st
     if response.status_code == 200:
         texts = [p["text"] for p in response.get_json()["paragraphs"]]
         assert all(t.strip() for t in texts)
+
+
+# -- start-up ----------------------------------------------------------------------------------
+
+
+def test_the_app_serves_without_scikit_learn(tmp_path: Path, bundle_path: Path) -> None:
+    code = (
+        "import sys\nfrom service.app import create_app\n"
+        "client = create_app({'MODEL_PATH': sys.argv[1]}).test_client()\n"
+        "assert client.post('/v1/analyse', json={'text': '全年办理案件131件。'}).status_code == 200"
+    )
+    loaded = modules_after(tmp_path, code, bundle_path)
+    assert {"flask", "numpy", "rjieba"} <= loaded
+    assert not loaded & {"sklearn", "scipy", "jieba", "joblib", "matplotlib"}

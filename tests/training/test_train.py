@@ -25,6 +25,7 @@ def main_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_main_writes_bundle_and_manifest(main_bundle: Path) -> None:
     assert sorted(p.name for p in main_bundle.parent.iterdir()) == [
         "m.joblib",
+        "m.joblib.lean.npz",
         "m.joblib.manifest.json",
     ]
     manifest = json.loads(persist.manifest_path(main_bundle).read_text(encoding="utf-8"))
@@ -136,6 +137,7 @@ def fake_build(monkeypatch: pytest.MonkeyPatch, bundle_path: Path) -> list[Path]
     def build(corpus: Path, out: Path, *args: object, **kwargs: object) -> dict:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(bundle_path, out)
+        shutil.copy(persist.lean_path(bundle_path), persist.lean_path(out))
         manifest = persist.read_manifest(bundle_path) | {"source": train.source_fingerprint(corpus)}
         persist.manifest_path(out).write_text(json.dumps(manifest), encoding="utf-8")
         built.append(out)

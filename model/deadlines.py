@@ -73,34 +73,51 @@ def load_rules(path: str | Path | None = None) -> Rules:
     if unknown:
         key = sorted(unknown)[0]
         raise RulesError(f"{path}:{_line_of(lines, key)}: unknown table or key {key!r}")
-    default = _rule(data.get("default", {"deadline": "04-01"}), path, lines)
+    default = _rule(
+        data.get("default", {"deadline": "04-01"}), path, lines, _table_line(lines, "[default]", 0)
+    )
     if default.levels or default.kinds or default.issuer:
         raise RulesError(f"{path}:{_line_of(lines, 'default')}: [default] takes no conditions")
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         raise RulesError(f"{path}:{_line_of(lines, 'rule')}: 'rule' must be [[rule]] tables")
-    return Rules(tuple(_rule(e, path, lines) for e in entries), default, str(path))
+    return Rules(
+        tuple(
+            _rule(e, path, lines, _table_line(lines, "[[rule]]", k)) for k, e in enumerate(entries)
+        ),
+        default,
+        str(path),
+    )
 
 
-def _line_of(lines: list[str], *words: str) -> int:
-    """The first line that holds all of `words` (1-based), for error messages."""
-    for i, line in enumerate(lines, start=1):
+def _table_line(lines: list[str], header: str, k: int) -> int:
+    """The line of the k-th `header` table (1-based; 1 when absent)."""
+    found = [i for i, line in enumerate(lines, start=1) if line.strip().startswith(header)]
+    return found[k] if k < len(found) else 1
+
+
+def _line_of(lines: list[str], *words: str, after: int = 1) -> int:
+    """The first line from `after` on that holds all of `words` (1-based), for error messages;
+    `after` itself (the table's header) when none does."""
+    for i, line in enumerate(lines[after - 1 :], start=after):
         if all(w in line for w in words):
             return i
-    return 1
+    return after
 
 
-def _rule(entry: object, path: Path, lines: list[str]) -> Rule:
+def _rule(entry: object, path: Path, lines: list[str], at: int) -> Rule:
     if not isinstance(entry, dict):
-        raise RulesError(f"{path}:1: a rule must be a table")
+        raise RulesError(f"{path}:{at}: a rule must be a table")
     allowed = {"deadline", "source", "level", "issuer_kind", "issuer"}
     for key in entry:
         if key not in allowed:
-            raise RulesError(f"{path}:{_line_of(lines, key)}: unknown key {key!r} in a rule")
+            raise RulesError(
+                f"{path}:{_line_of(lines, key, after=at)}: unknown key {key!r} in a rule"
+            )
     deadline = entry.get("deadline")
     if not isinstance(deadline, str) or not _MONTH_DAY.match(deadline):
         raise RulesError(
-            f"{path}:{_line_of(lines, 'deadline', str(deadline))}: deadline must be "
+            f"{path}:{_line_of(lines, 'deadline', after=at)}: deadline must be "
             f'"MM-DD", not {deadline!r}'
         )
     values: dict[str, tuple[str, ...]] = {}
@@ -110,7 +127,7 @@ def _rule(entry: object, path: Path, lines: list[str]) -> Rule:
         for value in given:
             if value not in known:
                 raise RulesError(
-                    f"{path}:{_line_of(lines, key, str(value))}: unknown {key} {value!r} "
+                    f"{path}:{_line_of(lines, key, str(value), after=at)}: unknown {key} {value!r} "
                     f"(one of {', '.join(known)})"
                 )
         values[key] = given
@@ -118,7 +135,9 @@ def _rule(entry: object, path: Path, lines: list[str]) -> Rule:
     try:
         issuer = re.compile(pattern) if pattern else None
     except (re.error, TypeError) as exc:
-        raise RulesError(f"{path}:{_line_of(lines, 'issuer')}: bad issuer pattern: {exc}") from None
+        raise RulesError(
+            f"{path}:{_line_of(lines, 'issuer', after=at)}: bad issuer pattern: {exc}"
+        ) from None
     return Rule(
         deadline, str(entry.get("source", "")), values["level"], values["issuer_kind"], issuer
     )

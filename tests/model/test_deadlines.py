@@ -99,3 +99,14 @@ def test_a_missing_file_is_a_rules_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as error:
         load_rules(path)
     assert str(path) in str(error.value)
+
+
+def test_a_rule_without_a_deadline_names_its_own_table(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[default]\ndeadline = "04-01"\n\n[[rule]]\nlevel = "county"\ndeadline = "03-01"\n'
+        '\n[[rule]]\nlevel = "township"\n',
+    )
+    with pytest.raises(RulesError, match="MM-DD") as error:
+        load_rules(path)
+    assert str(error.value).startswith(f"{path}:8:")  # the second [[rule]], not line 1

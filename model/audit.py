@@ -44,6 +44,12 @@ CAUSE = re.compile(
     r"受[^。；]{1,12}影响|客观上|主观上"
 )
 _LEADERS = re.compile(r"第一责任人|主要负责人|主要领导|党政主要|一把手")
+# A sentence whose subject is the principal leader doing the duty ("单位主要负责人严格按照…
+# 履行…职责"), as against a passing mention ("形成了主要领导统筹抓…").
+_LEADER_SUBJECT = re.compile(
+    r"\W*(?:[\u4e00-\u9fff]{0,4}?(?:党政)?主要(?:负责人|领导)(?:同志)?|一把手|党组书记|"
+    r"[局区县市镇]长)[^。；]{0,60}?(?:第一责任人|履行[^。；]{0,12}职责|履职)"
+)
 # What a problem statement says without naming anything: stock verdicts and filler words.
 _STOCK_VERDICT = re.compile(
     r"仍有差距|还有差距|存在差距|有一定差距|有待[加进提完增]\w{0,2}|还需[加进提完增]\w{0,2}|"
@@ -207,17 +213,15 @@ def contents(doc: Document, problems: Sequence[Problem], plans: Sequence[Item]) 
         elif part == "leadership":
             if chars >= _MIN_PART_CHARS[part] or (heads and body):
                 note = f"{len(body)} 段写主要负责人履职"
+            elif body or (said := _leader_sentence(doc)) is not None:
+                status, note = "weak", "只有一两句写主要负责人履职，没有专门的部分"
+                body = body or [said]
             else:
-                mention = _LEADERS.search(norm)
-                if body or mention:
-                    status, note = "weak", "仅顺带提及主要负责人，没有专门的履职部分"
-                    if not body and mention:
-                        at = mention.start()
-                        body = [
-                            next(i for i, p in enumerate(doc.paragraphs) if p.start <= at < p.end)
-                        ]
-                else:
-                    status, note = "missing", "未写主要负责人履行第一责任人职责情况"
+                # Mentions of 第一责任人 inside other parts are not the part the rules require.
+                status = "missing"
+                note = "未写主要负责人履行第一责任人职责情况" + (
+                    "（仅在其他部分顺带提及）" if _LEADERS.search(norm) else ""
+                )
         elif part == "plans":
             concrete = [p for p in plans if not is_generic(doc, p.start, p.end)]
             if not body:
@@ -239,6 +243,18 @@ def contents(doc: Document, problems: Sequence[Problem], plans: Sequence[Item]) 
                 status, note = "missing", "没有其他需要报告的情况（非必需）"
         found[part] = {"status": status, "paragraphs": body, "note": note}
     return found
+
+
+def _leader_sentence(doc: Document) -> int | None:
+    """The paragraph of the first sentence outside the plans about the leader's own duty."""
+    assert doc.labels is not None
+    norm = doc.normalised()
+    for sentence in doc.sentences:
+        if doc.labels[sentence.paragraph] != "plans" and _LEADER_SUBJECT.match(
+            norm, sentence.start, sentence.end
+        ):
+            return sentence.paragraph
+    return None
 
 
 # -- problems and plans --------------------------------------------------------------------------

@@ -268,7 +268,7 @@ _OPENING = re.compile(
 _NOW_REPORTING = re.compile(rf"现将(?P<subject>(?!我|本|有关){_CJK}{{2,30}}?)(?:{_YEAR})\s*年")
 _ABBREVIATED = re.compile(r"^(?P<unit>[省市区县镇乡])(?P<rest>[\u4e00-\u9fff]{1,30})$")
 _OWN = re.compile(r"我(?P<unit>省|市|区|县|镇|乡|街道|旗)")
-_OWN_BODY = re.compile(r"[我本](?:局|委|厅|办)(?![\u4e00-\u9fff]{0,1}[省市区县])")
+_OWN_BODY = re.compile(r"[我本](?:局|委|厅|办)(?![\u4e00-\u9fff]{0,1}[省市区县])|[局厅]党[组委]")
 _HEAD_CHARS = 600
 _GOVERNMENT_OF = {"镇": "人民政府", "乡": "人民政府", "街道": "办事处"}
 
@@ -547,8 +547,10 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
             if not name.startswith(("我", "本")) and (level := level_of(name)):
                 meta.level = level
                 meta.evidence["level"] = span
-                # A place reporting as itself ("北京市坚持…") speaks as its government.
-                meta.issuer_kind = issuer_kind(name) or "government"
+                # A place reporting as itself ("北京市坚持…") speaks as its government; a joint
+                # subject ("河北省委、省政府") is no one kind.
+                joint = any(_joint(_clean_name(n)) for n, _, w in candidates if w == "opening")
+                meta.issuer_kind = None if joint else issuer_kind(name) or "government"
                 break
         else:
             own = _OWN_BODY.search(norm, 0, _HEAD_CHARS)
@@ -586,7 +588,8 @@ def _in_title(meta: Metadata, norm: str, words: str) -> Span:
 def _government_first(name: str) -> list[str]:
     """The bodies a (joint) name lists, a government first: "中共某镇委员会 某镇人民政府"."""
     parts = [w for w in re.split(r"[\s、]+", name) if w]
-    return sorted(parts, key=lambda w: issuer_kind(w) != "government") if len(parts) > 1 else parts
+    order = {"government": 0, "department": 1, None: 2, "party": 3}
+    return sorted(parts, key=lambda w: order[issuer_kind(w)]) if len(parts) > 1 else parts
 
 
 def _named_places(doc: Document, norm: str, meta: Metadata) -> dict[str, str]:

@@ -300,3 +300,30 @@ def test_timeliness_with_a_custom_rule(tmp_path: Path) -> None:
     result = timeliness(meta, load_rules(path))
     assert result["deadline"] == "2025-03-01"
     assert result["status"] == "late"
+
+
+_ACHIEVED = (
+    "2024年，我局办理行政复议案件131件，行政机关负责人出庭应诉率达100%，全面推行行政执法三项制度。"
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        # The principal leader as the subject, doing the duty: a nominal part.
+        ("局主要负责人认真履行推进法治建设第一责任人职责，带头学法。", "weak"),
+        # Only a passing mention inside another part: the required part is not there.
+        ("形成了主要领导统筹抓、分管领导具体抓的工作格局。", "missing"),
+    ],
+)
+def test_leadership_weak_or_missing(sentence: str, status: str) -> None:
+    doc = labelled(
+        [
+            ("某某区司法局2024年法治政府建设年度报告", "boilerplate"),
+            ("一、主要举措和成效", "achievements"),
+            (_ACHIEVED + sentence, "achievements"),
+        ]
+    )
+    part = audit(doc)["contents"]["leadership"]
+    assert part["status"] == status
+    assert part["paragraphs"] == ([2] if status == "weak" else [])

@@ -80,6 +80,8 @@ def error_record(source: str, reason: str, sha256: str = "") -> dict[str, Any]:
         "keywords": [],
         "structured": {},
         "audit": None,
+        "text": "",
+        "paragraphs": [],
     }
 
 
@@ -115,6 +117,13 @@ def summarise_file(
         "keywords": result["keywords"],
         "structured": result["structured"],
         "audit": result["audit"],
+        # The report as read and the label and offsets of every paragraph in it: the archive
+        # (search, report pages) is rebuilt from this journal alone.
+        "text": decoded.text,
+        "paragraphs": [
+            {k: p[k] for k in ("start", "end", "label", "confidence", "heading")}
+            for p in result["paragraphs"]
+        ],
     }
 
 

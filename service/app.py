@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # The web page asks a reviewer to check paragraphs labelled with less confidence (请复核).
     "REVIEW_CONFIDENCE": 0.8,
     "SUMMARY_CHARS": None,
+    # Folder of an archive (DIR/archive.sqlite, built by `fzreport archive build DIR`) to serve.
+    "ARCHIVE_DIR": None,
     # Deadline rules of the audit (TOML, see model/data/deadlines.toml); None: the bundled ones.
     "AUDIT_RULES": None,
     # Seconds a request body may take to arrive once its headers are in (408 after that).
@@ -124,6 +126,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from service import api
 
     app.register_blueprint(api.bp)
+    from service import archive_api
+
+    app.register_blueprint(archive_api.bp)
     _install_request_hooks(app)
     _install_error_handlers(app)
     return app

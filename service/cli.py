@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable[[Any], None]]:
     """Sub-commands that live in their own modules (batch, serve)."""
     registers = []
-    for module in ("service.batch", "service.serve"):
+    for module in ("service.batch", "service.serve", "service.archive"):
         try:
             registers.append(__import__(module, fromlist=["register"]).register)
         except ModuleNotFoundError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from model.persist import ModelError
@@ -21,6 +22,15 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     overrides: dict[str, Any] = {}
     if args.model is not None:
         overrides["MODEL_PATH"] = str(args.model)
+    if args.archive is not None:
+        if not (args.archive / "archive.sqlite").exists():
+            print(
+                f"fzreport serve: no archive in {args.archive}: "
+                f"run `fzreport archive build {args.archive}` first",
+                file=sys.stderr,
+            )
+            return 1
+        overrides["ARCHIVE_DIR"] = str(args.archive)
     if args.rules is not None:
         from model.deadlines import RulesError, load_rules
 
@@ -65,6 +75,13 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--rules", default=None, metavar="FILE", help="audit deadline rules (TOML; default bundled)"
+    )
+    p.add_argument(
+        "--archive",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also serve the archive of a batch folder (see `fzreport archive build`)",
     )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead")
     p.add_argument("--quiet", action="store_true", help="no access log lines")

@@ -125,3 +125,28 @@ def start_server(tmp_path: Path) -> Iterator:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="session")
+def archive_dir(tmp_path_factory: pytest.TempPathFactory, bundle_path: Path) -> Path:
+    """A batch over the seeds and a binary file, and the archive built from its journal."""
+    from service.archive import build
+    from service.cli import main
+
+    inputs = tmp_path_factory.mktemp("archive-in")
+    for report in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(report, inputs / report.name)
+    (inputs / "broken.docx").write_bytes(b"PK\x03\x04\x00\xff not a package")
+    out = tmp_path_factory.mktemp("archive") / "out"
+    argv = ["batch", str(inputs), "--out", str(out), "--model", str(bundle_path), "--workers", "1"]
+    assert main(argv) == 1  # the broken file is an error record
+    build(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def archive_client(bundle_path: Path, archive_dir: Path) -> FlaskClient:
+    app = create_app(
+        {"TESTING": True, "MODEL_PATH": str(bundle_path), "ARCHIVE_DIR": str(archive_dir)}
+    )
+    return app.test_client()

@@ -19,7 +19,7 @@ from service.app import create_app
 
 
 @pytest.fixture(scope="module")
-def api_schema(bundle_path: Path) -> schemathesis.BaseSchema:
+def api_schema(bundle_path: Path, archive_dir: Path) -> schemathesis.BaseSchema:
     # Reload is enabled with a token the generated requests cannot know, so they get 401.
     # Small limits keep the generated boundary cases (longest text, most paragraphs) cheap.
     app = create_app(
@@ -28,6 +28,7 @@ def api_schema(bundle_path: Path) -> schemathesis.BaseSchema:
             "ADMIN_TOKEN": secrets.token_hex(16),
             "MAX_TEXT_CHARS": 2_000,
             "MAX_PARAGRAPHS": 40,
+            "ARCHIVE_DIR": str(archive_dir),
         }
     )
     return schemathesis.openapi.from_wsgi("/openapi.json", app)

@@ -1,0 +1,757 @@
+"""The batch archive: a SQLite store of a batch's journal, for listing, reading and search.
+
+`DIR/archive.sqlite` is rebuilt from `DIR/results.jsonl` alone (`build`), or kept current as
+records land (`update`). The journal stays the source of truth: the store can always be
+deleted and built again.
+
+Full-text search uses FTS5 with the `unicode61` tokenizer over a pre-tokenised column, because
+unicode61 keeps a run of Chinese characters as one token and so would only find a paragraph by
+its whole run. Each paragraph's `tokens` are its words (`cut_words`), its ASCII letter and digit
+runs, then the character bigrams of each Chinese run, in order, space separated. A query is
+rebuilt by code from its own Chinese and alphanumeric runs: a Chinese run becomes the phrase of
+its bigrams ("行政复议" -> "行政 政复 复议", which needs them adjacent), a single character a
+prefix token, an alphanumeric run one quoted token; the phrases are ANDed. Nothing the user
+types reaches MATCH, so no query can be a syntax error. The FTS table is external content over
+`paragraphs.tokens` (kept in sync by triggers), so the tokens are stored once and a migration
+can index rows that already exist with FTS5's 'rebuild'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import html
+import json
+import logging
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+log = logging.getLogger(__name__)
+
+STORE_NAME, EXPORT_DIR = "archive.sqlite", "export"
+EXPORT_FORMATS = ("parquet", "csv")
+EXPORT_TABLES = ("reports", "paragraphs", "sentences", "problems", "plans", "figures")
+# Columns that stay in the store: the whole record (for the report page) and the search tokens.
+_UNEXPORTED = {"record", "tokens"}
+CHUNK = 200  # records per transaction when building
+BUSY_MS = 5000
+MAX_PER_PAGE = 200
+MAX_QUERY_TERMS = 32  # a 10 kB query makes a long phrase, not a slow one
+SNIPPET_CHARS = 80
+
+# The parts the 督察工作规定 requires (model.audit.REQUIRED, which a test keeps equal): spelt
+# out so that `fzreport --help` does not import the audit and its numerical stack.
+REQUIRED = ("achievements", "shortcomings", "leadership", "plans")
+_PART_COLUMNS = ", ".join(f"{part} TEXT" for part in REQUIRED)
+
+# Version n of the schema is MIGRATIONS[:n]; each script moves a store one version up.
+MIGRATIONS: list[str] = [
+    # v1: the tables.
+    f"""
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        sha256 TEXT,
+        chars INTEGER,
+        status TEXT NOT NULL,
+        error TEXT,
+        title TEXT,
+        issuer TEXT,
+        issuer_norm TEXT,
+        issuer_kind TEXT,
+        level TEXT,
+        year INTEGER,
+        report_date TEXT,
+        published TEXT,
+        deadline TEXT,
+        timeliness TEXT,
+        {_PART_COLUMNS},
+        problems INTEGER NOT NULL DEFAULT 0,
+        figures INTEGER NOT NULL DEFAULT 0,
+        is_report INTEGER,
+        record TEXT NOT NULL
+    );
+    CREATE TABLE paragraphs (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        "start" INTEGER, "end" INTEGER,
+        label TEXT, confidence REAL, heading INTEGER,
+        text TEXT NOT NULL,
+        tokens TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE sentences (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        text TEXT, "start" INTEGER, "end" INTEGER, label TEXT, score REAL, rank INTEGER
+    );
+    CREATE TABLE problems (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        title TEXT, text TEXT, "start" INTEGER, "end" INTEGER, cause INTEGER, generic INTEGER
+    );
+    CREATE TABLE plans (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        title TEXT, text TEXT, "start" INTEGER, "end" INTEGER
+    );
+    CREATE TABLE figures (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        text TEXT, value REAL, unit TEXT, "start" INTEGER, "end" INTEGER, label TEXT
+    );
+    CREATE INDEX paragraphs_report ON paragraphs(report_id, idx);
+    CREATE INDEX sentences_report ON sentences(report_id, idx);
+    CREATE INDEX problems_report ON problems(report_id, idx);
+    CREATE INDEX plans_report ON plans(report_id, idx);
+    CREATE INDEX figures_report ON figures(report_id, idx);
+    """,
+    # v2: full-text search over the paragraphs' tokens, the comparison table, filter indexes.
+    """
+    CREATE VIRTUAL TABLE paragraph_fts USING fts5(
+        tokens, content='paragraphs', content_rowid='id', tokenize='unicode61'
+    );
+    CREATE TRIGGER paragraphs_ai AFTER INSERT ON paragraphs BEGIN
+        INSERT INTO paragraph_fts(rowid, tokens) VALUES (new.id, new.tokens);
+    END;
+    CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs BEGIN
+        INSERT INTO paragraph_fts(paragraph_fts, rowid, tokens)
+        VALUES ('delete', old.id, old.tokens);
+    END;
+    CREATE TRIGGER paragraphs_au AFTER UPDATE ON paragraphs BEGIN
+        INSERT INTO paragraph_fts(paragraph_fts, rowid, tokens)
+        VALUES ('delete', old.id, old.tokens);
+        INSERT INTO paragraph_fts(rowid, tokens) VALUES (new.id, new.tokens);
+    END;
+    INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild');
+    CREATE TABLE stats (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE INDEX reports_year ON reports(year);
+    CREATE INDEX reports_level ON reports(level);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used: newer than this code, or no journal to build it from."""
+
+
+# -- opening -----------------------------------------------------------------------------------
+
+
+def store_path(folder: Path | str) -> Path:
+    """Where the archive of a batch output folder lives."""
+    return Path(folder) / STORE_NAME
+
+
+def open_store(path: Path | str, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to the store at `path` (a folder or the .sqlite file), migrated if writable.
+
+    WAL lets readers go on reading while a build or a batch writes. A read-only connection
+    never migrates; it refuses a store older or newer than this code.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = store_path(path)
+    if readonly:
+        if not path.exists():
+            raise StoreError(f"{path}: no archive; run `fzreport archive build` first")
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_MS / 1000
+        )
+    else:
+        conn = sqlite3.connect(path, timeout=BUSY_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION or (readonly and version != SCHEMA_VERSION):
+        conn.close()
+        raise StoreError(f"{path}: schema version {version}, this code reads {SCHEMA_VERSION}")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the scripts from the store's version up to SCHEMA_VERSION; each in a transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for n in range(version, SCHEMA_VERSION):
+        # executescript commits first; BEGIN/COMMIT inside make each step all-or-nothing.
+        conn.executescript(f"BEGIN;\n{MIGRATIONS[n]}\nPRAGMA user_version = {n + 1};\nCOMMIT;")
+        log.info("archive migrated to schema version %d", n + 1)
+    return SCHEMA_VERSION
+
+
+# -- tokens ------------------------------------------------------------------------------------
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
+_WORD = re.compile(rf"^[{_CJK}0-9a-z]+$")
+
+
+def _runs(text: str) -> list[str]:
+    from model.segment import normalise
+
+    return _RUN.findall(normalise(text).lower())
+
+
+def _is_cjk(run: str) -> bool:
+    return not run.isascii()
+
+
+def paragraph_tokens(text: str) -> str:
+    """The FTS column of a paragraph: words, alphanumeric runs, then Chinese bigrams."""
+    from model.segment import cut_words, normalise
+
+    words = [w for w in cut_words(normalise(text)) if _WORD.match(w)]
+    runs = _runs(text)
+    ascii_runs = [r for r in runs if not _is_cjk(r)]
+    bigrams = [r[i : i + 2] for r in runs if _is_cjk(r) for i in range(len(r) - 1)]
+    return " ".join(words + ascii_runs + bigrams)
+
+
+def match_expression(query: str) -> str | None:
+    """A safe FTS5 MATCH string for what the user typed, or None when it has nothing to find."""
+    phrases = []
+    for run in _runs(query)[:MAX_QUERY_TERMS]:
+        if _is_cjk(run) and len(run) == 1:
+            phrases.append(f'"{run}"*')
+        elif _is_cjk(run):
+            grams = [run[i : i + 2] for i in range(min(len(run), MAX_QUERY_TERMS) - 1)]
+            phrases.append('"' + " ".join(grams) + '"')
+        else:
+            phrases.append(f'"{run}"')
+    return " ".join(phrases) or None
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _issuer_norm(issuer: str | None) -> str | None:
+    from model.segment import normalise
+
+    return "".join(normalise(issuer).split()).lower() if issuer else None
+
+
+def _report_row(record: dict[str, Any]) -> dict[str, Any]:
+    audit = record.get("audit") or {}
+    meta = audit.get("metadata") or {}
+    timeliness = audit.get("timeliness") or {}
+    contents = audit.get("contents") or {}
+    genre = audit.get("genre") or {}
+    row = {
+        "source": str(record["source"]),
+        "sha256": record.get("sha256"),
+        "chars": record.get("chars", 0),
+        "status": record.get("status") or "error",
+        "error": record.get("error"),
+        "title": meta.get("title"),
+        "issuer": meta.get("issuer"),
+        "issuer_norm": _issuer_norm(meta.get("issuer")),
+        "issuer_kind": meta.get("issuer_kind"),
+        "level": meta.get("level"),
+        "year": meta.get("year"),
+        "report_date": meta.get("report_date"),
+        "published": meta.get("published"),
+        "deadline": timeliness.get("deadline"),
+        "timeliness": timeliness.get("status"),
+        "problems": len(audit.get("problems") or []),
+        "figures": len(record.get("figures") or []),
+        "is_report": genre.get("is_report"),
+        "record": json.dumps(record, ensure_ascii=False),
+    }
+    for part in REQUIRED:
+        row[part] = (contents.get(part) or {}).get("status")
+    return row
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(f":{c}" for c in columns)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _pick(items: list[dict[str, Any]] | None, report_id: int, *keys: str) -> list[dict[str, Any]]:
+    return [
+        {"report_id": report_id, "idx": i, **{k: item.get(k) for k in keys}}
+        for i, item in enumerate(items or [])
+    ]
+
+
+def _write_record(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    source = str(record["source"])
+    old = conn.execute("SELECT id FROM reports WHERE source = ?", (source,)).fetchone()
+    if old is not None:
+        # Children first and explicitly, so the FTS delete trigger sees every paragraph.
+        for table in ("paragraphs", *EXPORT_TABLES[2:]):
+            conn.execute(f"DELETE FROM {table} WHERE report_id = ?", (old[0],))
+        conn.execute("DELETE FROM reports WHERE id = ?", (old[0],))
+    row = _report_row(record)
+    names = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join(f":{c}" for c in row)
+    report_id = conn.execute(f"INSERT INTO reports ({names}) VALUES ({marks})", row).lastrowid
+    assert report_id is not None
+    text = record.get("text") or ""
+    paragraphs = []
+    for i, p in enumerate(record.get("paragraphs") or []):
+        body = text[p["start"] : p["end"]]
+        paragraphs.append(
+            {
+                "report_id": report_id,
+                "idx": i,
+                "start": p["start"],
+                "end": p["end"],
+                "label": p.get("label"),
+                "confidence": p.get("confidence"),
+                "heading": p.get("heading"),
+                "text": body,
+                "tokens": paragraph_tokens(body),
+            }
+        )
+    _insert(conn, "paragraphs", paragraphs)
+    keys = ("text", "start", "end", "label", "score", "rank")
+    _insert(conn, "sentences", _pick(record.get("sentences"), report_id, *keys))
+    keys = ("text", "value", "unit", "start", "end", "label")
+    _insert(conn, "figures", _pick(record.get("figures"), report_id, *keys))
+    audit = record.get("audit") or {}
+    keys = ("title", "text", "start", "end", "cause", "generic")
+    _insert(conn, "problems", _pick(audit.get("problems"), report_id, *keys))
+    _insert(conn, "plans", _pick(audit.get("plans"), report_id, "title", "text", "start", "end"))
+
+
+def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
+    """Insert records, replacing any stored one of the same source, in one transaction.
+
+    A stored comparison no longer describes the reports, so it is dropped: `stats` then
+    computes rates from the current rows until the next `build`.
+    """
+    n = 0
+    with conn:
+        for record in records:
+            _write_record(conn, record)
+            n += 1
+        if n:
+            conn.execute("DELETE FROM stats WHERE key = 'compare'")
+    return n
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """The journal's records, latest per source, never rewriting the file.
+
+    `load_journal` repairs a torn last line by rewriting the journal, which would be wrong
+    here: the archive may be built while a batch is still appending to it.
+    """
+    from service.batch import latest
+
+    records = []
+    with path.open("rb") as journal:
+        for line in journal:
+            if not line.endswith(b"\n"):
+                break  # a line being written
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "source" in record:
+                records.append(record)
+    return latest(records)
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def build(folder: Path | str, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """(Re)build DIR/archive.sqlite from DIR/results.jsonl; returns the counts.
+
+    Written into a temporary file that replaces the store only when complete, so a reader
+    never sees a half-built archive (a reader that keeps a connection open goes on reading
+    the old file; the API opens one per request).
+    """
+    from service.batch import RESULTS
+
+    folder = Path(folder)
+    journal = folder / RESULTS
+    if not journal.is_file():
+        raise StoreError(f"{folder}: no {RESULTS} (run `fzreport batch ... --out {folder}`)")
+    start = time.perf_counter()
+    records = read_journal(journal)
+    final = store_path(folder)
+    tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    conn = open_store(tmp)
+    try:
+        done = 0
+        for chunk in _chunks(records, CHUNK):
+            update(conn, chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(records))
+        comparison = _compare(conn)
+        if comparison is not None:
+            with conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare', ?)",
+                    (json.dumps(comparison, ensure_ascii=False),),
+                )
+        counts = table_counts(conn)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    conn.close()
+    if final.exists():
+        # Empty the live store's WAL so a new connection finds none of the old file's frames.
+        with contextlib.closing(sqlite3.connect(final, timeout=BUSY_MS / 1000)) as old:
+            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    os.replace(tmp, final)
+    counts["compare"] = comparison is not None
+    counts["seconds"] = round(time.perf_counter() - start, 3)
+    return counts
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows per table, and reports by status."""
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in EXPORT_TABLES}
+    for status in ("ok", "error"):
+        counts[status] = conn.execute(
+            "SELECT count(*) FROM reports WHERE status = ?", (status,)
+        ).fetchone()[0]
+    return counts
+
+
+def compare_inputs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """What `model.compare.compare` takes: one dict per ok report with an audit."""
+    reports = []
+    rows = conn.execute("SELECT id, record FROM reports WHERE status = 'ok' ORDER BY id")
+    for row in rows:
+        record = json.loads(row["record"])
+        audit = record.get("audit")
+        if not audit:
+            continue
+        meta, text = audit.get("metadata") or {}, record.get("text") or ""
+        reports.append(
+            {
+                "id": row["id"],
+                "issuer": meta.get("issuer"),
+                "issuer_kind": meta.get("issuer_kind"),
+                "level": meta.get("level"),
+                "year": meta.get("year"),
+                "timeliness": (audit.get("timeliness") or {}).get("status"),
+                "contents": {k: v.get("status") for k, v in (audit.get("contents") or {}).items()},
+                "problems": [
+                    {"index": i, "title": p.get("title"), "text": p.get("text")}
+                    for i, p in enumerate(audit.get("problems") or [])
+                ],
+                "paragraphs": [
+                    {"index": i, "text": text[p["start"] : p["end"]], "label": p.get("label")}
+                    for i, p in enumerate(record.get("paragraphs") or [])
+                ],
+            }
+        )
+    return reports
+
+
+def _compare(conn: sqlite3.Connection) -> Any:
+    """`model.compare.compare` over the stored reports, or None while that module is absent."""
+    try:
+        from model.compare import compare
+    except ImportError:
+        return None
+    return compare(compare_inputs(conn))
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+SORTS = ("id", "source", "issuer", "level", "year", "published", "timeliness", "problems")
+SORTS += ("figures", "chars", "report_date")
+
+
+def _page(value: Any, name: str, upper: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    if upper is not None and value > upper:
+        raise ValueError(f"{name} must be at most {upper}, got {value!r}")
+    return value
+
+
+def _filters(
+    issuer: str | None, year: int | None, level: str | None, prefix: str = ""
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if issuer:
+        where.append(f"instr({prefix}issuer_norm, ?) > 0")
+        params.append(_issuer_norm(issuer))
+    if year is not None:
+        where.append(f"{prefix}year = ?")
+        params.append(int(year))
+    if level:
+        where.append(f"{prefix}level = ?")
+        params.append(level)
+    return where, params
+
+
+def list_reports(
+    conn: sqlite3.Connection,
+    issuer: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    part_missing: str | None = None,
+    timeliness: str | None = None,
+    sort: str = "id",
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """One page of reports, filtered and sorted; `total` counts all that match."""
+    column = sort[1:] if sort.startswith("-") else sort
+    if column not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}: choose among {', '.join(SORTS)} (- for desc)")
+    _page(page, "page")
+    _page(per_page, "per_page", MAX_PER_PAGE)
+    where, params = _filters(issuer, year, level)
+    if part_missing:
+        if part_missing not in REQUIRED:
+            raise ValueError(f"unknown part {part_missing!r}: choose among {', '.join(REQUIRED)}")
+        where.append(f"{part_missing} = 'missing'")
+    if timeliness:
+        where.append("timeliness = ?")
+        params.append(timeliness)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    total = conn.execute(f"SELECT count(*) FROM reports {clause}", params).fetchone()[0]
+    order = f"{column} {'DESC' if sort.startswith('-') else 'ASC'}"
+    rows = conn.execute(
+        f"SELECT id, source, status, title, issuer, level, year, published, timeliness, "
+        f"{', '.join(REQUIRED)}, problems, figures FROM reports {clause} "
+        f"ORDER BY {order} NULLS LAST, id LIMIT ? OFFSET ?",
+        [*params, per_page, (page - 1) * per_page],
+    )
+    reports = []
+    for row in rows:
+        item = {k: row[k] for k in row.keys() if k not in REQUIRED}  # noqa: SIM118 (a Row iterates values)
+        item["contents"] = {part: row[part] for part in REQUIRED}
+        reports.append(item)
+    return {"total": total, "reports": reports}
+
+
+def get_report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
+    """The whole stored record (analysis and audit) with its id, or None."""
+    row = conn.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
+    if row is None:
+        return None
+    return {"id": report_id, **json.loads(row["record"])}
+
+
+def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
+    """About `width` characters around the first query term, marked, the rest HTML-escaped."""
+    from model.segment import normalise
+
+    folded = normalise(text).lower()  # one character for one: offsets hold in `text`
+    hits = [(folded.find(run), run) for run in _runs(query)]
+    hits = [(at, run) for at, run in hits if at >= 0]
+    if not hits:
+        return html.escape(text[:width])
+    at, run = min(hits)
+    end = at + len(run)
+    left = max(0, min(at - (width - len(run)) // 2, len(text) - width))
+    right = max(end, left + width)
+    return (
+        ("…" if left else "")
+        + html.escape(text[left:at])
+        + f"<mark>{html.escape(text[at:end])}</mark>"
+        + html.escape(text[end:right])
+        + ("…" if right < len(text) else "")
+    )
+
+
+def search(
+    conn: sqlite3.Connection,
+    q: str,
+    label: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    limit: int = 20,
+) -> dict[str, Any]:
+    """Paragraphs matching every word of `q`, best first (bm25); `start`/`end` locate the
+    paragraph in its report's text."""
+    _page(limit, "limit", MAX_PER_PAGE)
+    expression = match_expression(q or "")
+    if expression is None:
+        return {"total": 0, "hits": []}
+    where, params = _filters(issuer, year, level, prefix="r.")
+    if label:
+        where.append("p.label = ?")
+        params.append(label)
+    clause = "".join(f" AND {w}" for w in where)
+    base = (
+        "FROM paragraph_fts JOIN paragraphs p ON p.id = paragraph_fts.rowid "
+        f"JOIN reports r ON r.id = p.report_id WHERE paragraph_fts MATCH ?{clause}"
+    )
+    total = conn.execute(f"SELECT count(*) {base}", [expression, *params]).fetchone()[0]
+    rows = conn.execute(
+        f'SELECT p.report_id, r.source, p.idx, p.label, p.text, p."start", p."end" {base} '
+        "ORDER BY bm25(paragraph_fts), p.id LIMIT ?",
+        [expression, *params, limit],
+    )
+    hits = [
+        {
+            "report_id": row["report_id"],
+            "source": row["source"],
+            "paragraph": row["idx"],
+            "label": row["label"],
+            "snippet": snippet(row["text"], q),
+            "start": row["start"],
+            "end": row["end"],
+        }
+        for row in rows
+    ]
+    return {"total": total, "hits": hits}
+
+
+def rates(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Shares of ok reports per part status and timeliness status, from the stored rows."""
+    n = conn.execute("SELECT count(*) FROM reports WHERE status = 'ok'").fetchone()[0]
+
+    def shares(column: str) -> dict[str, float]:
+        rows = conn.execute(
+            f"SELECT coalesce({column}, 'unknown'), count(*) FROM reports "
+            f"WHERE status = 'ok' GROUP BY 1 ORDER BY 1"
+        )
+        return {value: round(count / n, 4) for value, count in rows} if n else {}
+
+    problems = conn.execute("SELECT avg(problems) FROM reports WHERE status = 'ok'").fetchone()[0]
+    return {
+        "reports": n,
+        "contents": {part: shares(part) for part in REQUIRED},
+        "timeliness": shares("timeliness"),
+        "problems_per_report": round(problems or 0.0, 2),
+    }
+
+
+def stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The stored comparison (clusters, recurring, shared, rates), else rates computed here."""
+    row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
+    if row is None:
+        return {"compare": False, "rates": rates(conn)}
+    result = json.loads(row["value"])
+    if not isinstance(result, dict):
+        result = {"result": result}
+    result.setdefault("rates", rates(conn))
+    return {"compare": True, **result}
+
+
+# -- export ------------------------------------------------------------------------------------
+
+_ARROW_TYPES = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string"}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    return [
+        (row["name"], row["type"].upper() or "TEXT")
+        for row in conn.execute(f"PRAGMA table_info({table})")
+        if row["name"] not in _UNEXPORTED
+    ]
+
+
+def export(folder: Path | str, fmt: str) -> list[Path]:
+    """One file per table in DIR/export/, as Parquet or UTF-8 CSV; returns the paths."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: choose among {', '.join(EXPORT_FORMATS)}")
+    folder = Path(folder)
+    out = folder / EXPORT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with contextlib.closing(open_store(folder, readonly=True)) as conn:
+        for table in EXPORT_TABLES:
+            columns = _columns(conn, table)
+            names = ", ".join(f'"{name}"' for name, _ in columns)
+            rows = conn.execute(f"SELECT {names} FROM {table} ORDER BY rowid").fetchall()
+            path = out / f"{table}.{fmt}"
+            tmp = path.with_name(path.name + ".tmp")
+            if fmt == "csv":
+                with tmp.open("w", encoding="utf-8", newline="") as stream:
+                    writer = csv.writer(stream)
+                    writer.writerow([name for name, _ in columns])
+                    writer.writerows(tuple(row) for row in rows)
+            else:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                schema = pa.schema(
+                    [(name, _ARROW_TYPES.get(kind, "string")) for name, kind in columns]
+                )
+                data = {name: [row[i] for row in rows] for i, (name, _) in enumerate(columns)}
+                pq.write_table(pa.table(data, schema=schema), tmp)
+            os.replace(tmp, path)
+            paths.append(path)
+    return paths
+
+
+# -- command line ------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from service.cli import CliError
+
+    try:
+        counts = build(args.dir)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    tables = ", ".join(f"{counts[t]} {t}" for t in EXPORT_TABLES)
+    out.write(
+        f"archive: {counts['ok']} ok, {counts['error']} errors; {tables} "
+        f"in {counts['seconds']:.2f} s -> {store_path(args.dir)}\n"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from service.cli import CliError
+
+    try:
+        if not store_path(args.dir).exists():
+            build(args.dir)
+        paths = export(args.dir, args.format)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    for path in paths:
+        out.write(f"{path}\n")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add `archive build` and `export` to the `fzreport` parser."""
+    p = sub.add_parser(
+        "archive",
+        help="the searchable store of a batch's results (DIR/archive.sqlite)",
+        description="Manage DIR/archive.sqlite, built from a batch's DIR/results.jsonl.",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    b = actions.add_parser("build", help="(re)build DIR/archive.sqlite from DIR/results.jsonl")
+    b.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
+    b.set_defaults(func=cmd_build)
+
+    e = sub.add_parser(
+        "export",
+        help="write a batch archive's tables as Parquet or CSV into DIR/export/",
+        description="Write the archive's tables (reports, paragraphs, sentences, problems, "
+        "plans, figures) into DIR/export/, building the archive first if it is missing.",
+    )
+    e.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
+    e.add_argument("--format", choices=EXPORT_FORMATS, default="parquet")
+    e.set_defaults(func=cmd_export)

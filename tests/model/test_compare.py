@@ -1,0 +1,329 @@
+"""Comparing an archive's reports (`model.compare`): issuers, clusters, recurrences, copied
+text and rates, on small hand-built archives."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from model.compare import (
+    CLUSTER_THRESHOLD,
+    NUM_PERM,
+    RECURRING_THRESHOLD,
+    SHARED_MIN_CHARS,
+    SHARED_THRESHOLD,
+    compare,
+    normalise_issuer,
+    problem_clusters,
+    rates,
+    recurring_problems,
+    shared_passages,
+)
+
+ALL_PRESENT = dict.fromkeys(("achievements", "shortcomings", "leadership", "plans"), "present")
+
+STAFF = "行政执法人员素质有待提高，部分执法人员法治意识不强，执法程序不规范。"
+STAFF_AGAIN = "执法人员素质仍需提升，一些执法人员法治意识不强，存在执法程序不规范现象。"
+DISCLOSURE = "政府信息公开不够及时，公开内容不全面，群众查询不便。"
+DISCLOSURE_AGAIN = "政府信息公开还不够及时，公开的内容不够全面。"
+REVIEW = "行政复议纠错率偏低，复议机关审查不够深入。"
+TEMPLATE = (
+    "全面贯彻落实习近平法治思想，深入推进法治政府建设，坚持把法治政府建设摆在全局工作的"
+    "突出位置，严格落实党政主要负责人履行推进法治建设第一责任人职责，统筹推进依法行政各项工作。"
+)
+
+
+def report(
+    id: int,
+    issuer: str | None = "海宁市人民政府",
+    year: int | None = 2023,
+    problems: list[str] | None = None,
+    paragraphs: list[str] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A report dict as the archive store passes it; a problem's title is its first clause."""
+    return {
+        "id": id,
+        "issuer": issuer,
+        "issuer_kind": fields.get("issuer_kind", "government"),
+        "level": fields.get("level", "county"),
+        "year": year,
+        "timeliness": fields.get("timeliness", "on_time"),
+        "contents": fields.get("contents", ALL_PRESENT),
+        "problems": [
+            {"index": k, "title": text.split("，")[0], "text": text}
+            for k, text in enumerate(problems or [])
+        ],
+        "paragraphs": [
+            {"index": k, "text": text, "label": "achievements"}
+            for k, text in enumerate(paragraphs or [])
+        ],
+    }
+
+
+# -- issuers ---------------------------------------------------------------------------------------
+
+
+def test_traditional_and_simplified_names_are_one_body() -> None:
+    assert normalise_issuer("北京市朝陽區人民政府") == normalise_issuer("北京市朝阳区人民政府")
+    assert normalise_issuer("北京市朝阳区人民政府") == "北京市朝阳区人民政府"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (" 海宁市 人民政府\u3000", "海宁市人民政府"),
+        ("海宁市政府", "海宁市人民政府"),
+        ("海宁市政府办公室", "海宁市人民政府办公室"),
+        ("中共海宁市委", "海宁市委"),
+        ("武汉经济技术开发区(汉南区)", "武汉经济技术开发区"),
+        ("武汉经济技术开发区（汉南区）", "武汉经济技术开发区"),
+        ("ＸＸ县司法局", "XX县司法局"),
+    ],
+)
+def test_issuer_spellings(name: str, expected: str) -> None:
+    assert normalise_issuer(name) == expected
+
+
+def test_abbreviated_names_are_not_merged() -> None:
+    assert normalise_issuer("海宁市住建局") == "海宁市住建局"
+    assert normalise_issuer("海宁市住建局") != normalise_issuer("海宁市住房和城乡建设局")
+    assert normalise_issuer("海宁市住建局") != normalise_issuer("海宁市人民政府")
+
+
+@pytest.mark.parametrize("name", [None, "", "   "])
+def test_no_issuer(name: str | None) -> None:
+    assert normalise_issuer(name) is None
+
+
+# -- problem clusters ------------------------------------------------------------------------------
+
+
+def _cluster_of(clusters: list[dict[str, Any]], report_id: int, index: int) -> int | None:
+    for k, c in enumerate(clusters):
+        if any(m["report_id"] == report_id and m["index"] == index for m in c["members"]):
+            return k
+    return None
+
+
+def test_clusters_merge_paraphrases_and_keep_problems_apart() -> None:
+    reports = [
+        report(1, problems=[STAFF, DISCLOSURE]),
+        report(2, issuer="嘉兴市人民政府", problems=[STAFF_AGAIN, REVIEW]),
+        report(3, issuer="湖州市司法局", problems=[DISCLOSURE_AGAIN, STAFF]),
+    ]
+    clusters = problem_clusters(reports)
+    staff = _cluster_of(clusters, 1, 0)
+    disclosure = _cluster_of(clusters, 1, 1)
+    assert staff is not None and disclosure is not None and staff != disclosure
+    assert _cluster_of(clusters, 2, 0) == staff and _cluster_of(clusters, 3, 1) == staff
+    assert _cluster_of(clusters, 3, 0) == disclosure
+    assert clusters[staff]["count"] == 3 and clusters[disclosure]["count"] == 2
+    # The review problem is one report's only: no cluster.
+    assert _cluster_of(clusters, 2, 1) is None
+    assert [c["count"] for c in clusters] == sorted((c["count"] for c in clusters), reverse=True)
+    assert clusters[0]["name"] in {"行政执法人员素质有待提高", "执法人员素质仍需提升"}
+    assert set(clusters[0]["members"][0]) == {"report_id", "index", "title"}
+
+
+def test_one_report_repeating_itself_is_no_cluster() -> None:
+    assert problem_clusters([report(1, problems=[STAFF, STAFF_AGAIN]), report(2)]) == []
+
+
+def test_a_higher_threshold_splits_paraphrases() -> None:
+    reports = [report(1, problems=[STAFF]), report(2, problems=[STAFF_AGAIN])]
+    assert len(problem_clusters(reports)) == 1
+    assert problem_clusters(reports, threshold=0.95) == []
+    assert 0 < CLUSTER_THRESHOLD < 1
+
+
+def test_clusters_use_blocking_on_many_items() -> None:
+    # 600 unrelated items (random characters, seeded) and one shared problem: the shared
+    # problem is still found and the unrelated ones stay single.
+    rng = random.Random(7)
+    filler = [
+        report(
+            100 + k,
+            f"{k}号单位",
+            problems=["".join(chr(0x4E00 + rng.randrange(8000)) for _ in range(16))],
+        )
+        for k in range(600)
+    ]
+    reports = [*filler, report(1, problems=[STAFF]), report(2, problems=[STAFF_AGAIN])]
+    clusters = problem_clusters(reports)
+    assert [sorted(m["report_id"] for m in c["members"]) for c in clusters] == [[1, 2]]
+
+
+# -- recurring problems ----------------------------------------------------------------------------
+
+
+def test_recurring_finds_one_issuer_in_two_years() -> None:
+    reports = [
+        report(1, year=2023, problems=[STAFF, DISCLOSURE]),
+        report(2, issuer="海宁市政府", year=2024, problems=[STAFF_AGAIN, REVIEW]),
+    ]
+    found = recurring_problems(reports)
+    assert len(found) == 1
+    pair = found[0]
+    assert pair["issuer"] == "海宁市人民政府"
+    assert pair["similarity"] >= RECURRING_THRESHOLD
+    assert [(i["report_id"], i["year"], i["index"]) for i in pair["items"]] == [
+        (1, 2023, 0),
+        (2, 2024, 0),
+    ]
+    assert pair["items"][0]["title"] == "行政执法人员素质有待提高"
+
+
+def test_recurring_needs_the_same_issuer_and_different_years() -> None:
+    other_issuer = [
+        report(1, year=2023, problems=[STAFF]),
+        report(2, "嘉兴市人民政府", 2024, [STAFF]),
+    ]
+    same_year = [report(1, year=2024, problems=[STAFF]), report(2, year=2024, problems=[STAFF])]
+    assert recurring_problems(other_issuer) == []
+    assert recurring_problems(same_year) == []
+
+
+def test_recurring_skips_unknown_issuers_and_years() -> None:
+    reports = [
+        report(1, issuer=None, year=2023, problems=[STAFF]),
+        report(2, issuer=None, year=2024, problems=[STAFF]),
+        report(3, year=None, problems=[STAFF]),
+        report(4, year=2024, problems=[STAFF]),
+    ]
+    assert recurring_problems(reports) == []
+
+
+def test_recurring_is_sorted_by_issuer_then_year() -> None:
+    reports = [
+        report(1, "嘉兴市人民政府", 2022, [DISCLOSURE]),
+        report(2, "嘉兴市人民政府", 2021, [DISCLOSURE]),
+        report(3, "海宁市人民政府", 2024, [STAFF]),
+        report(4, "海宁市人民政府", 2020, [STAFF]),
+        report(5, "海宁市人民政府", 2022, [STAFF]),
+    ]
+    found = recurring_problems(reports)
+    keys = [(f["issuer"], f["items"][0]["year"], f["items"][1]["year"]) for f in found]
+    assert keys == sorted(keys)
+    assert len(found) == 1 + 3
+    assert all(f["items"][0]["year"] < f["items"][1]["year"] for f in found)
+
+
+# -- shared passages -------------------------------------------------------------------------------
+
+
+def test_shared_finds_a_copied_paragraph_between_issuers() -> None:
+    copied = TEMPLATE.replace("全局", "全县")  # one word changed
+    reports = [
+        report(1, paragraphs=["一、主要举措和成效", TEMPLATE, STAFF * 3]),
+        report(2, issuer="嘉兴市司法局", paragraphs=[DISCLOSURE * 3, copied]),
+    ]
+    found = shared_passages(reports)
+    assert len(found) == 1
+    assert sorted((p["report_id"], p["index"]) for p in found[0]["paragraphs"]) == [(1, 1), (2, 1)]
+    assert SHARED_THRESHOLD <= found[0]["similarity"] < 1
+    assert len(found[0]["text"]) <= 120 and found[0]["text"].startswith("全面贯彻落实")
+
+
+def test_shared_ignores_the_same_issuer() -> None:
+    reports = [
+        report(1, issuer="海宁市人民政府", year=2023, paragraphs=[TEMPLATE]),
+        report(2, issuer="海宁市政府", year=2024, paragraphs=[TEMPLATE]),
+    ]
+    assert shared_passages(reports) == []
+
+
+def test_shared_skips_short_paragraphs_and_headings() -> None:
+    short = "坚持依法行政，推进法治政府建设。"
+    heading = "一、深入学习贯彻习近平法治思想，全面推进法治政府建设各项工作落地见效取得新进展"
+    assert len(short) < SHARED_MIN_CHARS
+    reports = [
+        report(1, paragraphs=[short, heading]),
+        report(2, issuer="嘉兴市人民政府", paragraphs=[short, heading]),
+    ]
+    assert shared_passages(reports) == []
+    assert shared_passages(reports, min_chars=5) != []  # the short one, once allowed
+
+
+def test_shared_counts_unknown_issuers_apart() -> None:
+    reports = [
+        report(1, issuer=None, paragraphs=[TEMPLATE]),
+        report(2, None, paragraphs=[TEMPLATE]),
+    ]
+    found = shared_passages(reports)
+    assert len(found) == 1 and found[0]["similarity"] == 1.0
+
+
+def test_shared_keeps_different_paragraphs_apart() -> None:
+    other = (
+        "严格规范公正文明执法，全面推行行政执法公示制度、执法全过程记录制度、重大执法决定"
+        "法制审核制度，行政执法案卷评查合格率达到百分之九十八以上。"
+    )
+    reports = [report(1, paragraphs=[TEMPLATE]), report(2, "嘉兴市人民政府", paragraphs=[other])]
+    assert shared_passages(reports) == []
+    assert NUM_PERM == 128
+
+
+# -- rates -----------------------------------------------------------------------------------------
+
+
+def test_rates_count_compliance_and_timeliness() -> None:
+    weak = {**ALL_PRESENT, "leadership": "weak"}
+    reports = [
+        report(1, year=2023, level="county", timeliness="on_time"),
+        report(2, year=2023, level="county", timeliness="late", contents=weak),
+        report(3, year=2024, level="city", timeliness="unknown", issuer_kind="department"),
+        report(4, year=None, level=None, contents={}),  # not a report
+    ]
+    out = rates(reports)
+    assert out["non_reports"] == 1
+    whole = out["all"]
+    assert whole["reports"] == 3 and whole["compliant"] == 2
+    assert whole["compliance"] == pytest.approx(2 / 3, abs=1e-4)
+    assert whole["parts"]["leadership"] == pytest.approx(2 / 3, abs=1e-4)
+    assert whole["parts"]["plans"] == 1.0
+    assert (whole["on_time"], whole["late"], whole["unknown"]) == (1, 1, 1)
+    assert whole["on_time_rate"] == 0.5
+    assert set(out["by_level"]) == {"city", "county"}
+    assert out["by_level"]["county"]["reports"] == 2
+    assert out["by_level"]["county"]["compliance"] == 0.5
+    assert out["by_level"]["city"]["on_time_rate"] is None
+    assert out["by_kind"]["department"]["reports"] == 1
+    assert out["by_year"]["2023"]["reports"] == 2 and out["by_year"]["2024"]["reports"] == 1
+
+
+def test_rates_group_missing_values_as_unknown() -> None:
+    out = rates([report(1, year=None, level=None, issuer_kind=None)])
+    assert list(out["by_year"]) == ["unknown"]
+    assert out["by_level"]["unknown"]["reports"] == 1
+
+
+# -- compare ---------------------------------------------------------------------------------------
+
+
+def test_empty_input_gives_empty_results() -> None:
+    out = compare([])
+    assert out["clusters"] == [] and out["recurring"] == [] and out["shared"] == []
+    assert out["rates"]["all"]["reports"] == 0 and out["rates"]["all"]["compliance"] is None
+    assert out["rates"]["by_year"] == {} and out["rates"]["non_reports"] == 0
+
+
+def test_reports_without_problems_or_paragraphs() -> None:
+    bare = {"id": 1, "issuer": None, "year": None, "contents": {}}
+    out = compare([bare, bare | {"id": 2}])
+    assert out["clusters"] == [] and out["recurring"] == [] and out["shared"] == []
+    assert out["rates"]["non_reports"] == 2
+
+
+def test_compare_calls_every_part() -> None:
+    reports = [
+        report(1, year=2023, problems=[STAFF], paragraphs=[TEMPLATE]),
+        report(2, issuer="海宁市政府", year=2024, problems=[STAFF_AGAIN]),
+        report(3, issuer="嘉兴市人民政府", paragraphs=[TEMPLATE]),
+    ]
+    out = compare(reports)
+    assert set(out) == {"clusters", "recurring", "shared", "rates"}
+    assert len(out["clusters"]) == 1 and len(out["recurring"]) == 1 and len(out["shared"]) == 1
+    assert out["rates"]["all"]["reports"] == 3

@@ -412,7 +412,17 @@ def _report_date(doc: Document, norm: str, meta: Metadata, title_at: int | None)
             name = norm[above.start : above.end].strip()
             if len(name) <= 50 and is_body(_clean_name(name)) and not re.search("[，。；：]", name):
                 at = norm.index(name, above.start)
-                meta.evidence.setdefault("signature", (at, at + len(name)))
+                end = at + len(name)
+                if i > 1:  # a name broken over two lines: "中共某某区" / "某某局党组"
+                    first = doc.paragraphs[i - 2]
+                    head = norm[first.start : first.end].strip()
+                    if (
+                        2 < len(head) <= 30
+                        and not re.search("[，。；：:]", head)
+                        and not is_body(_clean_name(head))
+                    ):
+                        at = norm.index(head, first.start)
+                meta.evidence.setdefault("signature", (at, end))
         return
 
 
@@ -479,9 +489,12 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
     if "signature" in meta.evidence:
         s, e = meta.evidence["signature"]
         line = norm[s:e].strip()
-        name = line.split()[-1] if line else ""
-        at = norm.rfind(name, s, e)
-        candidates.append((name, (at, at + len(name)), "signature"))
+        joined = "".join(line.split("\n"))
+        name = (
+            joined if "\n" in line and is_body(_clean_name(joined)) else (line.split() or [""])[-1]
+        )
+        at = s if name == joined else norm.rfind(name, s, e)
+        candidates.append((name, (at, e if name == joined else at + len(name)), "signature"))
     else:
         n = len(doc.paragraphs)
         for i in range(n - 1, max(-1, n - 1 - 3), -1):

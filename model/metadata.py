@@ -557,7 +557,7 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
         named = [title_place] if title_place else []
         named += [(_clean_name(n), span) for n, span, where in candidates if where != "source"]
         for name, span in named:
-            if not name.startswith(("我", "本")) and (level := level_of(name)):
+            if not name.startswith(("我", "本", "全", "各")) and (level := level_of(name)):
                 meta.level = level
                 meta.evidence["level"] = span
                 # A place reporting as itself ("北京市坚持…") speaks as its government; a joint
@@ -569,6 +569,53 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
             own = _OWN_BODY.search(norm, 0, _HEAD_CHARS)
             if own:  # "我局" / "我委": a department, though unnamed
                 meta.issuer_kind = "department"
+            _level_from_unit(norm, meta, candidates)
+
+
+# The unit a report speaks as, without its name: "省教育厅", "区司法局", "我市", "全省各级政府".
+_UNIT_LEVEL = {
+    "省": "provincial",
+    "市": "municipal",
+    "区": "county",
+    "县": "county",
+    "镇": "township",
+    "乡": "township",
+    "街道": "township",
+}
+_UNIT_WORD = re.compile(r"(?:我|全)(省|市|区|县|镇|乡|街道)")
+
+
+def _level_from_unit(norm: str, meta: Metadata, candidates: list[tuple[str, Span, str]]) -> None:
+    """The level an unnamed subject's unit states: 省 provincial, 县 / 区 county, 镇 / 乡 /
+    街道 township, and 市 municipal, taken as prefecture-level (a county-level city calls
+    itself 市 too: the one guess here, documented). 区 is provincial when the text names an
+    autonomous region (内蒙古, 广西 … speak of 我区)."""
+    found: tuple[str, Span] | None = None
+    for name, span, where in candidates:
+        m = _ABBREVIATED.match(_clean_name(name)) if where == "opening" else None
+        if m:
+            found = (m["unit"], span)
+            break
+        if where == "opening" and _clean_name(name).startswith("街道"):
+            found = ("街道", span)
+            break
+    if found is None:
+        m = _UNIT_WORD.search(norm, 0, _HEAD_CHARS)
+        if m is None:
+            return
+        found = (m[1], m.span())
+    unit, span = found
+    level = _UNIT_LEVEL[unit]
+    head = norm[:_HEAD_CHARS]
+    if unit == "区" and "自治区" in head:
+        level = "provincial"
+    if unit == "市" and any(f"{m}市" in head for m in _MUNICIPALITIES):
+        level = "provincial"  # 上海市's "全市" is a province-level municipality
+    meta.level = level
+    meta.evidence["level"] = span
+    if meta.issuer_kind is None and unit != "街道":
+        words = norm[span[0] : span[1]]
+        meta.issuer_kind = "department" if re.search(r"[局厅委办]", words[1:]) else "government"
 
 
 def _joint(name: str) -> bool:

@@ -174,7 +174,30 @@ def test_short_form_left_alone_without_a_named_place() -> None:
         "2024年，县政府坚持以习近平法治思想为指导，全面推进法治政府建设各项工作，取得积极成效。\n"
     )
     assert meta.issuer is None
-    assert meta.issuer_kind is None
+    # The unit still says what speaks and at which level: a county government.
+    assert (meta.issuer_kind, meta.level) == ("government", "county")
+    assert meta.evidence["level"] is not None
+
+
+@pytest.mark.parametrize(
+    ("opening", "kind", "level"),
+    [
+        ("2024年，省教育厅坚持依法行政，全面推进法治政府建设。", "department", "provincial"),
+        ("2024年，我市坚持依法行政，全面推进法治政府建设。", "government", "municipal"),
+        (
+            "2021年上海市法治政府建设情况报告\n2021年，全市各区、各部门在市委、市政府的坚强领导下，"
+            "深入推进依法行政。",
+            "government",
+            "provincial",
+        ),
+        ("2022年，我区坚持依法行政，推进内蒙古自治区法治政府建设。", "government", "provincial"),
+        ("2024年，街道坚持依法行政，全面推进法治政府建设各项工作。", None, "township"),
+    ],
+)
+def test_the_unit_of_an_unnamed_subject(opening: str, kind: str | None, level: str) -> None:
+    meta = meta_of(opening + "现将有关情况报告如下。\n")
+    assert meta.issuer is None
+    assert (meta.issuer_kind, meta.level) == (kind, level)
 
 
 def test_a_title_naming_only_a_place_gives_no_issuer() -> None:

@@ -253,7 +253,9 @@ _PUBLISHED = re.compile(
 _STAMP = re.compile(
     rf"(?<![（(0-9])(?P<y>{_YEAR})[-/](?P<m>[0-9]{{1,2}})[-/](?P<d>[0-9]{{1,2}})(?![0-9）)])"
 )
-_SOURCE = re.compile(r"(?:来源|发布机构|发布单位|信息来源)\s*[\]】]?\s*[：:|｜]?\s*[|｜]?\s*")
+_SOURCE = re.compile(
+    r"(?:来源|发布机构|发布单位|信息来源|责任部门|发布部门)\s*[\]】]?\s*[：:|｜]?\s*[|｜]?\s*"
+)
 _NAME = re.compile(rf"{_CJK}[\u4e00-\u9fff（）()、]{{1,40}}")
 _ADDRESSEE = re.compile(r"\s*(?P<to>[\u4e00-\u9fff、，（）]{2,60})[：:]\s*$")
 # The subject of the opening sentence: "2024年，[在…领导下，]长治市应急管理局坚持…".
@@ -308,7 +310,9 @@ def _title(doc: Document, norm: str, meta: Metadata) -> int | None:
             # A title broken over two lines: "…关于2023年度法治政府建设" / "工作的报告".
             q = paragraphs[i + 1]
             after = _clean_title(norm[q.start : q.end])
-            if not (len(after) <= 12 and after.endswith("报告") and _TITLE.search(line + after)):
+            short_tail = len(after) <= 12 and after.endswith("报告")
+            after_about = line.endswith("关于") and bool(_TITLE.search(after))
+            if not ((short_tail or after_about) and _TITLE.search(line + after)):
                 continue
             line, end = line + after, q.end
         m = _TITLE.search(line)
@@ -505,7 +509,9 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
                 candidates.append((line, (at, at + len(line)), "signature"))
                 break
     for p in doc.paragraphs[: _HEAD_PARAGRAPHS + 4]:
-        if p.heading or p.end - p.start < 30:
+        # The first paragraph of running text: page furniture ("设为首页 | 收藏本站 …") has no
+        # clause marks.
+        if p.heading or p.end - p.start < 30 or not re.search("[，,。]", norm[p.start : p.end]):
             continue
         m = _OPENING.match(norm, p.start, p.end)
         if m:
@@ -529,14 +535,16 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
     title_place = _title_place(meta, norm)
     for name, span, where in candidates:
         full = _written_out(_clean_name(name), places)
-        if not full or not is_body(full) or _joint(full):
+        # A 发布机构 line naming a town or street names the body that published it.
+        named_town = where == "source" and bool(full) and full.endswith(("镇", "乡", "街道"))
+        if not full or not (is_body(full) or named_town) or _joint(full):
             continue
         # A page's 来源 is often the office that posted it; under a title naming a place it
         # stands for the issuer only when it is that place's government.
         if (
             where == "source"
             and title_place
-            and not (full.startswith(title_place[0]) and issuer_kind(full) == "government")
+            and not (title_place[0] in full and issuer_kind(full) == "government")
         ):
             continue
         meta.issuer = full
@@ -665,9 +673,17 @@ def _named_places(doc: Document, norm: str, meta: Metadata) -> dict[str, str]:
     # "《湖南省法治政府建设实施纲要》") settle 市/省 short forms too, after the title's.
     head = norm[:_HEAD_CHARS]
     texts += [m.group() for m in _PROVINCE.finditer(head) if m.group()[-1] in "省市区"]
-    texts += [m.group() for m in _prefecture().finditer(head) if m.group().endswith("市")]
+    # A city named in full with a district after it ("《杭州市上城区2024年…》") names the 区 too.
+    texts += [
+        head[m.start() : m.end() + 8]
+        for m in _prefecture().finditer(head)
+        if m.group().endswith("市")
+    ]
     for t in texts:
+        prefix = ""  # a county named after its city keeps the city: "杭州市上城区"
         for level, words in _place_units(re.sub(r"^中共", "", t)):
+            whole = prefix + words if level in ("county", "township") else words
+            prefix = whole if level == "municipal" and words.endswith("市") else ""
             unit = next(
                 (
                     u
@@ -677,7 +693,7 @@ def _named_places(doc: Document, norm: str, meta: Metadata) -> dict[str, str]:
                 None,
             )
             if unit:
-                places.setdefault(unit[-1] if unit != "街道" else unit, words)
+                places.setdefault(unit[-1] if unit != "街道" else unit, whole)
             elif level == "municipal":
                 places.setdefault("市", words + "市")
     return places
@@ -693,7 +709,7 @@ def _written_out(name: str, places: dict[str, str]) -> str | None:
         if place is None:
             return None
         rest = m["rest"]
-        return place + ("人民政府" if rest == "政府" else rest)
+        return place + ("人民" + rest if rest.startswith("政府") else rest)
     if name.endswith("政府") and not name.endswith("人民政府"):
         name = name[:-2] + "人民政府"
     return name

@@ -6,6 +6,8 @@ time) and closes it; the store's functions return the JSON shapes documented in 
 
 from __future__ import annotations
 
+import html
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,3 +143,355 @@ def stats() -> Response:
 
     with _store() as conn:
         return jsonify(archive.stats(conn))
+
+
+# -- web pages ----------------------------------------------------------------------------------
+
+LEVEL_ZH = {
+    "national": "国家级",
+    "provincial": "省级",
+    "municipal": "市级",
+    "county": "县级",
+    "township": "乡镇级",
+    "unknown": "未识别",
+}
+TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "不明"}
+STATUS_ZH = {"present": "具备", "weak": "薄弱", "missing": "缺失"}
+# The audit's names of the parts (the single-report page uses the same words).
+PART_ZH = {
+    "achievements": "主要举措和成效",
+    "shortcomings": "存在的不足和原因",
+    "leadership": "党政主要负责人履行第一责任人职责",
+    "plans": "下一年度主要安排",
+    "other": "其他",
+}
+PART_SHORT = {"achievements": "举措成效", "shortcomings": "不足原因", "leadership": "负责人履职"}
+PART_SHORT |= {"plans": "下年安排"}
+TOP_ROWS = 20  # rows of each dashboard table
+
+
+def _page_names() -> dict[str, Any]:
+    from model.labels import LABEL_ZH
+
+    return {
+        "levels": LEVEL_ZH,
+        "timeliness_zh": TIMELINESS_ZH,
+        "status_zh": STATUS_ZH,
+        "parts": PART_ZH,
+        "part_short": PART_SHORT,
+        "required": _PARTS,
+        "label_zh": LABEL_ZH,
+    }
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    from flask import render_template
+
+    return render_template(template, **_page_names(), **context), status
+
+
+def _missing_page() -> tuple[str, int] | None:
+    """The 404 page when no archive is served, else None."""
+    from service import archive
+
+    folder = current_app.config.get("ARCHIVE_DIR")
+    if not folder:
+        message = "当前没有提供报告库。请用 `fzreport serve --archive 目录` 启动服务。"
+    elif not (Path(folder) / archive.STORE_NAME).exists():
+        message = f"{folder} 中还没有报告库。请先运行 `fzreport archive build {folder}`。"
+    else:
+        return None
+    return _render("archive_missing.html", 404, title="没有报告库", message=message)
+
+
+@bp.get("/archive")
+def reports_page() -> tuple[str, int]:
+    """The reports table; archive.js fills it from /v1/archive/reports."""
+    return _missing_page() or _render("archive.html", title="报告库", page="table")
+
+
+@bp.get("/archive/search")
+def search_page() -> tuple[str, int]:
+    """Search results; archive.js fills them from /v1/archive/search."""
+    return _missing_page() or _render(
+        "archive_search.html",
+        title="全文检索",
+        page="search",
+        q=request.args.get("q", "")[:MAX_QUERY_CHARS],
+        labels=LABELS,
+    )
+
+
+def _paragraph_at(paragraphs: list[dict[str, Any]], offset: Any) -> int | None:
+    if not isinstance(offset, int):
+        return None
+    for i, p in enumerate(paragraphs):
+        if p["start"] <= offset < p["end"]:
+            return i
+    return None
+
+
+def report_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What the report page shows: metadata, audit parts, problems with plans, paragraphs."""
+    text = record.get("text") or ""
+    paragraphs = [
+        {**p, "index": i, "text": text[p["start"] : p["end"]]}
+        for i, p in enumerate(record.get("paragraphs") or [])
+    ]
+    audit = record.get("audit") or {}
+    contents = audit.get("contents") or {}
+    parts = []
+    for part in PART_ZH:
+        entry = contents.get(part) or {"status": "missing", "paragraphs": [], "note": ""}
+        status = entry.get("status") or "missing"
+        shade = "optional" if status == "missing" and part == "other" else status
+        parts.append({"part": part, "status": status, "shade": shade, **entry})
+    plans = audit.get("plans") or []
+    problems = []
+    for problem in audit.get("problems") or []:
+        answers = []
+        for p in problem.get("plans") or []:
+            if isinstance(p, int) and 0 <= p < len(plans):
+                plan = plans[p]
+                answers.append(
+                    {
+                        "index": p,
+                        "title": plan.get("title") or (plan.get("text") or "")[:30],
+                        "para": _paragraph_at(paragraphs, plan.get("start")),
+                    }
+                )
+        problems.append(
+            {**problem, "para": _paragraph_at(paragraphs, problem.get("start")), "answers": answers}
+        )
+    return {
+        "record": record,
+        "genre": audit.get("genre") or {},
+        "meta": audit.get("metadata") or {},
+        "timeliness": audit.get("timeliness") or {},
+        "has_audit": bool(audit),
+        "audit_parts": parts,
+        "problems": problems,
+        "paragraphs": paragraphs,
+    }
+
+
+@bp.get("/archive/reports/<int:report_id>")
+def report_page(report_id: int) -> tuple[str, int]:
+    """One report: metadata, audit and its text paragraph by paragraph (#p-N)."""
+    from service import archive
+
+    missing = _missing_page()
+    if missing:
+        return missing
+    with _store() as conn:
+        found = archive.get_report(conn, report_id) if report_id <= _MAX_ID else None
+    if found is None:
+        return _render(
+            "archive_missing.html",
+            404,
+            title="没有这份报告",
+            message=f"报告库中没有编号为 {report_id} 的报告。",
+        )
+    view = report_view(found)
+    name = view["meta"].get("issuer") or Path(str(found.get("source", ""))).name
+    return _render("archive_report.html", title=name, page="report", **view)
+
+
+@bp.get("/archive/dashboard")
+def dashboard_page() -> tuple[str, int]:
+    """Rates as server-drawn SVG charts; clusters, recurring problems and shared passages."""
+    from service import archive
+
+    missing = _missing_page()
+    if missing:
+        return missing
+    with _store() as conn:
+        data = archive.stats(conn)
+        rows = conn.execute(
+            "SELECT id, source, issuer, year, published, deadline FROM reports ORDER BY id"
+        ).fetchall()
+    names = {row["id"]: row["issuer"] or Path(row["source"]).name for row in rows}
+    timing = [(row["published"], row["deadline"]) for row in rows]
+    rates = data.get("rates") or {}
+    return _render(
+        "archive_dashboard.html",
+        title="统计",
+        page="dashboard",
+        compare=data.get("compare", False),
+        overall=rates.get("all") or {},
+        non_reports=rates.get("non_reports"),
+        charts=dashboard_charts(rates, timing),
+        clusters=(data.get("clusters") or [])[:TOP_ROWS],
+        clusters_total=len(data.get("clusters") or []),
+        recurring=(data.get("recurring") or [])[:TOP_ROWS],
+        recurring_total=len(data.get("recurring") or []),
+        shared=(data.get("shared") or [])[:TOP_ROWS],
+        shared_total=len(data.get("shared") or []),
+        names=names,
+    )
+
+
+# -- charts -------------------------------------------------------------------------------------
+
+_SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+_SVG_DROP = re.compile(r"<metadata>.*?</metadata>|<style[^>]*>.*?</style>|<defs>\s*</defs>", re.S)
+_SVG_STYLE = re.compile(r'style="([^"]*)"')
+_SVG_IDS = re.compile(r'(id="|url\(#|href="#)')
+_SVG_SIZE = re.compile(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"')
+# What matplotlib's own <style> set for every element, as inherited attributes of the root.
+_SVG_ROOT = 'stroke-linejoin="round" stroke-linecap="butt"'
+_PART_COLOURS = ("#546e7a", "#2e7d32", "#c62828", "#6a1b9a", "#1565c0")
+_TIME_COLOURS = {"on_time": "#2e7d32", "late": "#c62828", "unknown": "#9e9e9e"}
+
+
+def _attributes(match: re.Match[str]) -> str:
+    """`style="fill: #fff; stroke: #000"` as presentation attributes, which the page's
+    Content-Security-Policy (no inline style) allows."""
+    pairs = [item.split(":", 1) for item in match.group(1).split(";") if ":" in item]
+    return " ".join(
+        f'{name.strip()}="{value.strip().replace(chr(34), chr(39))}"' for name, value in pairs
+    )
+
+
+def _figure(width: float = 6.4, height: float = 3.2) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rcParams
+    from matplotlib.figure import Figure
+
+    rcParams["svg.fonttype"] = "none"  # text stays text: the browser draws the Chinese
+    rcParams["svg.hashsalt"] = "fzreport"  # stable clip-path ids
+    rcParams["font.size"] = 9
+    figure = Figure(figsize=(width, height))
+    return figure, figure.subplots()
+
+
+def svg_markup(figure: Any, name: str, title: str) -> str:
+    """The figure as an inline <svg>: no XML header, metadata or <style>, ids prefixed by
+    `name` so several charts can share a page."""
+    import io
+    import logging
+    import warnings
+
+    buffer = io.StringIO()
+    quiet = logging.getLogger("matplotlib.font_manager")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no CJK font in matplotlib: sizes are estimates
+            figure.tight_layout()
+            figure.savefig(buffer, format="svg")
+    finally:
+        quiet.setLevel(level)
+    svg = _SVG_DROP.sub("", _SVG_HEAD.sub("", buffer.getvalue(), count=1))
+    svg = _SVG_STYLE.sub(_attributes, svg)
+    svg = _SVG_IDS.sub(lambda m: f"{m.group(1)}{name}-", svg)
+    label = html.escape(title, quote=True)
+    return _SVG_SIZE.sub(
+        rf'<svg\1 class="chart-svg" {_SVG_ROOT} role="img" aria-label="{label}"',
+        svg,
+        count=1,
+    )
+
+
+def _percent_axis(axes: Any) -> None:
+    axes.set_ylim(0, 1.05)
+    axes.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="y", color="#d9dee5", linewidth=0.6)
+    axes.set_axisbelow(True)
+
+
+def compliance_chart(by_level: dict[str, Any]) -> str | None:
+    """Bars per level: all four parts present, then each part present."""
+    levels = [level for level in by_level if (by_level[level] or {}).get("reports")]
+    if not levels:
+        return None
+    figure, axes = _figure()
+    series = [("四部分齐全", "compliance", None)] + [
+        (PART_SHORT[part], "parts", part) for part in _PARTS
+    ]
+    width = 0.8 / len(series)
+    for k, (name, key, part) in enumerate(series):
+        values = []
+        for level in levels:
+            group = by_level[level]
+            value = group.get(key) if part is None else (group.get(key) or {}).get(part)
+            values.append(value or 0.0)
+        xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(levels))]
+        axes.bar(xs, values, width, label=name, color=_PART_COLOURS[k])
+    axes.set_xticks(range(len(levels)))
+    labels = [
+        f"{LEVEL_ZH.get(level, level)}（{by_level[level]['reports']} 份）" for level in levels
+    ]
+    axes.set_xticklabels(labels)
+    _percent_axis(axes)
+    axes.legend(ncols=len(series), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    return svg_markup(figure, "compliance", "各层级合规率")
+
+
+def timeliness_chart(by_year: dict[str, Any]) -> str | None:
+    """Stacked bars per year: on time, late, unknown."""
+    years = [year for year in by_year if (by_year[year] or {}).get("reports")]
+    if not years:
+        return None
+    figure, axes = _figure()
+    bottom = [0] * len(years)
+    for status in ("on_time", "late", "unknown"):
+        counts = [by_year[year].get(status) or 0 for year in years]
+        axes.bar(
+            range(len(years)),
+            counts,
+            0.6,
+            bottom=bottom,
+            label=TIMELINESS_ZH[status],
+            color=_TIME_COLOURS[status],
+        )
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    axes.set_xticks(range(len(years)))
+    axes.set_xticklabels(["年度不明" if year == "unknown" else f"{year} 年" for year in years])
+    axes.set_ylabel("报告数")
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(frameon=False)
+    return svg_markup(figure, "timeliness", "各年度发布时效")
+
+
+def _date(value: Any) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def delay_chart(timing: list[tuple[Any, Any]]) -> str | None:
+    """Scatter of publication date minus deadline, in days (below 0: early)."""
+    points = []
+    for published, deadline in timing:
+        day, limit = _date(published), _date(deadline)
+        if day is not None and limit is not None:
+            points.append((day, (day - limit).days))
+    if not points:
+        return None
+    figure, axes = _figure(6.4, 2.8)
+    days = [d for _, d in points]
+    colours = [_TIME_COLOURS["late" if d > 0 else "on_time"] for d in days]
+    axes.scatter([p for p, _ in points], days, c=colours, s=28, zorder=3)
+    axes.axhline(0, color="#5f6b7a", linewidth=0.8, linestyle="--")
+    axes.set_ylabel("发布日期 − 期限（天）")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.autofmt_xdate()
+    return svg_markup(figure, "delay", "发布日期与期限之差")
+
+
+def dashboard_charts(rates: dict[str, Any], timing: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """The dashboard's SVG charts by name; None where there is nothing to draw."""
+    return {
+        "compliance": compliance_chart(rates.get("by_level") or {}),
+        "timeliness": timeliness_chart(rates.get("by_year") or {}),
+        "delay": delay_chart(timing),
+    }

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
+
+from service.app import create_app
 
 
 def test_reports_table(archive_client: FlaskClient) -> None:
@@ -91,3 +97,118 @@ def test_without_an_archive_every_route_is_404(client: FlaskClient, path: str) -
     response = client.get(path)
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "no_archive"
+
+
+# -- the web pages ------------------------------------------------------------------------------
+
+_OUTSIDE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def _html(client: FlaskClient, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    text = response.get_data(as_text=True)
+    assert not _OUTSIDE.search(text), "a page must not load anything from elsewhere"
+    return text
+
+
+def test_reports_page_has_the_table_filters_and_search(archive_client: FlaskClient) -> None:
+    page = _html(archive_client, "/archive")
+    assert '<table id="reports"' in page
+    for column in ("来源", "报告单位", "层级", "年度", "发布日期", "时效", "四个必备部分"):
+        assert f">{column}<" in page
+    assert "问题数" in page and "数据数" in page
+    for control in ("f-issuer", "f-year", "f-level", "f-timeliness", "f-part", "search-q"):
+        assert f'id="{control}"' in page
+    assert "archive.js" in page and "archive.css" in page
+
+
+def test_search_page_has_its_filters(archive_client: FlaskClient) -> None:
+    page = _html(archive_client, "/archive/search?q=复议")
+    assert 'id="hits"' in page
+    assert 'value="复议"' in page
+    for control in ("s-label", "s-issuer", "s-year", "s-level"):
+        assert f'id="{control}"' in page
+    assert "请在上方输入" in _html(archive_client, "/archive/search")
+
+
+def test_report_page_has_metadata_audit_and_paragraphs(archive_client: FlaskClient) -> None:
+    table = archive_client.get("/v1/archive/reports?sort=id").get_json()["reports"]
+    row = next(r for r in table if r["source"].endswith("003_5c5bdc2152d9c680.txt"))
+    record = archive_client.get(f"/v1/archive/reports/{row['id']}").get_json()
+    page = _html(archive_client, f"/archive/reports/{row['id']}")
+    assert "硚口区人民政府" in page
+    assert 'id="audit"' in page
+    assert 'data-part="leadership" data-status="missing"' in page
+    assert page.count('class="audit-problem"') == 4
+    assert "加强抽象行政行为监管" in page
+    text = record["text"]
+    for i, p in enumerate(record["paragraphs"]):
+        assert f'id="p-{i}"' in page
+        body = text[p["start"] : p["end"]]
+        assert html.escape(body, quote=False) in page
+
+
+def test_report_page_of_a_failed_file(archive_client: FlaskClient) -> None:
+    table = archive_client.get("/v1/archive/reports?sort=id").get_json()["reports"]
+    broken = next(r for r in table if r["status"] != "ok")
+    assert "处理失败" in _html(archive_client, f"/archive/reports/{broken['id']}")
+
+
+@pytest.mark.parametrize("report_id", ["99999", str(2**63)])
+def test_report_page_of_a_missing_id_is_404(archive_client: FlaskClient, report_id: str) -> None:
+    page = _html(archive_client, f"/archive/reports/{report_id}", status=404)
+    assert "没有编号为" in page
+
+
+def test_dashboard_has_inline_svg_charts_and_tables(archive_client: FlaskClient) -> None:
+    page = _html(archive_client, "/archive/dashboard")
+    assert page.count("<svg") >= 2
+    assert 'data-chart="compliance"' in page and 'data-chart="timeliness"' in page
+    assert "style=" not in page and "<style" not in page  # the page policy forbids inline style
+    assert "<text" in page  # svg.fonttype none: labels are text the browser draws
+    assert "县级" in page  # a level of the seeds, in Chinese on the chart
+    for table in ("共性问题", "连年出现的问题", "雷同段落"):
+        assert table in page
+
+
+def test_dashboard_of_an_empty_archive(
+    bundle_path: Path, tmp_path: Path, archive_dir: Path
+) -> None:
+    from service.archive import build
+
+    (tmp_path / "results.jsonl").write_text("", encoding="utf-8")
+    build(tmp_path)
+    app = create_app(
+        {"TESTING": True, "MODEL_PATH": str(bundle_path), "ARCHIVE_DIR": str(tmp_path)}
+    )
+    client = app.test_client()
+    page = _html(client, "/archive/dashboard")
+    assert "暂无数据" in page
+    assert "<svg" not in page
+    assert _html(client, "/archive").count("<tbody>") == 1
+
+
+def test_charts_without_data_are_none() -> None:
+    from service.archive_api import dashboard_charts
+
+    assert dashboard_charts({}, []) == {"compliance": None, "timeliness": None, "delay": None}
+    delay = dashboard_charts({}, [("2025-04-03", "2025-03-31"), (None, "2025-03-31")])["delay"]
+    assert delay is not None and delay.startswith("<svg")
+
+
+def test_single_report_page_links_to_the_archive(
+    archive_client: FlaskClient, client: FlaskClient
+) -> None:
+    assert "报告库" in _html(archive_client, "/")
+    assert "报告库" not in _html(client, "/")
+
+
+@pytest.mark.parametrize(
+    "path", ["/archive", "/archive/search?q=复议", "/archive/reports/1", "/archive/dashboard"]
+)
+def test_without_an_archive_every_page_is_404(client: FlaskClient, path: str) -> None:
+    page = _html(client, path, status=404)
+    assert "没有提供报告库" in page
+    assert "fzreport serve --archive" in page

@@ -12,21 +12,25 @@ CLI and the evaluation give one answer:
     {"id", "issuer", "issuer_kind", "level", "year", "timeliness", "contents",
      "problems": [{"index", "title", "text"}], "paragraphs": [{"index", "text", "label"}]}
 
-Similar texts are found without comparing every pair: MinHash LSH (datasketch) proposes
-candidate pairs, which are then checked exactly, so 50,000 problem items cost seconds.
+Similar texts are found without comparing every pair: MinHash LSH proposes candidate pairs,
+which are then checked exactly. Everything runs on numpy arrays for all texts at once: TF-IDF
+rows as CSR (model/csr.py), MinHash signatures computed in bulk with datasketch's permutations
+and hashing (bit for bit its values), LSH buckets grouped by sorting, candidate cosines and
+Jaccards as batched lookups. On a synthetic archive of 10,000 reports (50,000 problem items,
+340,000 paragraphs; benchmarks/bench_archive.py) `compare` takes about 30 s instead of 60 s.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from model.audit import REQUIRED
+from model.csr import CSR
 from model.segment import is_heading, normalise
 
 Report = Mapping[str, Any]
@@ -119,37 +123,110 @@ def _compact(text: str) -> str:
     return "".join(_CONTENT.findall(normalise(text or "")))
 
 
-def _bigrams(text: str) -> list[str]:
-    return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
+def _flat(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of all texts end to end (uint64), and each text's start (n + 1)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    return codes.astype(np.uint64), starts
 
 
-def _tfidf(texts: Sequence[str]) -> tuple[list[dict[int, float]], list[set[int]], Counter[int]]:
-    """Unit TF-IDF vectors over character bigrams, their bigram id sets and document counts.
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: a sort and a comparison (numpy's `unique` hashes first,
+    several times slower on tens of millions of integers)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
+
+
+def _segments(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Positions starts[k] .. starts[k] + lengths[k] - 1 for every k, end to end."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
+
+
+def _tfidf(texts: Sequence[str]) -> tuple[CSR, np.ndarray]:
+    """Unit TF-IDF rows over character bigrams (CSR, columns sorted), and document counts.
 
     Bigrams need no word segmentation, and paraphrases of one problem keep most of its key
-    bigrams ("执法", "人员", "素质") while the stock words are weighted down by IDF.
+    bigrams ("执法", "人员", "素质") while the stock words are weighted down by IDF. A text of
+    one character is its own single term. Term ids number the bigrams in order of first
+    appearance (texts in order, each read left to right), so the MinHash blocking, which
+    hashes the ids, gives the same candidates whatever the implementation. Computed in numpy
+    over all texts at once.
     """
-    vocabulary: dict[str, int] = {}
-    counts = []
-    for text in texts:
-        counts.append(Counter(vocabulary.setdefault(g, len(vocabulary)) for g in _bigrams(text)))
-    df: Counter[int] = Counter()
-    for c in counts:
-        df.update(c.keys())
     n = len(texts)
-    idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
-    vectors = []
-    for c in counts:
-        weights = {t: (1 + math.log(k)) * idf[t] for t, k in c.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vectors.append({t: w / norm for t, w in weights.items()})
-    return vectors, [set(c) for c in counts], df
+    codes, starts = _flat(texts)
+    lengths = np.diff(starts)
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # A bigram at every position whose next character is in the same text; a one-character
+    # text gives its character alone (code << 21 with nothing after it: no bigram is that).
+    pair = np.ones(len(codes), dtype=bool)
+    if len(codes):
+        pair[starts[1:][lengths > 0] - 1] = False
+    single = np.zeros(len(codes), dtype=bool)
+    single[starts[:-1][lengths == 1]] = True
+    keep = pair | single
+    keys = codes << np.uint64(21)
+    keys[pair[:-1].nonzero()[0]] += codes[1:][pair[:-1]]
+    keys, rows = keys[keep], owner[keep]
+    vocabulary, first, terms = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.empty(len(vocabulary), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(vocabulary))
+    terms = rank[terms.reshape(-1)]
+    width = max(len(vocabulary), 1)
+    cells, counts = np.unique(rows * width + terms, return_counts=True)
+    rows, columns = cells // width, cells % width
+    df = np.bincount(columns, minlength=len(vocabulary))
+    idf = np.log((1 + n) / (1 + df)) + 1
+    weights = (1 + np.log(counts)) * idf[columns]
+    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))
+    norms[norms == 0] = 1.0
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    matrix = CSR(weights / norms[rows], columns, indptr, (n, width), rows=rows)
+    return matrix, df
+
+
+def _pair_dots(matrix: CSR, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Dot products of rows left[k] and right[k] of a CSR matrix with sorted columns.
+
+    Each entry of the shorter row is looked up in the other row by binary search over the
+    matrix's (row, column) keys, which are sorted; done for chunks of pairs at once.
+    """
+    out = np.zeros(len(left))
+    if not len(left):
+        return out
+    width = np.int64(max(matrix.shape[1], 1))
+    keys = matrix.rows() * width + matrix.indices
+    sizes = np.diff(matrix.indptr)
+    short = sizes[left] <= sizes[right]
+    a, b = np.where(short, left, right), np.where(short, right, left)
+    chunk = max(1, 4_000_000 // max(1, int(sizes.mean()) if len(sizes) else 1))
+    for at in range(0, len(a), chunk):
+        ca, cb = a[at : at + chunk], b[at : at + chunk]
+        lengths = sizes[ca]
+        where = _segments(matrix.indptr[ca], lengths)
+        wanted = np.repeat(cb, lengths) * width + matrix.indices[where]
+        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[found] == wanted
+        products = np.where(hit, matrix.data[where] * matrix.data[found], 0.0)
+        pair = np.repeat(np.arange(len(ca)), lengths)
+        out[at : at + chunk] = np.bincount(pair, weights=products, minlength=len(ca))
+    return out
 
 
 def _dot(a: Mapping[int, float], b: Mapping[int, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _row(matrix: CSR, i: int, scale: float = 1.0) -> dict[int, float]:
+    a, b = matrix.indptr[i], matrix.indptr[i + 1]
+    return dict(zip(matrix.indices[a:b].tolist(), (matrix.data[a:b] * scale).tolist(), strict=True))
 
 
 class _Union:
@@ -178,49 +255,87 @@ class _Union:
         return out
 
 
-def _identity(value: int) -> int:
-    return value
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before its permutations."""
+    h = values.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
 
 
-def _candidates(sets: Sequence[Iterable[int]], threshold: float) -> set[tuple[int, int]]:
-    """Pairs (i < j) whose hash sets MinHash LSH finds likely to reach Jaccard `threshold`.
+def signatures(values: np.ndarray, indptr: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash signatures (rows × num_perm, uint32) of the sets values[indptr[k]:indptr[k+1]].
 
-    Each set holds 32-bit integers (bigram ids or shingle hashes), hashed as they are. The
-    pairs are read from the LSH buckets directly, which finds every candidate once instead of
-    querying each set.
+    The values are 32-bit integers taken as their own hashes. Bit for bit the first `num_perm`
+    hash values of datasketch's `MinHash(NUM_PERM, seed=MINHASH_SEED, hashfunc=identity,
+    scheme="affine32")` after `update_batch` (a test checks it), computed for all sets at
+    once: each permutation is one pass over the concatenated values and a minimum per set.
+    An empty set keeps the initial value 2**32 - 1 everywhere.
     """
-    from datasketch import MinHash, MinHashLSH  # imported on use: it takes ~1 s to load
+    from datasketch import MinHash  # imported on use: it takes ~1 s to load
 
-    template = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=_identity)
+    a, b = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32").permutations
+    a, b = a[:num_perm], b[:num_perm]
+    n = len(indptr) - 1
+    out = np.full((n, num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    filled = np.flatnonzero(np.diff(indptr))
+    if not len(filled):
+        return out
+    hashed = _fmix32(values)
+    starts = indptr[:-1][filled]
+    scratch = np.empty_like(hashed)
+    for k in range(num_perm):
+        np.multiply(hashed, a[k], out=scratch)
+        scratch += b[k]
+        out[filled, k] = np.minimum.reduceat(scratch, starts)
+    return out
+
+
+def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
+    """Pairs (i < j), as rows of an (m, 2) array in increasing order, whose sets MinHash LSH
+    finds likely to reach Jaccard `threshold`. Empty sets have no candidates.
+
+    The banding is datasketch's `MinHashLSH(threshold, NUM_PERM)`: its b bands of r rows
+    (b·r ≤ NUM_PERM; only those permutations are computed), two sets sharing a band's values
+    sharing a bucket. Buckets are read directly, which finds every candidate once. Bucket
+    handling is capped: a bucket of up to BUCKET_PAIRS members gives all its pairs; a larger
+    one (a big family of near-duplicates) only each member with its BUCKET_WINDOW next ones
+    in index order, so it costs linear rather than quadratic time; the other bands' buckets
+    add the links a window misses.
+    """
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    with lsh.insertion_session() as session:
-        for i, values in enumerate(sets):
-            values = np.fromiter(values, dtype=np.uint64)
-            if not len(values):
-                continue
-            m = MinHash(
-                num_perm=NUM_PERM,
-                seed=MINHASH_SEED,
-                hashfunc=_identity,
-                permutations=template.permutations,
-                scheme=template.scheme,
-            )
-            m.update_batch(values)
-            session.insert(i, m, check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for table in lsh.hashtables:
-        for key, count in table.itemcounts().items():
-            if count < 2:
-                continue
-            members = sorted(table.get(key))
-            if len(members) <= BUCKET_PAIRS:
-                pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-            else:
-                window = BUCKET_WINDOW
-                pairs.update(
-                    (a, b) for k, a in enumerate(members) for b in members[k + 1 : k + 1 + window]
-                )
-    return pairs
+    bands, rows = lsh.b, lsh.r
+    filled = np.flatnonzero(np.diff(indptr))
+    if len(filled) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    signature = signatures(values, indptr, bands * rows)[filled]
+    n = len(filled)
+    found = []
+    for band in range(bands):
+        block = np.ascontiguousarray(signature[:, band * rows : (band + 1) * rows])
+        _, bucket = np.unique(block.view(np.dtype((np.void, 4 * rows))), return_inverse=True)
+        bucket = bucket.reshape(-1)
+        order = np.lexsort((np.arange(n), bucket))
+        sorted_bucket = bucket[order]
+        size = np.bincount(bucket)[sorted_bucket]
+        small = size <= BUCKET_PAIRS
+        for step in range(1, min(BUCKET_PAIRS, n)):
+            same = sorted_bucket[step:] == sorted_bucket[:-step]
+            if not same.any():
+                break
+            if step > BUCKET_WINDOW:
+                same &= small[step:]
+            k = np.flatnonzero(same)
+            found.append(order[k] * n + order[k + step])
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = _sorted_unique(np.concatenate(found))
+    return np.stack([filled[codes // n], filled[codes % n]], axis=1)
 
 
 # -- problem clusters ------------------------------------------------------------------------------
@@ -255,7 +370,8 @@ def problem_clusters(
     proposes candidate pairs among the units; pairs at `threshold` or more are merged in
     descending order of similarity while the merged group's mean cross-pair cosine stays at
     `average` or more. A cluster is named by the title of its most central item (largest
-    cosine to the cluster's summed vector); clusters of one report are dropped.
+    cosine to the cluster's summed vector, equal to 9 decimals being a tie that the first unit
+    wins); clusters of one report are dropped.
     """
     rows = _problem_rows(reports)
     if not rows:
@@ -265,18 +381,21 @@ def problem_clusters(
         units[compact].append(k)
     texts = list(units)
     members = list(units.values())
-    vectors, sets, df = _tfidf(texts)
+    matrix, df = _tfidf(texts)
     n = len(texts)
+    blocking = matrix.indices
     if n >= BLOCK_MIN_ITEMS:
-        common = {t for t, d in df.items() if d > BLOCK_COMMON * n}
-        sets = [s - common for s in sets]
-    pairs = _candidates(sets, BLOCK_JACCARD) if n > 1 else set()
-    edges = []
-    for i, j in pairs:
-        s = _dot(vectors[i], vectors[j])
-        if s >= threshold:
-            edges.append((s, i, j))
-    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
+        blocking = np.where(df[matrix.indices] > BLOCK_COMMON * n, -1, matrix.indices)
+    kept = blocking >= 0
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(matrix.rows()[kept], minlength=n), out=indptr[1:])
+    pairs = _candidates(blocking[kept], indptr, BLOCK_JACCARD) if n > 1 else np.empty((0, 2), int)
+    similarity = _pair_dots(matrix, pairs[:, 0], pairs[:, 1])
+    linked = similarity >= threshold
+    pairs, similarity = pairs[linked], similarity[linked]
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], -similarity))
+    edges = zip(similarity[order].tolist(), *pairs[order].T.tolist(), strict=True)
+    vectors = [_row(matrix, i) for i in range(n)]
     # Average linkage on the fly: each group keeps the sum of its members' vectors and its size
     # (identical statements counted once per item), so the mean cross cosine is one dot product.
     union = _Union(n)
@@ -310,7 +429,8 @@ def problem_clusters(
         if len(report_ids) < 2:
             continue
         total = summed(root) if len(group) > 1 else vectors[root]
-        centre = max(group, key=lambda u: (_dot(vectors[u], total), -u))
+        # Rounded: cosines equal but for summation order are a tie, which the first unit wins.
+        centre = max(group, key=lambda u: (round(_dot(vectors[u], total), 9), -u))
         items.sort(key=lambda k: (str(rows[k][0]), rows[k][1].get("index", 0)))
         clusters.append(
             {
@@ -331,6 +451,36 @@ def problem_clusters(
 
 
 # -- recurring problems ----------------------------------------------------------------------------
+
+RECURRING_BLOCK = 2048  # rows of one issuer's similarity matrix computed at a time
+
+
+def _close_pairs(
+    matrix: CSR, ks: Sequence[int], years: Sequence[Any], threshold: float
+) -> Iterator[tuple[int, int, float]]:
+    """(ks[x], ks[y], cosine) for x < y of different years at `threshold` or more, by x then y.
+
+    One body's rows are made dense over the terms they use and multiplied, a block of rows at
+    a time: a few hundred items make a small matrix, and the product is one BLAS call.
+    """
+    if len(ks) < 2:
+        return
+    index = np.asarray(ks, dtype=np.int64)
+    lengths = np.diff(matrix.indptr)[index]
+    where = _segments(matrix.indptr[index], lengths)
+    terms, columns = np.unique(matrix.indices[where], return_inverse=True)
+    dense = np.zeros((len(index), len(terms)))
+    dense[np.repeat(np.arange(len(index)), lengths), columns.reshape(-1)] = matrix.data[where]
+    year_codes = np.unique(np.asarray([str(y) for y in years]), return_inverse=True)[1]
+    year_codes = year_codes.reshape(-1)
+    for top in range(0, len(index), RECURRING_BLOCK):
+        block = dense[top : top + RECURRING_BLOCK] @ dense.T
+        x, y = np.nonzero(block >= threshold)
+        x += top
+        keep = (y > x) & (year_codes[x] != year_codes[y])
+        x, y = x[keep], y[keep]
+        for a, b, s in zip(x.tolist(), y.tolist(), block[x - top, y].tolist(), strict=True):
+            yield ks[a], ks[b], s
 
 
 def recurring_problems(
@@ -357,34 +507,29 @@ def recurring_problems(
                 rows.append((issuer, year, report.get("id"), item, compact))
     if not rows:
         return []
-    vectors, _, _ = _tfidf([r[4] for r in rows])
+    matrix, _ = _tfidf([r[4] for r in rows])
     by_issuer: dict[str, list[int]] = defaultdict(list)
     for k, row in enumerate(rows):
         by_issuer[row[0]].append(k)
     found = []
     for issuer, ks in by_issuer.items():
         ks.sort(key=lambda k: (rows[k][1], rows[k][3].get("index", 0)))
-        for x, a in enumerate(ks):
-            for b in ks[x + 1 :]:
-                if rows[a][1] == rows[b][1]:
-                    continue
-                s = _dot(vectors[a], vectors[b])
-                if s >= threshold:
-                    found.append(
+        for a, b, s in _close_pairs(matrix, ks, [rows[k][1] for k in ks], threshold):
+            found.append(
+                {
+                    "issuer": issuer,
+                    "similarity": round(s, 3),
+                    "items": [
                         {
-                            "issuer": issuer,
-                            "similarity": round(s, 3),
-                            "items": [
-                                {
-                                    "report_id": rows[k][2],
-                                    "year": rows[k][1],
-                                    "index": rows[k][3].get("index"),
-                                    "title": rows[k][3].get("title"),
-                                }
-                                for k in (a, b)
-                            ],
+                            "report_id": rows[k][2],
+                            "year": rows[k][1],
+                            "index": rows[k][3].get("index"),
+                            "title": rows[k][3].get("title"),
                         }
-                    )
+                        for k in (a, b)
+                    ],
+                }
+            )
     found.sort(
         key=lambda f: (f["issuer"], f["items"][0]["year"], f["items"][1]["year"], -f["similarity"])
     )
@@ -394,24 +539,64 @@ def recurring_problems(
 # -- shared passages -------------------------------------------------------------------------------
 
 
-def _shingles(text: str) -> np.ndarray:
-    """32-bit hashes of the character 5-grams of a compact text, as a sorted unique array.
+def _shingles(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of the character 5-grams of each compact text, as sorted unique sets.
 
-    A polynomial rolling hash over code points, computed in numpy: deterministic across runs
-    (unlike Python's str hash) and fast enough for 300,000 paragraphs.
+    Returned as CSR-like (values, indptr): text k's set is values[indptr[k]:indptr[k + 1]].
+    A polynomial rolling hash over code points, computed in numpy for all texts at once:
+    deterministic across runs (unlike Python's str hash). A text shorter than SHINGLE is the
+    set of its code points.
     """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    if len(codes) < SHINGLE:
-        return np.unique(codes)
-    key = np.zeros(len(codes) - SHINGLE + 1, dtype=np.uint64)
+    n = len(texts)
+    codes, starts = _flat(texts)
+    lengths = np.diff(starts)
+    windows = np.maximum(lengths - SHINGLE + 1, 0)
+    first = _segments(starts[:-1], windows)
+    # The hash at every position of the joined texts (contiguous slices), then the windows
+    # that lie inside one text.
+    span = max(len(codes) - SHINGLE + 1, 0)
+    key = np.zeros(span, dtype=np.uint64)
     for j in range(SHINGLE):
-        key = (key * np.uint64(1_000_003) + codes[j : len(codes) - SHINGLE + 1 + j]) & _MASK32
-    return np.unique(key)
+        key *= np.uint64(1_000_003)
+        key += codes[j : j + span]
+        key &= _MASK32
+    key = key[first]
+    short = np.flatnonzero((lengths > 0) & (lengths < SHINGLE))
+    owner = np.repeat(np.arange(n, dtype=np.uint64), windows)
+    if len(short):
+        at = _segments(starts[short], lengths[short])
+        key = np.concatenate([key, codes[at]])
+        owner = np.concatenate([owner, np.repeat(short.astype(np.uint64), lengths[short])])
+    cells = _sorted_unique((owner << np.uint64(32)) | key)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount((cells >> np.uint64(32)).astype(np.int64), minlength=n), out=indptr[1:])
+    return cells & _MASK32, indptr
 
 
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (len(a) + len(b) - inter) if inter else 0.0
+def _set_keys(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """(set << 32) | value for every stored value: sorted, since each set's values are."""
+    owner = np.repeat(np.arange(len(indptr) - 1, dtype=np.uint64), np.diff(indptr))
+    return (owner << np.uint64(32)) | values
+
+
+def _intersections(
+    keys: np.ndarray, values: np.ndarray, indptr: np.ndarray, pairs: np.ndarray
+) -> np.ndarray:
+    """|A ∩ B| for each pair of sets (sorted unique values per set, `_set_keys`), by binary
+    search of the smaller set's values among the larger's keys."""
+    sizes = np.diff(indptr)
+    left, right = pairs[:, 0], pairs[:, 1]
+    short = sizes[left] <= sizes[right]
+    a, b = np.where(short, left, right), np.where(short, right, left)
+    lengths = sizes[a]
+    where = _segments(indptr[a], lengths)
+    wanted = (np.repeat(b, lengths).astype(np.uint64) << np.uint64(32)) | values[where]
+    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    hits = keys[found] == wanted
+    return np.bincount(np.repeat(np.arange(len(a)), lengths)[hits], minlength=len(a))
+
+
+VERIFY_CHUNK = 20_000  # candidate pairs whose Jaccard is computed in one numpy pass
 
 
 def shared_passages(
@@ -444,16 +629,30 @@ def shared_passages(
     if not units:
         return []
     texts = list(units)
-    sets = [_shingles(t) for t in texts]
+    values, indptr = _shingles(texts)
+    sizes = np.diff(indptr)
+    pairs = _candidates(values, indptr, threshold)
+    # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
+    small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
+    pairs = pairs[small >= threshold * large]
+    keys = _set_keys(values, indptr)
     union = _Union(len(texts))
     checked = []
-    for i, j in sorted(_candidates(sets, threshold)):
-        if union.find(i) == union.find(j):
-            continue  # already one group: single linkage needs no second link
-        s = _jaccard(sets[i], sets[j])
-        if s >= threshold:
-            union.union(i, j)
-            checked.append((i, s))
+    # In order of the pairs, as one at a time would: a pair already inside one group is not
+    # checked (single linkage needs no second link). The Jaccards are computed a chunk at a
+    # time for the pairs not yet in one group when the chunk starts.
+    for at in range(0, len(pairs), VERIFY_CHUNK):
+        chunk = pairs[at : at + VERIFY_CHUNK].tolist()
+        open_ = [k for k, (i, j) in enumerate(chunk) if union.find(i) != union.find(j)]
+        if not open_:
+            continue
+        sub = np.asarray([chunk[k] for k in open_], dtype=np.int64)
+        inter = _intersections(keys, values, indptr, sub)
+        jaccard = inter / (sizes[sub[:, 0]] + sizes[sub[:, 1]] - inter)
+        for (i, j), s in zip(sub.tolist(), jaccard.tolist(), strict=True):
+            if s >= threshold and union.find(i) != union.find(j):
+                union.union(i, j)
+                checked.append((i, s))
     lowest: dict[int, float] = {}
     for i, s in checked:
         root = union.find(i)

@@ -342,7 +342,7 @@ def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
             _write_record(conn, record)
             n += 1
         if n:
-            conn.execute("DELETE FROM stats WHERE key = 'compare'")
+            conn.execute("DELETE FROM stats WHERE key IN ('compare', 'compare_top')")
     return n
 
 
@@ -406,6 +406,10 @@ def build(folder: Path | str, progress: Callable[[int, int], None] | None = None
                 conn.execute(
                     "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare', ?)",
                     (json.dumps(comparison, ensure_ascii=False),),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
+                    (json.dumps(top_of(comparison), ensure_ascii=False),),
                 )
         counts = table_counts(conn)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -643,9 +647,30 @@ def rates(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
+STATS_TOP = 100  # entries of each comparison list that stats() returns; totals say how many
+
+
+def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
+    """The comparison with each list cut to its first `STATS_TOP` entries (they come sorted:
+    biggest clusters first) and a `totals` entry: what a page shows, without the tens of
+    thousands of pairs a large archive has (those stay in the store and the export)."""
+    lists = {k: v for k, v in comparison.items() if isinstance(v, list)}
+    return {
+        **comparison,
+        **{k: v[:STATS_TOP] for k, v in lists.items()},
+        "totals": {k: len(v) for k, v in lists.items()},
+    }
+
+
 def stats(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The stored comparison (clusters, recurring, shared, rates), else rates computed here."""
-    row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
+    """The stored comparison (clusters, recurring, shared, rates, each list cut to its first
+    `STATS_TOP` entries with `totals`), else rates computed here."""
+    row = conn.execute("SELECT value FROM stats WHERE key = 'compare_top'").fetchone()
+    if row is None:  # a store built before the cut-down copy was kept
+        row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
+        if row is not None:
+            full = json.loads(row["value"])
+            row = {"value": json.dumps(top_of(full)) if isinstance(full, dict) else row["value"]}
     if row is None:
         return {"compare": False, "rates": rates(conn)}
     result = json.loads(row["value"])

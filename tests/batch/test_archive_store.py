@@ -498,3 +498,25 @@ def test_cli_export_builds_first(own_dir: Path, capsys: pytest.CaptureFixture[st
     assert main(["export", str(own_dir)]) == 0
     assert capsys.readouterr().out.split()[0].endswith("reports.parquet")
     assert main(["export", str(own_dir), "--format", "xml"]) == 2
+
+
+def test_stats_cuts_long_lists_and_gives_totals(
+    own_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = archive.STATS_TOP + 25
+
+    def compare(reports: list[dict]) -> dict:
+        pairs = [{"issuer": "某局", "similarity": 0.5, "items": [k]} for k in range(n)]
+        return {"clusters": [], "recurring": pairs, "shared": [], "rates": {}}
+
+    monkeypatch.setitem(sys.modules, "model.compare", types.SimpleNamespace(compare=compare))
+    build(own_dir)
+    with open_store(own_dir, readonly=True) as conn:
+        result = archive.stats(conn)
+        full = json.loads(
+            conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()[0]
+        )
+    assert len(result["recurring"]) == archive.STATS_TOP
+    assert result["recurring"][0]["items"] == [0]  # the first entries, in order
+    assert result["totals"] == {"clusters": 0, "recurring": n, "shared": 0}
+    assert len(full["recurring"]) == n  # the whole list stays in the store

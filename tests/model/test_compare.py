@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 
 from model.compare import (
@@ -327,3 +328,72 @@ def test_compare_calls_every_part() -> None:
     assert set(out) == {"clusters", "recurring", "shared", "rates"}
     assert len(out["clusters"]) == 1 and len(out["recurring"]) == 1 and len(out["shared"]) == 1
     assert out["rates"]["all"]["reports"] == 3
+
+
+# -- vectorised internals --------------------------------------------------------------------------
+
+
+def test_signatures_are_datasketchs() -> None:
+    import numpy as np
+    from datasketch import MinHash
+
+    from model.compare import MINHASH_SEED, signatures
+
+    rng = random.Random(3)
+    sets = [sorted({rng.randrange(2**32) for _ in range(rng.randrange(1, 40))}) for _ in range(20)]
+    values = np.asarray([v for s in sets for v in s], dtype=np.uint64)
+    indptr = np.cumsum([0, *map(len, sets)])
+    ours = signatures(values, indptr)
+    for row, s in zip(ours, sets, strict=True):
+        m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int, scheme="affine32")
+        m.update_batch(s)
+        assert np.array_equal(row, m.hashvalues)
+
+
+def test_tfidf_rows_match_the_formula() -> None:
+    import math
+
+    from model.compare import _pair_dots, _tfidf
+
+    texts = ["执法人员素质", "执法程序", "法", ""]
+    matrix, df = _tfidf(texts)
+    assert matrix.shape[0] == 4 and df[0] == 2  # term 0 is the first bigram, 执法, in two texts
+    # "执法程序": 执法, 法程, 程序 once each; weight (1 + log 1) · idf, idf = log(5 / (1 + df)) + 1.
+    idf = [math.log(5 / 3) + 1, math.log(5 / 2) + 1, math.log(5 / 2) + 1]
+    row = matrix.data[matrix.indptr[1] : matrix.indptr[2]]
+    assert sorted(row) == pytest.approx(sorted(w / math.sqrt(sum(x * x for x in idf)) for w in idf))
+    norms = [math.fsum(matrix.data[matrix.indptr[i] : matrix.indptr[i + 1]] ** 2) for i in range(3)]
+    assert norms == pytest.approx([1.0, 1.0, 1.0])
+    assert matrix.indptr[4] == matrix.indptr[3]  # an empty text has no terms
+    dots = _pair_dots(matrix, np.array([0, 0, 1]), np.array([1, 2, 1]))
+    assert 0 < dots[0] < 1 and dots[1] == 0 and dots[2] == pytest.approx(1.0)
+
+
+def test_shingles_of_short_and_long_texts() -> None:
+    from model.compare import SHINGLE, _shingles
+
+    values, indptr = _shingles(["甲乙丙丁戊己", "甲乙", "", "甲乙丙丁戊己"])
+    sizes = np.diff(indptr)
+    assert list(sizes) == [6 - SHINGLE + 1, 2, 0, 6 - SHINGLE + 1]
+    assert list(values[indptr[0] : indptr[1]]) == list(values[indptr[3] : indptr[4]])
+    assert list(values[indptr[1] : indptr[2]]) == sorted(map(ord, "甲乙"))
+
+
+def test_large_buckets_are_walked_by_a_window() -> None:
+    from model.compare import BUCKET_PAIRS, BUCKET_WINDOW, _candidates
+
+    # Identical sets share every bucket: up to BUCKET_PAIRS members all pairs are proposed;
+    # beyond, each member only with its BUCKET_WINDOW next ones.
+    for count in (BUCKET_PAIRS, BUCKET_PAIRS + 10):
+        values = np.tile(np.arange(10, dtype=np.uint64), count)
+        indptr = np.arange(0, 10 * count + 1, 10)
+        pairs = {tuple(p) for p in _candidates(values, indptr, 0.8).tolist()}
+        if count <= BUCKET_PAIRS:
+            assert len(pairs) == count * (count - 1) // 2
+        else:
+            assert pairs == {
+                (i, j)
+                for i in range(count)
+                for j in range(i + 1, i + 1 + BUCKET_WINDOW)
+                if j < count
+            }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -297,6 +298,14 @@ def report_page(report_id: int) -> tuple[str, int]:
     return _render("archive_report.html", title=name, page="report", **view)
 
 
+LINKS_PER_ROW = 12  # report links in one table row; the rest is counted ("等 N 项")
+
+
+def _total(data: dict[str, Any], key: str) -> int:
+    """How many entries the whole comparison has (stats() returns the first ones only)."""
+    return int((data.get("totals") or {}).get(key, len(data.get(key) or [])))
+
+
 @bp.get("/archive/dashboard")
 def dashboard_page() -> tuple[str, int]:
     """Rates as server-drawn SVG charts; clusters, recurring problems and shared passages."""
@@ -322,11 +331,12 @@ def dashboard_page() -> tuple[str, int]:
         non_reports=rates.get("non_reports"),
         charts=dashboard_charts(rates, timing),
         clusters=(data.get("clusters") or [])[:TOP_ROWS],
-        clusters_total=len(data.get("clusters") or []),
+        clusters_total=_total(data, "clusters"),
         recurring=(data.get("recurring") or [])[:TOP_ROWS],
-        recurring_total=len(data.get("recurring") or []),
+        recurring_total=_total(data, "recurring"),
         shared=(data.get("shared") or [])[:TOP_ROWS],
-        shared_total=len(data.get("shared") or []),
+        shared_total=_total(data, "shared"),
+        LINKS=LINKS_PER_ROW,
         names=names,
     )
 
@@ -478,9 +488,13 @@ def delay_chart(timing: list[tuple[Any, Any]]) -> str | None:
     if not points:
         return None
     figure, axes = _figure(6.4, 2.8)
-    days = [d for _, d in points]
+    # One point per distinct (date, delay), its size by how many reports share it: thousands
+    # of reports published on a few hundred days draw a few hundred marks, not thousands.
+    counts = Counter(points)
+    days = [d for _, d in counts]
     colours = [_TIME_COLOURS["late" if d > 0 else "on_time"] for d in days]
-    axes.scatter([p for p, _ in points], days, c=colours, s=28, zorder=3)
+    sizes = [min(28 * n, 200) for n in counts.values()]
+    axes.scatter([p for p, _ in counts], days, c=colours, s=sizes, zorder=3)
     axes.axhline(0, color="#5f6b7a", linewidth=0.8, linestyle="--")
     axes.set_ylabel("发布日期 − 期限（天）")
     axes.spines[["top", "right"]].set_visible(False)

@@ -2,74 +2,38 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from tests.service.conftest import SEED_REPORT, free_port
+from tests.service.browser import chromium, playwright_api, serving, watched_page
+from tests.service.conftest import SEED_REPORT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+sync_api = playwright_api()
 
 
 @pytest.fixture(scope="module")
 def live_url(app: Flask) -> Iterator[str]:
-    """The test app on a loopback port in a thread (the page, not gunicorn, is under test)."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium(sync_api) as launched:
+        yield launched
 
 
 @pytest.fixture()
 def page(browser, live_url: str) -> Iterator:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    requested: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(msg.text) if msg.type == "error" else None,
-    )
-    page.goto(live_url)
-    yield page
-    context.close()
-    outside = [url for url in requested if not url.startswith(live_url)]
-    assert not outside, f"the page fetched from elsewhere: {outside}"
     # HTTP error answers are expected in some tests; script errors and CSP refusals are not.
-    errors = [e for e in errors if not e.startswith("Failed to load resource")]
-    assert not errors, errors
+    with watched_page(browser, live_url, ignored=("Failed to load resource",)) as page:
+        page.goto(live_url)
+        yield page
 
 
 def _analysed(page) -> None:

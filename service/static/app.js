@@ -24,12 +24,7 @@
   // Bumped by every analysis so that a slow, older audit never overwrites a newer one.
   let runId = 0;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  const { el, callApi } = window.fzreport;
 
   function badge(label) {
     return el("span", "badge sec-" + label, LABEL_ZH[label] || label);
@@ -38,26 +33,6 @@
   function setStatus(message, isError) {
     statusLine.textContent = message;
     statusLine.classList.toggle("error", Boolean(isError));
-  }
-
-  async function callApi(url, options) {
-    let response;
-    try {
-      response = await fetch(url, options);
-    } catch (err) {
-      throw new Error("无法连接服务器：" + err.message);
-    }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) {
-      body = null;
-    }
-    if (!response.ok) {
-      const message = body && body.error ? body.error.message : "HTTP " + response.status;
-      throw new Error("请求失败（" + response.status + "）：" + message);
-    }
-    return body;
   }
 
   // Split a paragraph into plain and key-sentence runs using document offsets.

@@ -6,26 +6,10 @@
   const configNode = document.getElementById("page-config");
   const config = configNode ? JSON.parse(configNode.textContent) : {};
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  const { el, callApi } = window.fzreport;
 
-  async function getJson(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (err) {
-      body = null;
-    }
-    if (!response.ok) {
-      const message = body && body.error ? body.error.message : response.statusText;
-      throw new Error(response.status + " " + message);
-    }
-    return body;
+  function getJson(url) {
+    return callApi(url, { headers: { Accept: "application/json" } });
   }
 
   function reportUrl(id, paragraph) {
@@ -121,7 +105,7 @@
       } catch (err) {
         if (mine !== run) return;
         body.replaceChildren();
-        status.textContent = "加载失败：" + err.message;
+        status.textContent = "加载失败。" + err.message;
         status.classList.add("error");
         table.dataset.state = "error";
         return;
@@ -220,7 +204,7 @@
         : "暂无数据：没有找到包含“" + q + "”的段落";
       list.dataset.state = "done";
     }).catch((err) => {
-      status.textContent = "检索失败：" + err.message;
+      status.textContent = "检索失败。" + err.message;
       status.classList.add("error");
       list.dataset.state = "error";
     });

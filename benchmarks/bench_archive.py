@@ -25,7 +25,6 @@ import argparse
 import json
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_core import _ok  # noqa: E402
-from benchmarks.bench_http import free_port, percentile, wait_ready  # noqa: E402
+from benchmarks.bench_http import (  # noqa: E402
+    free_port,
+    percentile,
+    serve_argv,
+    stop_server,
+    wait_ready,
+)
 
 TARGETS = {"build_s": 60.0, "search_p95_ms": 50.0, "page_s": 1.0, "rss_mb": 300.0}
 FULL_SIZE = 10_000  # the targets are set for this many reports
@@ -456,21 +461,7 @@ def serve_rss(folder: Path) -> dict[str, Any]:
     from urllib.parse import quote
 
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "service.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--archive",
-        str(folder),
-        "--quiet",
-    ]
+    argv = serve_argv(port, "--workers", "1", "--archive", str(folder), "--quiet")
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         ready = wait_ready(port, process, limit=180)
@@ -489,12 +480,7 @@ def serve_rss(folder: Path) -> dict[str, Any]:
         rss = [round(p.memory_info().rss / 2**20, 1) for p in workers]
         master = round(psutil.Process(process.pid).memory_info().rss / 2**20, 1)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
     return {
         "ready_s": round(ready, 2),
         "statuses": statuses,

@@ -121,6 +121,24 @@ def server_cpu_seconds(pid: int) -> float:
     return total
 
 
+def serve_argv(port: int, *options: str) -> list[str]:
+    """`fzreport serve` on a loopback port, run by this interpreter, with more `options`."""
+    return [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port"] + [
+        str(port),
+        *options,
+    ]
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> int:
+    """Stop a server as an operator would (SIGTERM), killing it after a minute; its status."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -146,22 +164,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         model = args.model or build_model(Path(tmp))
         port = free_port()
         log_path = Path(tmp) / "server.log"
-        command = [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+        command = serve_argv(
+            port,
             "--workers",
             str(args.workers),
             "--threads",
             str(args.threads),
             "--model",
             str(model),
-        ]
+        )
         if args.quiet:
             command.append("--quiet")
         env = os.environ | {"PYTHONPATH": str(ROOT)}
@@ -193,12 +204,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             sampler.join()
             workers = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                exit_status = process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                exit_status = process.wait()
+            exit_status = stop_server(process)
         latencies = [x for s in stats for x in s.latencies]
         kinds: dict[str, int] = {}
         for s in stats:

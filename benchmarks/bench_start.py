@@ -24,7 +24,6 @@ import argparse
 import compileall
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from typing import Any
 
 from bench_batch import build_reports, cpu_headroom, run_batch
 from bench_core import peak_rss_mb
-from bench_http import free_port, wait_ready
+from bench_http import free_port, stop_server, wait_ready
 
 REPO = Path(__file__).resolve().parent.parent
 FZREPORT = [sys.executable, "-m", "service.cli"]
@@ -75,12 +74,7 @@ def ready_after(model: Path, env: dict[str, str]) -> float:
         wait_ready(port, process, limit=60)
         return time.perf_counter() - start
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 def median(values: list[float]) -> float:

@@ -15,13 +15,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from model.deadlines import Rules, load_rules
 from model.document import Document
-from model.metadata import Metadata, extract
+from model.metadata import REPORT_TITLE, Metadata, extract
 from model.problems import Item, problem_items
 from model.segment import cut_words, normalise, stop_words
 from model.units import FIGURE, marker_end, sentence_kinds, specifics
@@ -103,9 +104,6 @@ _LINK_STOP = frozenset(
 
 # Genre evidence (log-odds added up; see `genre`).
 _RULE_OF_LAW = re.compile(r"法治政府|依法行政|法治建设|依法治[国省市区县镇]")
-_REPORT_TITLE = re.compile(
-    r"(?:法治政府|依法行政|法治建设|法治[\u4e00-\u9fff]{1,4}建设).{0,20}(?:报告|情况)"
-)
 _OTHER_TITLE = re.compile(
     r"政府工作报告|信息公开|工作要点|实施方案|工作计划|行动方案|通知|意见|讲话|纲要|规划|决定|办法"
 )
@@ -148,7 +146,7 @@ def genre(doc: Document, meta: Metadata) -> Genre:
         score += weight
         reasons.append(reason)
 
-    if title and _REPORT_TITLE.search(title) and not _OTHER_TITLE.search(title):
+    if title and REPORT_TITLE.search(title) and not _OTHER_TITLE.search(title):
         add(3.0, "标题为法治政府建设报告")
     elif title and _OTHER_TITLE.search(title):
         add(-4.0, f"标题为其他文种（{_OTHER_TITLE.search(title).group()}）")
@@ -301,49 +299,45 @@ def _content_words(text: str) -> list[str]:
     ]
 
 
-def similarity(doc: Document, a: Sequence[str], b: Sequence[str]) -> float:
-    """Cosine of IDF-weighted bags of content words (background IDF when the document has one)."""
-    vocab = sorted(set(a) | set(b))
-    if not vocab or not a or not b:
-        return 0.0
-    idf = doc.background.idf(vocab) if doc.background is not None else np.ones(len(vocab))
+def _unit_rows(doc: Document, bags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Unit-length IDF-weighted rows of word counts, one per bag (background IDF when the
+    document has one); an empty bag is a zero row."""
+    vocab = sorted({w for bag in bags for w in bag})
+    rows = np.zeros((len(bags), len(vocab)))
+    if not vocab:
+        return rows
     index = {w: k for k, w in enumerate(vocab)}
-    va, vb = np.zeros(len(vocab)), np.zeros(len(vocab))
-    for w in a:
-        va[index[w]] += 1
-    for w in b:
-        vb[index[w]] += 1
-    va, vb = va * idf, vb * idf
-    return float(va @ vb / (np.linalg.norm(va) * np.linalg.norm(vb)))
+    for r, bag in enumerate(bags):
+        for w in bag:
+            rows[r, index[w]] += 1
+    rows *= doc.background.idf(vocab) if doc.background is not None else 1.0
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+
+
+def similarity(doc: Document, a: Sequence[str], b: Sequence[str]) -> float:
+    """Cosine of IDF-weighted bags of content words: what `link` compares."""
+    rows = _unit_rows(doc, [a, b])
+    return float(rows[0] @ rows[1])
 
 
 def link(doc: Document, problems: Sequence[Item], plans: Sequence[Item]) -> list[tuple[int, ...]]:
     """For each problem, the plan items that answer it, best first.
 
-    A plan answers a problem when the similarity of their words (as `similarity`) reaches
-    `LINK_THRESHOLD` in one of three views: whole texts, titles, or the problem's title against
-    the plan's text ("行政复议体制改革仍需进一步推进" and "探索行政复议管理新模式" share only
-    行政复议, which the titles show and the long texts dilute). All pairs at once: one
-    vocabulary, one IDF lookup and three small matrix products.
+    A plan answers a problem when their `similarity` reaches `LINK_THRESHOLD` in one of three
+    views: whole texts, titles, or the problem's title against the plan's text
+    ("行政复议体制改革仍需进一步推进" and "探索行政复议管理新模式" share only 行政复议,
+    which the titles show and the long texts dilute). All pairs at once: one vocabulary and
+    three small matrix products.
     """
     if not problems or not plans:
         return [() for _ in problems]
-    bags = [_content_words(i.text) for i in (*problems, *plans)]
-    bags += [_content_words(i.title) for i in (*problems, *plans)]
-    vocab = sorted({w for bag in bags for w in bag})
-    if not vocab:
-        return [() for _ in problems]
-    index = {w: k for k, w in enumerate(vocab)}
-    idf = doc.background.idf(vocab) if doc.background is not None else np.ones(len(vocab))
-    rows = np.zeros((len(bags), len(vocab)))
-    for r, bag in enumerate(bags):
-        for w in bag:
-            rows[r, index[w]] += 1
-    rows *= idf
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    rows = np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
-    n, m = len(problems), len(plans)
-    texts, titles = rows[: n + m], rows[n + m :]
+    items = (*problems, *plans)
+    rows = _unit_rows(
+        doc, [_content_words(i.text) for i in items] + [_content_words(i.title) for i in items]
+    )
+    n = len(problems)
+    texts, titles = rows[: len(items)], rows[len(items) :]
     best = np.maximum.reduce(
         [
             texts[:n] @ texts[n:].T,
@@ -477,14 +471,10 @@ def audit(doc: Document, rules: Rules | None = None) -> dict[str, Any]:
     }
 
 
-_DEFAULT: list[Rules] = []
-
-
+@cache
 def default_rules() -> Rules:
     """The bundled rules, read once."""
-    if not _DEFAULT:
-        _DEFAULT.append(load_rules())
-    return _DEFAULT[0]
+    return load_rules()
 
 
 _STATUS_MARK = {"present": "●", "weak": "◐", "missing": "○"}

@@ -238,7 +238,8 @@ class Metadata:
 
 _HEAD_PARAGRAPHS = 12  # titles, date lines and addressees sit in a page's first lines
 _TAIL_PARAGRAPHS = 6  # signatures in its last
-_TITLE = re.compile(
+# A line that names a rule-of-law report (its title), also the audit's genre evidence.
+REPORT_TITLE = re.compile(
     r"(?:法治政府|依法行政|法治建设|法治[\u4e00-\u9fff]{1,4}建设).{0,20}(?:报告|情况)"
 )
 _TITLE_MAX = 80
@@ -306,20 +307,20 @@ def _title(doc: Document, norm: str, meta: Metadata) -> int | None:
         if len(line) > _TITLE_MAX + 30 or line.endswith(("。", "，", "；", "：")) or p.level:
             continue
         end = p.end
-        if i + 1 < len(paragraphs) and not _TITLE.search(line):
+        if i + 1 < len(paragraphs) and not REPORT_TITLE.search(line):
             # A title broken over two lines: "…关于2023年度法治政府建设" / "工作的报告".
             q = paragraphs[i + 1]
             after = _clean_title(norm[q.start : q.end])
             short_tail = len(after) <= 12 and after.endswith("报告")
-            after_about = line.endswith("关于") and bool(_TITLE.search(after))
-            if not ((short_tail or after_about) and _TITLE.search(line + after)):
+            after_about = line.endswith("关于") and bool(REPORT_TITLE.search(after))
+            if not ((short_tail or after_about) and REPORT_TITLE.search(line + after)):
                 continue
             line, end = line + after, q.end
-        m = _TITLE.search(line)
+        m = REPORT_TITLE.search(line)
         if not m or "，" in line[: m.start()] or _CRUMBS.search(line):
             continue
         quoted = re.search(r"《([^》]+)》", line)
-        if quoted and _TITLE.search(quoted[1]):
+        if quoted and REPORT_TITLE.search(quoted[1]):
             line = quoted[1]
         line = _SITE_SUFFIX.sub("", line)
         if len(line) > _TITLE_MAX:

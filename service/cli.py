@@ -98,27 +98,45 @@ def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
 # -- summarise ---------------------------------------------------------------------------------
 
 
+def _each_report(
+    args: argparse.Namespace,
+    out: TextIO,
+    result_of: Callable[[str], dict[str, Any]],
+    as_text: Callable[[str, dict[str, Any]], str],
+) -> int:
+    """`result_of` each input file (stdin without any) in order, printed as `--format` says:
+    one JSON object (a "documents" list for several), one line per file, or text."""
+    results = []
+    for name in args.files or ["-"]:
+        source, text = _read_input(name)
+        result = {"source": source, **result_of(text)}
+        if args.format == "jsonl":
+            _emit_json(result, out, indent=None)
+        elif args.format == "text":
+            out.write(as_text(source, result))
+        else:
+            results.append(result)
+    if args.format == "json":
+        _emit_json(results[0] if len(results) == 1 else {"documents": results}, out)
+    return EXIT_OK
+
+
 def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
     from model.analyse import prepare, summary_record
 
     bundle = _bundle(args)
     budget = _budget(args)
-    results = []
-    for name in args.files or ["-"]:
-        source, text = _read_input(name)
-        doc = prepare(text, bundle.classifier)
-        result = summary_record(doc, budget, args.method)
-        if args.format == "jsonl":
-            _emit_json({"source": source, **result}, out, indent=None)
-        elif args.format == "text":
-            if len(args.files) > 1:
-                out.write(f"== {source}\n")
-            out.write("\n".join(s["text"] for s in result["sentences"]) + "\n")
-        else:
-            results.append({"source": source, **result})
-    if args.format == "json":
-        _emit_json(results[0] if len(results) == 1 else {"documents": results}, out)
-    return EXIT_OK
+
+    def as_text(source: str, result: dict[str, Any]) -> str:
+        head = f"== {source}\n" if len(args.files) > 1 else ""
+        return head + "\n".join(s["text"] for s in result["sentences"]) + "\n"
+
+    return _each_report(
+        args,
+        out,
+        lambda text: summary_record(prepare(text, bundle.classifier), budget, args.method),
+        as_text,
+    )
 
 
 # -- audit -------------------------------------------------------------------------------------
@@ -134,19 +152,12 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     except RulesError as exc:
         raise CliError(str(exc)) from None
     bundle = _bundle(args)
-    results = []
-    for name in args.files or ["-"]:
-        source, text = _read_input(name)
-        result = audit(prepare(text, bundle.classifier), rules)
-        if args.format == "jsonl":
-            _emit_json({"source": source, **result}, out, indent=None)
-        elif args.format == "text":
-            out.write(card(result, source))
-        else:
-            results.append({"source": source, **result})
-    if args.format == "json":
-        _emit_json(results[0] if len(results) == 1 else {"documents": results}, out)
-    return EXIT_OK
+    return _each_report(
+        args,
+        out,
+        lambda text: audit(prepare(text, bundle.classifier), rules),
+        lambda source, result: card(result, source),
+    )
 
 
 # -- train / evaluate --------------------------------------------------------------------------

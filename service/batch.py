@@ -368,18 +368,19 @@ def _model_check(model_path: str) -> Iterator[None]:
         raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
 
 
-def _progress_bar(total: int, stream: TextIO) -> Any:
+def progress_bar(total: int, stream: TextIO, desc: str = "batch", unit: str = "doc") -> Any:
     """A tqdm bar without tqdm's monitor thread.
 
-    Local workers are forked while the bar is open; a thread alive at a fork may be holding a
-    lock (the stream's, tqdm's) that the child would then find held forever.
+    Local workers (and the archive's comparison) are forked while the bar is open; a thread
+    alive at a fork may be holding a lock (the stream's, tqdm's) that the child would then find
+    held forever.
     """
     from tqdm import tqdm
 
     class Progress(tqdm):
         monitor_interval = 0
 
-    return Progress(total=total, unit="doc", file=stream, desc="batch", dynamic_ncols=True)
+    return Progress(total=total, unit=unit, file=stream, desc=desc, dynamic_ncols=True)
 
 
 def run_batch(
@@ -419,7 +420,7 @@ def run_batch(
         results.touch()
         tally = Tally()
         start = time.perf_counter()
-        progress = _progress_bar(estimate(inputs, out_dir), stderr)
+        progress = progress_bar(estimate(inputs, out_dir), stderr)
         if budget is None:
             from model.summarise import Budget
 

@@ -199,8 +199,10 @@
         item.appendChild(text);
         list.appendChild(item);
       }
+      // More matches than the server ranks: the best of the latest ones are shown.
+      const pool = data.ranked < data.total ? "，按相关度排列其中最新的 " + data.ranked + " 段" : "";
       status.textContent = data.total
-        ? "共 " + data.total + " 段" + (data.total > data.hits.length ? "，显示前 " + data.hits.length + " 段" : "")
+        ? "共 " + data.total + " 段" + pool + (data.total > data.hits.length ? "，显示前 " + data.hits.length + " 段" : "")
         : "暂无数据：没有找到包含“" + q + "”的段落";
       list.dataset.state = "done";
     }).catch((err) => {

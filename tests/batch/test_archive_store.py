@@ -18,6 +18,8 @@ from service.archive import (
     MIGRATIONS,
     SCHEMA_VERSION,
     build,
+    facets,
+    fts_tokens,
     get_report,
     list_reports,
     match_expression,
@@ -121,6 +123,24 @@ def test_build_keeps_the_latest_record_per_source(own_dir: Path, records: list[d
         )
         assert tuple(row.fetchone()) == (7, 0)
     assert (own_dir / "results.jsonl").read_text("utf-8").endswith('{"source": "torn')
+
+
+def test_build_stores_reports_by_year(built: tuple[Path, dict]) -> None:
+    with open_store(built[0], readonly=True) as conn:
+        years = [row[0] or 0 for row in conn.execute("SELECT year FROM reports ORDER BY id")]
+    assert years == sorted(years) and len(set(years)) > 1
+
+
+def test_build_in_parallel_stores_the_same(own_dir: Path) -> None:
+    if not _has_compare():
+        pytest.skip("no model.compare")
+    build(own_dir, parallel=False)
+    with open_store(own_dir, readonly=True) as conn:
+        alone = conn.execute("SELECT key, value FROM stats ORDER BY key").fetchall()
+    build(own_dir, parallel=True)  # the comparison in a second process
+    with open_store(own_dir, readonly=True) as conn:
+        assert conn.execute("SELECT key, value FROM stats ORDER BY key").fetchall() == alone
+        assert len(alone) == 2
 
 
 def test_build_without_a_journal_fails(tmp_path: Path) -> None:
@@ -274,13 +294,13 @@ def test_search_filters(conn: sqlite3.Connection) -> None:
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_raise(conn: sqlite3.Connection, query: str) -> None:
     result = search(conn, query)
-    assert set(result) == {"total", "hits"} and isinstance(result["total"], int)
+    assert set(result) == {"total", "ranked", "hits"} and isinstance(result["total"], int)
 
 
 @pytest.mark.parametrize("query", ["", "   ", '"', "*", "()", "，。！", "<>&"])
 def test_queries_without_words_find_nothing(conn: sqlite3.Connection, query: str) -> None:
     assert match_expression(query) is None
-    assert search(conn, query) == {"total": 0, "hits": []}
+    assert search(conn, query) == {"total": 0, "ranked": 0, "hits": []}
 
 
 @pytest.mark.parametrize(
@@ -295,7 +315,57 @@ def test_queries_without_words_find_nothing(conn: sqlite3.Connection, query: str
     ],
 )
 def test_match_expression(query: str, expression: str) -> None:
-    assert match_expression(query) == expression
+    assert match_expression(query) == "{tokens} : (" + expression + ")"
+
+
+def test_match_expression_with_filters() -> None:
+    expression = match_expression("复议", label="plans", year=2024, level="county", issuer="硚口区")
+    words, wanted, issuer = expression.split(" AND ")
+    assert words == '{tokens} : ("复议")'
+    assert (
+        wanted
+        == "{facets} : ("
+        + " ".join(f'"{t}"' for t in facets("plans", 2024, "county").split())
+        + ")"
+    )
+    assert issuer == '{issuer_tokens} : ("i硚口 i口区")'
+    # Filter values never reach MATCH as written; an issuer of punctuation filters nothing.
+    hostile = match_expression("复议", label='x" OR "', level="*", issuer="（）")
+    assert hostile.count('"') % 2 == 0 and "OR" not in hostile and "issuer_tokens" not in hostile
+
+
+def test_fts_tokens() -> None:
+    assert fts_tokens("开展行政复议、ABC12 法") == "开展 展行 行政 政复 复议 议 abc12 法"
+    assert fts_tokens("") == fts_tokens(None) == ""
+    assert facets("plans", None, "") == facets("plans", None, None) != facets("plan", None, None)
+    assert len(facets("plans", 2024, "county").split()) == 3
+
+
+def test_one_character_finds_the_end_of_a_run(own_dir: Path, records: list[dict]) -> None:
+    build(own_dir)
+    text = "学习宪法"  # 法 ends the run: no bigram starts with it
+    record = {**records[0], "source": "one.txt", "text": text}
+    record["paragraphs"] = [{"start": 0, "end": len(text), "label": "other"}]
+    with open_store(own_dir) as conn:
+        update(conn, [record])
+        hits = search(conn, "法", limit=200)["hits"]
+    assert "one.txt" in {h["source"] for h in hits}
+
+
+def test_search_ranks_the_last_matches(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search(conn, "复议", limit=200)
+    assert everything["ranked"] == everything["total"] > 3
+    monkeypatch.setattr(archive, "RANK_POOL", 3)
+    pooled = search(conn, "复议", limit=200)
+    assert (pooled["total"], pooled["ranked"], len(pooled["hits"])) == (everything["total"], 3, 3)
+    last = conn.execute(
+        "SELECT report_id, idx FROM paragraphs WHERE id IN "
+        "(SELECT rowid FROM paragraph_fts WHERE paragraph_fts MATCH ?) ORDER BY id DESC LIMIT 3",
+        (match_expression("复议"),),
+    ).fetchall()
+    assert {(h["report_id"], h["paragraph"]) for h in pooled["hits"]} == {tuple(r) for r in last}
 
 
 def test_snippet_marks_and_escapes() -> None:
@@ -341,7 +411,7 @@ def test_migration_from_version_1_keeps_rows(tmp_path: Path) -> None:
     old.execute(
         'INSERT INTO paragraphs (report_id, idx, start, "end", label, text, tokens) '
         "VALUES (1, 0, 0, ?, 'achievements', ?, ?)",
-        (len(text), text, archive.paragraph_tokens(text)),
+        (len(text), text, "全年 办理 行政 复议 案件 131 件 开展 人民 调解"),  # v1: word cuts
     )
     old.commit()
     old.close()
@@ -354,6 +424,66 @@ def test_migration_from_version_1_keeps_rows(tmp_path: Path) -> None:
     assert [(h["report_id"], h["source"]) for h in hits] == [(1, "old.txt")]
     assert conn.execute("SELECT count(*) FROM stats").fetchone()[0] == 0
     conn.close()
+
+
+def test_migration_from_version_2_reindexes_with_filters(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    old.executescript(f"BEGIN;\n{MIGRATIONS[1]}\nPRAGMA user_version = 2;\nCOMMIT;")
+    for n, (issuer, year) in enumerate([("硚口区人民政府", 2023), ("嘉兴市司法局", 2024)], 1):
+        old.execute(
+            "INSERT INTO reports (id, source, status, issuer, issuer_norm, year, level, record) "
+            "VALUES (?, ?, 'ok', ?, ?, ?, 'county', '{}')",
+            (n, f"r{n}.txt", issuer, issuer, year),
+        )
+        text = "全年办理行政复议案件131件。"
+        old.execute(  # the v2 index held word cuts: 行政复议 as one token
+            'INSERT INTO paragraphs (report_id, idx, start, "end", label, text, tokens) '
+            "VALUES (?, 0, 0, ?, 'achievements', ?, '全年 办理 行政复议 案件 131 件')",
+            (n, len(text), text),
+        )
+    old.commit()
+    assert (
+        old.execute("SELECT count(*) FROM paragraph_fts WHERE tokens MATCH '复议'").fetchone()[0]
+        == 0
+    )  # the word cut hid the two-character word
+    old.close()
+    conn = open_store(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert search(conn, "复议")["total"] == 2
+    assert [h["source"] for h in search(conn, "复议", issuer="嘉兴")["hits"]] == ["r2.txt"]
+    assert [h["source"] for h in search(conn, "复议", year=2023)["hits"]] == ["r1.txt"]
+    assert search(conn, "复议", label="plans")["total"] == 0
+    # The triggers follow the new columns: a delete leaves nothing behind in the index.
+    with conn:
+        conn.execute("DELETE FROM paragraphs WHERE report_id = 1")
+    assert [h["source"] for h in search(conn, "复议")["hits"]] == ["r2.txt"]
+    assert conn.execute(
+        "INSERT INTO paragraph_fts(paragraph_fts, rank) VALUES ('integrity-check', 1)"
+    )
+    conn.close()
+
+
+def test_a_failed_migration_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "archive.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    old.executescript(f"BEGIN;\n{MIGRATIONS[1]}\nPRAGMA user_version = 2;\nCOMMIT;")
+    old.close()
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("DROP TABLE paragraph_fts")
+        raise RuntimeError("half way")
+
+    monkeypatch.setattr(archive, "MIGRATIONS", [*MIGRATIONS[:2], broken])
+    with pytest.raises(RuntimeError, match="half way"):
+        open_store(path)
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert check.execute("SELECT count(*) FROM paragraph_fts").fetchone()[0] == 0
 
 
 def test_newer_store_is_refused(tmp_path: Path) -> None:
@@ -462,7 +592,7 @@ def test_export_round_trip(own_dir: Path, fmt: str) -> None:
                 columns, *body = list(csv.reader(stream))
             rows = len(body)
         assert rows == counts[table]
-        assert "record" not in columns and "tokens" not in columns
+        assert not set(columns) & {"record", *archive.FTS_COLUMNS}
         if table == "reports":
             assert {"source", "issuer", "year", "leadership", "problems"} <= set(columns)
 
@@ -475,8 +605,10 @@ def test_export_rejects_an_unknown_format(own_dir: Path) -> None:
 
 def test_cli_archive_build(own_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["archive", "build", str(own_dir)]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert f"{len(SEED_FILES)} ok, 1 errors" in out and " s -> " in out
+    n = len(SEED_FILES) + 1
+    assert "archive: 100%" in err and f"{n}/{n}" in err  # the progress bar
     assert (own_dir / "archive.sqlite").exists()
 
 
@@ -507,7 +639,9 @@ def test_stats_cuts_long_lists_and_gives_totals(
 
     def compare(reports: list[dict]) -> dict:
         pairs = [{"issuer": "某局", "similarity": 0.5, "items": [k]} for k in range(n)]
-        return {"clusters": [], "recurring": pairs, "shared": [], "rates": {}}
+        members = [{"report_id": k, "index": 0} for k in range(n)]
+        cluster = {"name": "问题", "count": n, "members": members}
+        return {"clusters": [cluster], "recurring": pairs, "shared": [], "rates": {}}
 
     monkeypatch.setitem(sys.modules, "model.compare", types.SimpleNamespace(compare=compare))
     build(own_dir)
@@ -518,5 +652,8 @@ def test_stats_cuts_long_lists_and_gives_totals(
         )
     assert len(result["recurring"]) == archive.STATS_TOP
     assert result["recurring"][0]["items"] == [0]  # the first entries, in order
-    assert result["totals"] == {"clusters": 0, "recurring": n, "shared": 0}
+    assert result["totals"] == {"clusters": 1, "recurring": n, "shared": 0}
     assert len(full["recurring"]) == n  # the whole list stays in the store
+    (cluster,) = result["clusters"]  # its members cut too, with how many there are
+    assert cluster["members"] == full["clusters"][0]["members"][: archive.MEMBERS_TOP]
+    assert (cluster["count"], cluster["members_total"]) == (n, n)

@@ -6,8 +6,8 @@ deleted and built again.
 
 Full-text search uses FTS5 with the `unicode61` tokenizer over pre-tokenised columns, because
 unicode61 keeps a run of Chinese characters as one token and so would only find a paragraph by
-its whole run. A paragraph's `tokens` are its ASCII letter and digit runs and, for each Chinese
-run, its character bigrams then its last character ("行政复议" -> "行政 政复 复议 议"). A
+its whole run. A paragraph's `tokens` are, for each Chinese run, its character bigrams then
+its last character ("行政复议" -> "行政 政复 复议 议"), then its ASCII letter and digit runs. A
 query is rebuilt by code from its own runs: a Chinese run becomes the phrase of its bigrams
 ("行政复议" -> "行政 政复 复议", which needs them adjacent, so any word of two characters or
 more is found wherever it stands), a single character a prefix token (the bigrams it opens and
@@ -296,19 +296,21 @@ def _is_cjk(run: str) -> bool:
     return not run.isascii()
 
 
+# At each Chinese character, it and the next one, or itself alone at the end of its run.
+_GRAM = re.compile(rf"(?=([{_CJK}][{_CJK}]?))[{_CJK}]")
+_ALNUM = re.compile(r"[0-9a-z]+")
+
+
 def fts_tokens(text: str | None, mark: str = "") -> str:
-    """An FTS column for `text`: alphanumeric runs, and each Chinese run's bigrams then its
-    last character (which a one-character query finds as a prefix, with the bigrams it opens).
-    `mark` starts every token, so that a column's tokens share no doclist with the text's."""
+    """An FTS column for `text`: each Chinese run's bigrams then its last character (which a
+    one-character query finds as a prefix, with the bigrams it opens), then the alphanumeric
+    runs. The last character keeps runs apart: "甲乙，乙丙" gives "甲乙 乙 乙丙 丙", with no
+    "甲乙 乙丙" phrase for "甲乙丙" to match. `mark` starts every token, so that a column's
+    tokens share no doclist with the text's."""
     from model.segment import normalise
 
-    out: list[str] = []
-    for run in _RUN.findall(normalise(text or "").lower()):
-        if run.isascii():
-            out.append(run)
-        else:
-            out += map(str.__add__, run[:-1], run[1:])
-            out.append(run[-1])
+    folded = normalise(text or "").lower()
+    out = _GRAM.findall(folded) + _ALNUM.findall(folded)
     return " ".join(mark + token for token in out) if mark else " ".join(out)
 
 

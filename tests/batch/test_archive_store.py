@@ -335,7 +335,9 @@ def test_match_expression_with_filters() -> None:
 
 
 def test_fts_tokens() -> None:
-    assert fts_tokens("开展行政复议、ABC12 法") == "开展 展行 行政 政复 复议 议 abc12 法"
+    assert fts_tokens("开展行政复议、ABC12 法") == "开展 展行 行政 政复 复议 议 法 abc12"
+    assert fts_tokens("甲乙，乙丙") == "甲乙 乙 乙丙 丙"  # no phrase "甲乙 乙丙" across the comma
+    assert fts_tokens("硚口区", "i") == "i硚口 i口区 i区"
     assert fts_tokens("") == fts_tokens(None) == ""
     assert facets("plans", None, "") == facets("plans", None, None) != facets("plan", None, None)
     assert len(facets("plans", 2024, "county").split()) == 3

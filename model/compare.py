@@ -45,11 +45,12 @@ Report = Mapping[str, Any]
 # the same report under 0.25.
 CLUSTER_THRESHOLD = 0.45
 CLUSTER_AVERAGE = 0.3
-# Recurring problems: the same body's items in two years at this cosine or more. Tuned for
-# precision on the State Council work reports 1992-2024 (training/recurring_eval.py; every pair
-# found at 0.3 judged by hand in seeds/audit/recurring.sample.jsonl): at 0.3, 10 of 12 pairs
-# are one problem, the two wrong ones being overview paragraphs ("清醒看到面临的困难和挑战")
-# that share stock wording; at 0.4 all 5 are. A small sample: one issuer, 89 items.
+# Recurring problems: the same body's items in two years at this cosine or more. Set for
+# precision on the State Council work reports 1992-2025 (training/recurring_eval.py) when they
+# gave 89 items: at 0.3, 10 of 12 pairs were one problem, the two wrong ones being overview
+# paragraphs ("清醒看到面临的困难和挑战") that shared stock wording; at 0.4 all 5 were. Since a
+# framed paragraph gives one item per sentence (188 items), 0.4 finds 57 pairs, and 29 of a
+# seeded sample of 30, judged by hand (seeds/audit/recurring.sample.jsonl), are one problem.
 RECURRING_THRESHOLD = 0.4
 # Shared passages: exact Jaccard of character 5-gram sets. 0.8 keeps a template with a changed
 # name or figure and drops two paragraphs that merely treat one subject in stock phrases.

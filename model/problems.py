@@ -1,10 +1,11 @@
 """The problem list (问题清单): a report's admitted shortcomings, split into items as written.
 
 Reports list their problems as run-in items ("一是…二是…", "首先…其次…", "1.", "（一）"), as
-sub-headings with a paragraph each, or as a "；"-list in one sentence. An item is one problem:
-its title (the words that name it, without the list marker) and its statement (the title with
-the sentences that explain it), stopping where the report turns to what it did or will do about
-it ("针对这一问题，我局…"). Offsets index the original text.
+sub-headings with a paragraph each, as a "；"-list in one sentence, or one a sentence after a
+framing ("我们也清醒看到面临的困难和挑战。"). An item is one problem: its title (the words that
+name it, without the list marker) and its statement (the title with the sentences that explain
+it), stopping where the report turns to what it did or will do about it ("针对这一问题，我局…").
+Offsets index the original text.
 """
 
 from __future__ import annotations
@@ -26,6 +27,22 @@ _ITEM_BEFORE = "。！？；：\n"
 _TITLE_END = re.compile(r"[。！？；：\n]")
 _MIN_ITEM_CHARS = 6
 _LONG_TITLE = 40
+# The framing of an un-enumerated list of problems (see `_framing`): a sentence that says the
+# report sees problems, or that there are some, ending in problems in general; a clause ending
+# in the verb of seeing; the lead-in after it ("主要是："); a sentence that closes the list.
+_SEES = r"(?:清醒|深刻)?地?(?:看到|认识到|意识到)"
+_GENERAL = r"(?:问题|困难|矛盾|挑战|不足|缺点|失误|风险|差距|隐忧)"
+_FRAMING = re.compile(
+    rf"[^。！？；：]*(?:{_SEES}|(?:存在|面临|还有)着?(?:的|不少|一些|许多|诸多|若干|较多|一定))"
+    rf"[^。！？；：]*{_GENERAL}(?:，主要(?:表现)?[在是有为])?[。！？：]"
+)
+_FRAMING_CLAUSE = re.compile(rf"[^。！？；：]*?{_SEES}[，：]")
+_LEAD_IN = re.compile(
+    r"\s*(?:主要(?:问题)?(?:是|有|表现在|表现为)|突出的?问题是|从\w{2,4}看)[：，]?"
+)
+_CLOSING = re.compile(
+    r"\W*(?:我们)?(?:[既也更还]?要|一定|必须|将)|.*?(?:这些|上述|以上)(?:矛盾|问题|困难|不足)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +120,66 @@ def _split(doc: Document, first: int, last: int, label: str) -> list[Item]:
 
 
 def _unmarked(doc: Document, paragraphs: list[Paragraph], label: str) -> list[Item]:
-    """Without list markers: a "；"-list of two or more problems, else one item per paragraph."""
+    """Without list markers: after a framing, one item per sentence that states a problem;
+    else a "；"-list of two or more problems, else one item per paragraph."""
     norm = doc.normalised()
     items = []
     for p in paragraphs:
         if p.heading:
             continue
-        seg = norm[p.start : p.end]
-        pieces = [m.span() for m in re.finditer(r"[^；]+；?", seg)]
-        if len(pieces) >= 2 and all(b - a >= 8 for a, b in pieces):
-            spans = [(p.start + a, p.start + b) for a, b in pieces]
+        sentences = [(s.start, s.end) for s in doc.sentences if p.start <= s.start < p.end]
+        # A framing opens the paragraph: its first sentence, or the second after a maxim
+        # ("安不忘危，兴不忘忧。") or a transition.
+        if any(_framing(norm, a, b) > a for a, b in sentences[:2]):
+            spans = [piece for a, b in _problems(norm, sentences) for piece in _pieces(norm, a, b)]
         else:
-            spans = [(p.start, p.end)]
+            spans = _pieces(norm, p.start, p.end)
         for a, b in spans:
             item = _item(doc, a, b, label)
             if item is not None:
                 items.append(item)
     return items
+
+
+def _pieces(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The pieces of a "；"-list of two or more problems in [start, end), else the whole span."""
+    pieces = [m.span() for m in re.finditer(r"[^；]+；?", norm[start:end])]
+    if len(pieces) >= 2 and all(b - a >= 8 for a, b in pieces):
+        return [(start + a, start + b) for a, b in pieces]
+    return [(start, end)]
+
+
+def _framing(norm: str, start: int, end: int) -> int:
+    """Where the sentence [start, end) stops framing problems and states one (`start` when it
+    does not frame them, `end` when it only frames them).
+
+    Why: an un-enumerated list of problems opens with the report saying that it sees them
+    ("在肯定成绩的同时，我们也清醒看到面临的困难和挑战。", "我们清醒认识到，…还存在不少矛盾和
+    问题。") and then states one problem a sentence. The framing names no problem, so it is not
+    an item. A framing sentence ends in problems in general (`_FRAMING`); a framing clause
+    ("…我们也清醒认识到，") leaves the rest of its sentence as the problem.
+    """
+    m = _FRAMING.match(norm, start, end) or _FRAMING_CLAUSE.match(norm, start, end)
+    return m.end() if m else start
+
+
+def _problems(norm: str, sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The sentences from the framing on that state problems, each without its framing or
+    lead-in ("主要是："), up to the first that turns to the remedy or looks back on the
+    problems ("这些问题，…", "我们一定要…")."""
+    framed = False
+    for a, b in sentences:
+        at = _framing(norm, a, b)
+        framed = framed or at > a
+        if lead := _LEAD_IN.match(norm, at, b):
+            at = lead.end()
+        while at < b and norm[at].isspace():
+            at += 1
+        if not framed or at >= b:
+            continue
+        if REMEDY.match(norm, at, b) or _CLOSING.match(norm, at, b):
+            return
+        yield at, b
 
 
 def _opens_item(norm: str, paragraph_start: int, at: int) -> bool:

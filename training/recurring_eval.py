@@ -3,9 +3,11 @@
 The State Council's government work reports (seeds/background/statecouncil.jsonl) are one
 issuer over three decades: each year's shortcomings part, labelled by the default classifier
 and split by `model.problems.problem_items`, gives that year's problem items, all filed under
-"国务院". The pairs found are printed; a seeded sample of them was read by hand and judged
-(seeds/audit/recurring.sample.jsonl: "same" is whether the two items state one problem), and
-the precision on that sample is printed when the file exists.
+"国务院" (the 32 reports from MIN_YEAR on). A shortcomings paragraph that opens with a framing
+("我们也清醒看到面临的困难和挑战。") gives one item per sentence after it, so most years give
+several items. The pairs found are printed; the seeded `sample()` of SAMPLE of them was read by
+hand and judged (seeds/audit/recurring.sample.jsonl: "same" is whether the two items state one
+problem), and the precision on the judged pairs still found is printed when the file exists.
 
     PYTHONPATH=. python -m training.recurring_eval
 """

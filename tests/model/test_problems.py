@@ -1,0 +1,126 @@
+"""The problem list (`model.problems.problem_items`): how a shortcomings part splits into items."""
+
+from __future__ import annotations
+
+from model.document import Document, build_document
+from model.problems import Item, problem_items
+
+HEAD = ("二、存在的不足", "shortcomings")
+
+
+def items_of(*paragraphs: str) -> tuple[Document, list[Item]]:
+    """The problem items of a shortcomings part: a heading, then `paragraphs`, labelled by hand."""
+    lines = [HEAD, *((p, "shortcomings") for p in paragraphs), ("三、下一步工作", "plans")]
+    doc = build_document("\n".join(text for text, _ in lines) + "\n")
+    assert len(doc.paragraphs) == len(lines)
+    doc.labels = [label for _, label in lines]
+    items = problem_items(doc)
+    for item in items:
+        assert doc.text[item.start : item.end] == item.text
+        assert item.title in item.text
+    return doc, items
+
+
+# -- a framing, then one problem a sentence ---------------------------------------------------
+
+
+def test_a_framing_sentence_is_not_an_item_and_each_sentence_after_it_is() -> None:
+    _, items = items_of(
+        "在肯定成绩的同时，我们也清醒看到面临的困难和挑战。世界经济增长动能不足，外部环境更趋"
+        "复杂严峻。部分中小企业和个体工商户经营困难。一些地方基层财政困难。我们一定要直面问题和"
+        "挑战，尽心竭力改进工作。"
+    )
+    assert [i.title for i in items] == [
+        "世界经济增长动能不足，外部环境更趋复杂严峻",
+        "部分中小企业和个体工商户经营困难",
+        "一些地方基层财政困难",
+    ]
+    assert [i.text for i in items] == [
+        "世界经济增长动能不足，外部环境更趋复杂严峻。",
+        "部分中小企业和个体工商户经营困难。",
+        "一些地方基层财政困难。",
+    ]
+
+
+def test_a_framing_clause_leaves_the_rest_of_its_sentence_as_the_problem() -> None:
+    _, items = items_of(
+        "在看到发展成就的同时，我们也清醒认识到，发展不平衡不充分问题仍然突出。行政执法规范化"
+        "水平不高，执法程序不够严格。"
+    )
+    assert [i.text for i in items] == [
+        "发展不平衡不充分问题仍然突出。",
+        "行政执法规范化水平不高，执法程序不够严格。",
+    ]
+    assert items[0].title == "发展不平衡不充分问题仍然突出"
+
+
+def test_a_framing_with_a_lead_in_and_a_semicolon_list() -> None:
+    _, items = items_of(
+        "我们清醒地看到，法治政府建设中还存在不少问题。主要是：基层执法人员专业能力不足；"
+        "行政复议案件办理周期偏长；规范性文件备案审查不够及时。这些问题，有的是长期积累的。"
+    )
+    assert [i.title for i in items] == [
+        "基层执法人员专业能力不足",
+        "行政复议案件办理周期偏长",
+        "规范性文件备案审查不够及时",
+    ]
+    assert items[-1].text == "规范性文件备案审查不够及时。"
+
+
+def test_a_maxim_before_the_framing_is_not_an_item() -> None:
+    _, items = items_of("安不忘危，兴不忘忧。我们也清醒看到存在的问题和不足。执法监督合力不强。")
+    assert [i.text for i in items] == ["执法监督合力不强。"]
+
+
+def test_the_remedy_ends_the_problems_after_a_framing() -> None:
+    doc, items = items_of(
+        "同时也要看到，行政执法人员法治素养参差不齐。部分执法文书制作不规范。针对这些问题，我局"
+        "将开展全员培训。执法案卷评查制度已经建立。"
+    )
+    assert [i.text for i in items] == ["行政执法人员法治素养参差不齐。", "部分执法文书制作不规范。"]
+    assert all("培训" not in i.text and "评查" not in i.text for i in items)
+
+
+def test_a_framing_alone_gives_no_item() -> None:
+    _, items = items_of("我们也清醒地认识到，工作中还存在不少问题，面临诸多新的挑战和风险。")
+    assert items == []
+
+
+# -- unchanged: enumerated parts, and paragraphs without a framing ------------------------------
+
+
+def test_an_enumerated_part_after_a_framing_is_split_by_its_markers() -> None:
+    _, items = items_of(
+        "我们也清醒看到，工作中还存在一些问题和不足。一是基层执法人员专业能力不足，部分执法人员"
+        "对新法掌握不够。二是行政复议案件办理周期偏长。"
+    )
+    assert [i.title for i in items] == [
+        "基层执法人员专业能力不足，部分执法人员对新法掌握不够",
+        "行政复议案件办理周期偏长",
+    ]
+    assert items[0].text == "一是基层执法人员专业能力不足，部分执法人员对新法掌握不够。"
+
+
+def test_enumerated_paragraphs_keep_their_items() -> None:
+    _, items = items_of(
+        "（一）执法监督合力不强。部门之间信息共享不够。",
+        "（二）法治宣传针对性不强。宣传形式较为单一。",
+    )
+    assert [i.title for i in items] == ["执法监督合力不强", "法治宣传针对性不强"]
+    assert items[1].text == "（二）法治宣传针对性不强。宣传形式较为单一。"
+
+
+def test_a_paragraph_without_a_framing_stays_one_item() -> None:
+    text = "基层执法人员专业能力不足，部分执法人员对新法掌握不够。执法装备保障也有短板。"
+    _, items = items_of(text)
+    assert [i.text for i in items] == [text]
+    assert items[0].title == "基层执法人员专业能力不足，部分执法人员对新法掌握不够"
+
+
+def test_a_semicolon_list_without_a_framing_keeps_its_pieces() -> None:
+    _, items = items_of("基层执法人员专业能力不足；行政复议案件办理周期偏长；普法宣传形式单一。")
+    assert [i.text for i in items] == [
+        "基层执法人员专业能力不足；",
+        "行政复议案件办理周期偏长；",
+        "普法宣传形式单一。",
+    ]

@@ -47,7 +47,7 @@ from typing import Any, TextIO
 
 log = logging.getLogger(__name__)
 
-STORE_NAME, EXPORT_DIR = "archive.sqlite", "export"
+STORE_NAME, EXPORT_DIR, COMPARISON_FILE = "archive.sqlite", "export", "comparison.json"
 EXPORT_FORMATS = ("parquet", "csv")
 EXPORT_TABLES = ("reports", "paragraphs", "sentences", "problems", "plans", "figures")
 # Columns that stay in the store: the whole record (for the report page) and the index columns.
@@ -882,7 +882,7 @@ def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
     """The comparison with each list cut to its first `STATS_TOP` entries (they come sorted:
     biggest clusters first), each entry's own lists to `MEMBERS_TOP`, and a `totals` entry:
     what a page shows, without the tens of thousands of pairs and members a large archive has
-    (those stay in the store and the export)."""
+    (those stay in the store, and `export` writes them)."""
     lists = {k: v for k, v in comparison.items() if isinstance(v, list)}
     return {
         **comparison,
@@ -923,7 +923,8 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
 
 
 def export(folder: Path | str, fmt: str) -> list[Path]:
-    """One file per table in DIR/export/, as Parquet or UTF-8 CSV; returns the paths."""
+    """One file per table in DIR/export/, as Parquet or UTF-8 CSV, and the comparison as
+    `COMPARISON_FILE` when the store has one; returns the paths."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose among {', '.join(EXPORT_FORMATS)}")
     folder = Path(folder)
@@ -951,6 +952,15 @@ def export(folder: Path | str, fmt: str) -> list[Path]:
                 )
                 data = {name: [row[i] for row in rows] for i, (name, _) in enumerate(columns)}
                 pq.write_table(pa.table(data, schema=schema), tmp)
+            os.replace(tmp, path)
+            paths.append(path)
+        # The comparison whole (clusters with all members, every pair and passage) as JSON:
+        # nested lists that no flat table holds well.
+        row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
+        if row is not None:
+            path = out / COMPARISON_FILE
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(row["value"] + "\n", encoding="utf-8")
             os.replace(tmp, path)
             paths.append(path)
     return paths
@@ -1015,7 +1025,8 @@ def register(sub: Any) -> None:
         "export",
         help="write a batch archive's tables as Parquet or CSV into DIR/export/",
         description="Write the archive's tables (reports, paragraphs, sentences, problems, "
-        "plans, figures) into DIR/export/, building the archive first if it is missing.",
+        "plans, figures) into DIR/export/, and its comparison (clusters, recurring problems, "
+        "shared passages) as comparison.json, building the archive first if it is missing.",
     )
     e.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
     e.add_argument("--format", choices=EXPORT_FORMATS, default="parquet")

@@ -583,8 +583,14 @@ def test_stats_from_the_real_compare(conn: sqlite3.Connection) -> None:
 def test_export_round_trip(own_dir: Path, fmt: str) -> None:
     counts = build(own_dir)
     paths = archive.export(own_dir, fmt)
-    assert [p.name for p in paths] == [f"{t}.{fmt}" for t in archive.EXPORT_TABLES]
-    for table, path in zip(archive.EXPORT_TABLES, paths, strict=True):
+    names = [f"{t}.{fmt}" for t in archive.EXPORT_TABLES]
+    assert [p.name for p in paths] == names + ["comparison.json"] * _has_compare()
+    if _has_compare():
+        with open_store(own_dir, readonly=True) as conn:
+            stored = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()[0]
+        assert json.loads(paths[-1].read_text("utf-8")) == json.loads(stored)
+        assert {"clusters", "recurring", "shared"} <= set(json.loads(stored))
+    for table, path in zip(archive.EXPORT_TABLES, paths, strict=False):
         assert path.parent == own_dir / "export"
         if fmt == "parquet":
             data = pq.read_table(path)
@@ -627,7 +633,8 @@ def test_cli_export_builds_first(own_dir: Path, capsys: pytest.CaptureFixture[st
     assert not (own_dir / "archive.sqlite").exists()
     assert main(["export", str(own_dir), "--format", "csv"]) == 0
     listed = capsys.readouterr().out.split()
-    assert listed == [str(own_dir / "export" / f"{t}.csv") for t in archive.EXPORT_TABLES]
+    names = [f"{t}.csv" for t in archive.EXPORT_TABLES] + ["comparison.json"] * _has_compare()
+    assert listed == [str(own_dir / "export" / name) for name in names]
     assert (own_dir / "archive.sqlite").exists()
     assert main(["export", str(own_dir)]) == 0
     assert capsys.readouterr().out.split()[0].endswith("reports.parquet")

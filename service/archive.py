@@ -979,6 +979,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         if not bars:
             bars.append(progress_bar(total, sys.stderr, desc="archive", unit="report"))
         bars[0].update(done - bars[0].n)
+        if done == total:  # what follows the rows: the index, then the comparisons
+            bars[0].set_description("archive: indexing, comparing")
 
     try:
         counts = build(args.dir, progress=progress)

@@ -616,7 +616,7 @@ def test_cli_archive_build(own_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     out, err = capsys.readouterr()
     assert f"{len(SEED_FILES)} ok, 1 errors" in out and " s -> " in out
     n = len(SEED_FILES) + 1
-    assert "archive: 100%" in err and f"{n}/{n}" in err  # the progress bar
+    assert "archive: indexing, comparing: 100%" in err and f"{n}/{n}" in err  # the progress bar
     assert (own_dir / "archive.sqlite").exists()
 
 

@@ -17,7 +17,9 @@ browser:
 demo: install
 	fzreport classify $(SEED)
 	fzreport summarise $(SEED) --max-sentences 5
+	fzreport audit $(SEED)
 	fzreport batch seeds/ --out out/demo --workers 2 --format jsonl,csv,html
+	fzreport archive build out/demo
 
 test: install browser
 	ruff check .
@@ -33,3 +35,4 @@ bench: install
 	$(PYTHON) benchmarks/bench_http.py
 	$(PYTHON) benchmarks/bench_batch.py
 	$(PYTHON) benchmarks/bench_start.py
+	$(PYTHON) benchmarks/bench_archive.py

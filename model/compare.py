@@ -52,6 +52,7 @@ CLUSTER_AVERAGE = 0.3
 # framed paragraph gives one item per sentence (188 items), 0.4 finds 57 pairs, and 29 of a
 # seeded sample of 30, judged by hand (seeds/audit/recurring.sample.jsonl), are one problem.
 RECURRING_THRESHOLD = 0.4
+RECURRING_EXAMPLES = 3  # pairs shown for each body in `recurring_by_issuer`
 # Shared passages: exact Jaccard of character 5-gram sets. 0.8 keeps a template with a changed
 # name or figure and drops two paragraphs that merely treat one subject in stock phrases.
 SHARED_THRESHOLD = 0.8
@@ -537,6 +538,41 @@ def recurring_problems(
     return found
 
 
+def recurring_by_issuer(
+    pairs: Sequence[Mapping[str, Any]], examples: int = RECURRING_EXAMPLES
+) -> list[dict[str, Any]]:
+    """Per body, how many of its problems came back: `problems` counts the later items of its
+    pairs (an item met again in three years counts twice), with the years, the pair count and
+    the `examples` closest pairs of different problems; bodies with most first.
+
+    Why: the pairs come sorted by issuer, and a large archive has tens of thousands of them,
+    so their first rows show one body; an inspection asks first which bodies repeat most.
+    """
+    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for pair in pairs:
+        groups[pair["issuer"]].append(pair)
+    out = []
+    for issuer, found in groups.items():
+        later = {(p["items"][-1]["report_id"], p["items"][-1]["index"]) for p in found}
+        chosen: list[Mapping[str, Any]] = []
+        titles: set[Any] = set()
+        for pair in sorted(found, key=lambda p: (-p["similarity"], p["items"][0]["year"])):
+            if pair["items"][-1]["title"] not in titles and len(chosen) < examples:
+                titles.add(pair["items"][-1]["title"])
+                chosen.append(pair)
+        out.append(
+            {
+                "issuer": issuer,
+                "problems": len(later),
+                "pairs": len(found),
+                "years": sorted({item["year"] for p in found for item in p["items"]}),
+                "examples": chosen,
+            }
+        )
+    out.sort(key=lambda e: (-e["problems"], e["issuer"]))
+    return out
+
+
 # -- shared passages -------------------------------------------------------------------------------
 
 
@@ -732,9 +768,11 @@ def rates(reports: Sequence[Report]) -> dict[str, Any]:
 
 def compare(reports: Sequence[Report]) -> dict[str, Any]:
     """Everything the archive comparison page shows, from one list of reports."""
+    recurring = recurring_problems(reports)
     return {
         "clusters": problem_clusters(reports),
-        "recurring": recurring_problems(reports),
+        "recurring": recurring,
+        "recurring_issuers": recurring_by_issuer(recurring),
         "shared": shared_passages(reports),
         "rates": rates(reports),
     }

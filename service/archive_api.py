@@ -306,6 +306,18 @@ def _total(data: dict[str, Any], key: str) -> int:
     return int((data.get("totals") or {}).get(key, len(data.get(key) or [])))
 
 
+def _recurring_issuers(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The bodies that repeat problems, most first (`model.compare.recurring_by_issuer`), and
+    how many there are; for a store built before the comparison had them, made here from the
+    pairs that stats() holds."""
+    if "recurring_issuers" in data:
+        return data["recurring_issuers"] or [], _total(data, "recurring_issuers")
+    from model.compare import recurring_by_issuer
+
+    bodies = recurring_by_issuer(data.get("recurring") or [])
+    return bodies, len(bodies)
+
+
 @bp.get("/archive/dashboard")
 def dashboard_page() -> tuple[str, int]:
     """Rates as server-drawn SVG charts; clusters, recurring problems and shared passages."""
@@ -322,6 +334,7 @@ def dashboard_page() -> tuple[str, int]:
     names = {row["id"]: row["issuer"] or Path(row["source"]).name for row in rows}
     timing = [(row["published"], row["deadline"]) for row in rows]
     rates = data.get("rates") or {}
+    bodies, bodies_total = _recurring_issuers(data)
     return _render(
         "archive_dashboard.html",
         title="统计",
@@ -332,7 +345,8 @@ def dashboard_page() -> tuple[str, int]:
         charts=dashboard_charts(rates, timing),
         clusters=(data.get("clusters") or [])[:TOP_ROWS],
         clusters_total=_total(data, "clusters"),
-        recurring=(data.get("recurring") or [])[:TOP_ROWS],
+        recurring=bodies[:TOP_ROWS],
+        recurring_bodies=bodies_total,
         recurring_total=_total(data, "recurring"),
         shared=(data.get("shared") or [])[:TOP_ROWS],
         shared_total=_total(data, "shared"),

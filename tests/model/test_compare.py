@@ -19,6 +19,7 @@ from model.compare import (
     normalise_issuer,
     problem_clusters,
     rates,
+    recurring_by_issuer,
     recurring_problems,
     shared_passages,
 )
@@ -212,6 +213,35 @@ def test_recurring_is_sorted_by_issuer_then_year() -> None:
     assert all(f["items"][0]["year"] < f["items"][1]["year"] for f in found)
 
 
+def test_recurring_by_issuer_counts_problems_and_orders_bodies() -> None:
+    reports = [
+        report(1, "嘉兴市人民政府", 2022, [DISCLOSURE]),
+        report(2, "嘉兴市人民政府", 2021, [DISCLOSURE]),
+        report(3, "海宁市人民政府", 2024, [STAFF]),
+        report(4, "海宁市人民政府", 2020, [STAFF, DISCLOSURE]),
+        report(5, "海宁市人民政府", 2022, [STAFF_AGAIN, DISCLOSURE]),
+    ]
+    pairs = recurring_problems(reports)
+    summary = recurring_by_issuer(pairs, examples=2)
+    assert [e["issuer"] for e in summary] == ["海宁市人民政府", "嘉兴市人民政府"]
+    haining, jiaxing = summary
+    later = {
+        (p["items"][1]["report_id"], p["items"][1]["index"])
+        for p in pairs
+        if p["issuer"] == "海宁市人民政府"
+    }
+    assert haining["problems"] == len(later) >= 3  # 2022's two items and 2024's one
+    assert haining["pairs"] == sum(p["issuer"] == "海宁市人民政府" for p in pairs)
+    assert haining["years"] == [2020, 2022, 2024]
+    assert len(haining["examples"]) == 2  # different problems, the closest pairs first
+    assert len({e["items"][1]["title"] for e in haining["examples"]}) == 2
+    assert [e["similarity"] for e in haining["examples"]] == sorted(
+        (e["similarity"] for e in haining["examples"]), reverse=True
+    )
+    assert (jiaxing["problems"], jiaxing["pairs"], jiaxing["years"]) == (1, 1, [2021, 2022])
+    assert recurring_by_issuer([]) == []
+
+
 # -- shared passages -------------------------------------------------------------------------------
 
 
@@ -325,8 +355,9 @@ def test_compare_calls_every_part() -> None:
         report(3, issuer="嘉兴市人民政府", paragraphs=[TEMPLATE]),
     ]
     out = compare(reports)
-    assert set(out) == {"clusters", "recurring", "shared", "rates"}
+    assert set(out) == {"clusters", "recurring", "recurring_issuers", "shared", "rates"}
     assert len(out["clusters"]) == 1 and len(out["recurring"]) == 1 and len(out["shared"]) == 1
+    assert out["recurring_issuers"] == recurring_by_issuer(out["recurring"])
     assert out["rates"]["all"]["reports"] == 3
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -190,6 +191,44 @@ def test_dashboard_of_an_empty_archive(
     assert _html(client, "/archive").count("<tbody>") == 1
 
 
+def test_dashboard_lists_the_bodies_that_repeat_problems(
+    bundle_path: Path, tmp_path: Path, archive_dir: Path
+) -> None:
+    from service.archive import build
+    from service.batch import load_journal
+
+    records = [
+        r
+        for r in load_journal(archive_dir / "results.jsonl")
+        if r["status"] == "ok" and r["audit"]["problems"]
+    ]
+    first = records[0]
+    meta = first["audit"]["metadata"]
+    lines = []
+    for year in (2022, 2023):  # one body's report, and the same problems again a year later
+        audit = {**first["audit"], "metadata": {**meta, "issuer": "某市司法局", "year": year}}
+        lines.append(json.dumps({**first, "source": f"{year}.txt", "audit": audit}))
+    (tmp_path / "results.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    build(tmp_path)
+    app = create_app(
+        {"TESTING": True, "MODEL_PATH": str(bundle_path), "ARCHIVE_DIR": str(tmp_path)}
+    )
+    client = app.test_client()
+    page = _html(client, "/archive/dashboard")
+    table = page[page.index('<table id="recurring"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr><td>(.*?)</td>", table)
+    assert rows == ["某市司法局"]
+    problems = len(first["audit"]["problems"])
+    assert f'<td class="num">{problems}</td><td>2022、2023</td>' in table  # all came back
+    assert "1 个单位" in page
+    ids = {r["source"]: r["id"] for r in client.get("/v1/archive/reports").get_json()["reports"]}
+    for year in (2022, 2023):  # each example links an item of each year to its report
+        assert table.count(f'href="/archive/reports/{ids[f"{year}.txt"]}">{year}：') >= 1
+    titles = {p["title"] for p in first["audit"]["problems"]}
+    assert table.count("<br>") + 1 == min(3, len(titles))  # one example per problem, at most 3
+
+
 def test_charts_without_data_are_none() -> None:
     from service.archive_api import dashboard_charts
 
@@ -212,3 +251,14 @@ def test_without_an_archive_every_page_is_404(client: FlaskClient, path: str) ->
     page = _html(client, path, status=404)
     assert "没有提供报告库" in page
     assert "fzreport serve --archive" in page
+
+
+def test_recurring_bodies_of_a_store_built_before_they_were_kept() -> None:
+    from model.compare import recurring_by_issuer
+    from service.archive_api import _recurring_issuers
+
+    item = {"report_id": 1, "index": 0, "year": 2022, "title": "执法不规范"}
+    pairs = [{"issuer": "某局", "similarity": 0.9, "items": [item, {**item, "year": 2023}]}]
+    assert _recurring_issuers({"recurring": pairs}) == (recurring_by_issuer(pairs), 1)
+    kept = {"recurring_issuers": [{"issuer": "某局"}], "totals": {"recurring_issuers": 7}}
+    assert _recurring_issuers(kept) == ([{"issuer": "某局"}], 7)

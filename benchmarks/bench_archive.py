@@ -10,7 +10,8 @@ Figures, each against its target (10,000 reports):
   time of `model.compare.compare` (which runs in a second process while the rows are written)
   and how long the writing then waited for it, as `build` reports them;
 - `service.archive.search` p95 over 200 mixed queries on a read-only connection: ≤ 50 ms;
-- GET /v1/archive/stats and /archive/dashboard (Flask test client): ≤ 1 s each;
+- GET /v1/archive/stats and /archive/dashboard (Flask test client): ≤ 1 s each, for the
+  second request (the worker draws the charts once per state of the store), with the first;
 - RSS of the one worker of `fzreport serve --archive DIR --workers 1` after a stats call and a
   few searches: ≤ 300 MB.
 
@@ -426,7 +427,7 @@ def time_pages(folder: Path) -> dict[str, Any]:
     """GET /v1/archive/stats and /archive/dashboard through the Flask test client."""
     from service.app import create_app
 
-    app = create_app({"ARCHIVE_DIR": str(folder), "WARM_UP": False})
+    app = create_app({"ARCHIVE_DIR": str(folder)})  # warmed up, as `serve` starts it
     routes = {rule.rule for rule in app.url_map.iter_rules()}
     client = app.test_client()
     out: dict[str, Any] = {}
@@ -434,13 +435,16 @@ def time_pages(folder: Path) -> dict[str, Any]:
         if path not in routes:
             out[name] = None
             continue
-        client.get(path)  # first call: template compilation, page cache
+        start = time.perf_counter()
+        client.get(path)  # first call: imports, template compilation, the charts drawn
+        first = time.perf_counter() - start
         start = time.perf_counter()
         response = client.get(path)
         seconds = time.perf_counter() - start
         out[name] = {
             "status": response.status_code,
             "seconds": round(seconds, 3),
+            "first_s": round(first, 3),
             "kb": round(len(response.data) / 1024),
         }
     return out
@@ -542,7 +546,8 @@ def report(figures: dict[str, Any], kept: Path | None) -> None:
             print(f"  {path:<20}not available")
             continue
         print(
-            f"  {path:<20}{page['seconds']:.3f} s, HTTP {page['status']}, {page['kb']} kB "
+            f"  {path:<20}{page['seconds']:.3f} s ({page['first_s']:.3f} s for the first), "
+            f"HTTP {page['status']}, {page['kb']} kB "
             f"(target ≤ {TARGETS['page_s']:.0f} s) "
             f"{_ok(page['status'] == 200 and page['seconds'] <= TARGETS['page_s'])}"
         )

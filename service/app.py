@@ -118,6 +118,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     bundle = load_bundle(app.config["MODEL_PATH"])
     if app.config["WARM_UP"]:
         analyse(_WARM_UP_TEXT, bundle.classifier)
+        if app.config.get("ARCHIVE_DIR"):
+            from service.archive_api import warm_up
+
+            warm_up()
     app.extensions["fzreport.model"] = ModelHolder(bundle)
     # A bad rules file stops the server at start (RulesError names the line), not each audit.
     app.extensions["fzreport.rules"] = load_rules(app.config["AUDIT_RULES"])

@@ -237,6 +237,16 @@ def test_charts_without_data_are_none() -> None:
     assert delay is not None and delay.startswith("<svg")
 
 
+def test_delay_weeks_end_on_the_deadline_day() -> None:
+    from service.archive_api import delay_weeks
+
+    deadline = "2025-04-01"
+    days = ["2025-04-01", "2025-03-26", "2025-03-25", "2025-04-02", "2025-04-08", "2025-04-09"]
+    weeks = delay_weeks([(day, deadline) for day in days] + [("不明", deadline), (None, None)])
+    # 0 and -6 days: week 0 (on time); -7: week -1; 1 and 7 days late: week 1; 8: week 2.
+    assert weeks == {0: 2, -1: 1, 1: 2, 2: 1}
+
+
 def test_single_report_page_links_to_the_archive(
     archive_client: FlaskClient, client: FlaskClient
 ) -> None:

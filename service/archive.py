@@ -822,7 +822,8 @@ def search(
     rows = {
         row["id"]: row
         for row in conn.execute(
-            f'SELECT p.id, p.report_id, r.source, p.idx, p.label, p.text, p."start", p."end" '
+            "SELECT p.id, p.report_id, r.source, r.issuer, r.year, p.idx, p.label, p.text, "
+            'p."start", p."end" '
             f"FROM paragraphs p JOIN reports r ON r.id = p.report_id WHERE p.id IN ({marks})",
             ids,
         )
@@ -831,6 +832,8 @@ def search(
         {
             "report_id": row["report_id"],
             "source": row["source"],
+            "issuer": row["issuer"],
+            "year": row["year"],
             "paragraph": row["idx"],
             "label": row["label"],
             "snippet": snippet(row["text"], q),

@@ -190,7 +190,10 @@
         item.dataset.paragraph = hit.paragraph;
         const head = el("div", "hit-head");
         head.appendChild(el("span", "badge", config.labels[hit.label] || hit.label || "—"));
-        const link = el("a", "hit-link", baseName(hit.source) + " · §" + (hit.paragraph + 1));
+        // Who wrote it and when says more than a file name, which stays as the tooltip.
+        const who = (hit.issuer || baseName(hit.source)) + (hit.year ? " · " + hit.year + " 年度" : "");
+        const link = el("a", "hit-link", who + " · §" + (hit.paragraph + 1));
+        link.title = hit.source;
         link.href = reportUrl(hit.report_id, hit.paragraph);
         head.appendChild(link);
         item.appendChild(head);

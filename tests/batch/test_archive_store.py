@@ -261,6 +261,8 @@ def test_search_finds_two_character_words(conn: sqlite3.Connection, word: str) -
         report = get_report(conn, hit["report_id"])
         assert word in report["text"][hit["start"] : hit["end"]]
         assert hit["source"] == report["source"]
+        meta = report["audit"]["metadata"]
+        assert (hit["issuer"], hit["year"]) == (meta["issuer"], meta["year"])
         assert report["paragraphs"][hit["paragraph"]]["label"] == hit["label"]
     texts = conn.execute("SELECT text FROM paragraphs").fetchall()
     assert result["total"] == sum(word in row[0] for row in texts)

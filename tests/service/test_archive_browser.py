@@ -133,6 +133,13 @@ def test_search_hit_opens_the_report_at_its_paragraph(page) -> None:
     assert page.locator("#hits .snippet mark").first.inner_text() == "复议"
     hit = hits.nth(1)
     paragraph = hit.get_attribute("data-paragraph")
+    # The link names the report by issuer and year (the file name is its tooltip).
+    api = page.request.get(f"{page.base_url}/v1/archive/search?q=复议&limit=50").json()
+    second = api["hits"][1]
+    words = [w for w in (second["issuer"], second["year"] and f"{second['year']} 年度") if w]
+    link = hit.locator(".hit-link")
+    assert words and all(str(w) in link.inner_text() for w in words)
+    assert link.get_attribute("title") == second["source"]
     hit.locator(".hit-link").click()
     page.wait_for_selector("body[data-ready=true]")
     assert page.url.endswith(f"#p-{paragraph}")

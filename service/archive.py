@@ -483,42 +483,93 @@ def _write_record(
     _insert(conn, "plans", _pick(audit.get("plans"), report_id, "title", "text", "start", "end"))
 
 
+def _dicts(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(v, dict) for v in value))
+
+
+def malformed(record: Any) -> str | None:
+    """Why a journal record cannot be stored, or None when it can.
+
+    The batch writes well-formed records; this guards the fields the store reads against a
+    hand-edited or foreign journal, whose bad records are skipped rather than stopping a build.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    if not isinstance(record.get("source"), str) or not record["source"]:
+        return "no source"
+    if not isinstance(record.get("text", ""), str | None):
+        return "text is not a string"
+    for key in ("paragraphs", "sentences", "figures"):
+        if not _dicts(record.get(key)):
+            return f"{key} is not a list of objects"
+    for p in record.get("paragraphs") or []:
+        if not (isinstance(p.get("start"), int) and isinstance(p.get("end"), int)):
+            return "a paragraph without whole-number start and end"
+    audit = record.get("audit")
+    if audit is None:
+        return None
+    if not isinstance(audit, dict):
+        return "audit is not an object"
+    for key in ("metadata", "timeliness", "contents", "genre"):
+        if not isinstance(audit.get(key), dict | None):
+            return f"audit.{key} is not an object"
+    if not all(isinstance(v, dict) for v in (audit.get("contents") or {}).values()):
+        return "audit.contents holds a part that is not an object"
+    for key in ("problems", "plans"):
+        if not _dicts(audit.get(key)):
+            return f"audit.{key} is not a list of objects"
+    year = (audit.get("metadata") or {}).get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        return "audit.metadata.year is not a whole number"
+    return None
+
+
 def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
     """Insert records, replacing any stored one of the same source, in one transaction.
 
-    A stored comparison no longer describes the reports, so it is dropped: `stats` then
-    computes rates from the current rows until the next `build`.
+    Raises ValueError, before writing anything, when a record is `malformed`. A stored
+    comparison no longer describes the reports, so it is dropped: `stats` then computes rates
+    from the current rows until the next `build`.
     """
-    n = 0
+    records = list(records)
+    for record in records:
+        if reason := malformed(record):
+            raise ValueError(f"cannot store {str(record)[:60]!r}: {reason}")
     with conn:
         for record in records:
             _write_record(conn, record)
-            n += 1
-        if n:
+        if records:
             conn.execute("DELETE FROM stats WHERE key IN ('compare', 'compare_top')")
-    return n
+    return len(records)
 
 
-def read_journal(path: Path) -> list[dict[str, Any]]:
-    """The journal's records, latest per source, never rewriting the file.
+def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The journal's records, latest per source, and how many lines were skipped (not JSON,
+    or a `malformed` record, each logged with its line number); never rewrites the file.
 
     `load_journal` repairs a torn last line by rewriting the journal, which would be wrong
     here: the archive may be built while a batch is still appending to it.
     """
     from service.batch import latest
 
-    records = []
+    records, skipped = [], 0
     with path.open("rb") as journal:
-        for line in journal:
+        for number, line in enumerate(journal, 1):
             if not line.endswith(b"\n"):
                 break  # a line being written
+            if not line.strip():
+                continue
             try:
                 record = json.loads(line)
             except ValueError:
+                record = None
+            reason = "not JSON" if record is None else malformed(record)
+            if reason:
+                skipped += 1
+                log.warning("%s:%d: skipped, %s", path, number, reason)
                 continue
-            if isinstance(record, dict) and "source" in record:
-                records.append(record)
-    return latest(records)
+            records.append(record)
+    return latest(records), skipped
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -594,7 +645,8 @@ def build(
     if not journal.is_file():
         raise StoreError(f"{folder}: no {RESULTS} (run `fzreport batch ... --out {folder}`)")
     start = time.perf_counter()
-    records = sorted(read_journal(journal), key=_in_order)
+    records, skipped = read_journal(journal)
+    records.sort(key=_in_order)
     numbered = list(enumerate(records, 1))
     inputs = [item for n, r in numbered if (item := compare_input(n, r)) is not None]
     if parallel is None:
@@ -644,6 +696,7 @@ def build(
             old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     os.replace(tmp, final)
     counts["compare"] = result is not None
+    counts["skipped"] = skipped
     counts["seconds"] = round(time.perf_counter() - start, 3)
     # The comparison's own time, and how long the writing then waited for it.
     counts["compare_seconds"] = round(compare_seconds, 3)
@@ -993,8 +1046,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         for bar in bars:
             bar.close()
     tables = ", ".join(f"{counts[t]} {t}" for t in EXPORT_TABLES)
+    skipped = f", {counts['skipped']} journal lines skipped" if counts["skipped"] else ""
     out.write(
-        f"archive: {counts['ok']} ok, {counts['error']} errors; {tables} "
+        f"archive: {counts['ok']} ok, {counts['error']} errors{skipped}; {tables} "
         f"in {counts['seconds']:.2f} s -> {store_path(args.dir)}\n"
     )
     return 0

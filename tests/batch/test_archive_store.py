@@ -143,6 +143,59 @@ def test_build_in_parallel_stores_the_same(own_dir: Path) -> None:
         assert len(alone) == 2
 
 
+BAD_RECORDS = [
+    (["a", "list"], "not a JSON object"),
+    ({"status": "ok"}, "no source"),
+    ({"source": 5}, "no source"),
+    ({"source": "a.txt", "text": 3}, "text is not a string"),
+    ({"source": "a.txt", "paragraphs": "x"}, "paragraphs is not a list of objects"),
+    ({"source": "a.txt", "sentences": [1]}, "sentences is not a list of objects"),
+    ({"source": "a.txt", "paragraphs": [{"start": 0}]}, "a paragraph without"),
+    ({"source": "a.txt", "audit": "x"}, "audit is not an object"),
+    ({"source": "a.txt", "audit": {"metadata": []}}, "audit.metadata is not an object"),
+    ({"source": "a.txt", "audit": {"contents": {"plans": "ok"}}}, "audit.contents holds"),
+    ({"source": "a.txt", "audit": {"problems": [None]}}, "audit.problems is not a list"),
+    ({"source": "a.txt", "audit": {"metadata": {"year": "2024年"}}}, "year is not a whole"),
+]
+
+
+@pytest.mark.parametrize(("record", "reason"), BAD_RECORDS)
+def test_malformed_records_say_why(record: object, reason: str) -> None:
+    assert reason in archive.malformed(record)
+
+
+def test_well_formed_records_pass(records: list[dict]) -> None:
+    assert [archive.malformed(r) for r in records] == [None] * len(records)
+    assert archive.malformed({"source": "bare.txt"}) is None  # an error record has no more
+
+
+def test_build_skips_bad_lines_and_says_where(
+    own_dir: Path, records: list[dict], caplog: pytest.LogCaptureFixture
+) -> None:
+    with (own_dir / "results.jsonl").open("a", encoding="utf-8") as journal:
+        journal.write("\x00 not json\n\n")  # a blank line is no record, and no complaint
+        for record, _ in BAD_RECORDS:
+            journal.write(json.dumps(record) + "\n")
+    counts = build(own_dir)
+    assert counts["skipped"] == 1 + len(BAD_RECORDS)
+    assert counts["reports"] == len(records)
+    first_bad = len(records) + 1
+    assert f"results.jsonl:{first_bad}: skipped, not JSON" in caplog.text
+    assert f"results.jsonl:{first_bad + 2}: skipped, not a JSON object" in caplog.text
+
+
+def test_update_refuses_a_malformed_record_and_writes_nothing(
+    own_dir: Path, records: list[dict]
+) -> None:
+    build(own_dir)
+    with open_store(own_dir) as conn:
+        before = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        good = {**records[0], "source": "new.txt"}
+        with pytest.raises(ValueError, match="audit is not an object"):
+            update(conn, [good, {"source": "bad.txt", "audit": "x"}])
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == before
+
+
 def test_build_without_a_journal_fails(tmp_path: Path) -> None:
     with pytest.raises(archive.StoreError, match="no results.jsonl"):
         build(tmp_path)

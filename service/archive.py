@@ -259,6 +259,25 @@ def open_store(path: Path | str, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def upgrade(folder: Path | str) -> int:
+    """Migrate DIR/archive.sqlite to SCHEMA_VERSION when it is older; returns the version it
+    had. Raises StoreError when there is no store or it is newer than this code.
+
+    `serve` calls it once before its workers start, which open the store read-only.
+    """
+    path = store_path(folder)
+    if not path.exists():
+        raise StoreError(f"no archive in {folder}: run `fzreport archive build {folder}` first")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=BUSY_MS / 1000)) as peek:
+        version = peek.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: schema version {version}, this code reads {SCHEMA_VERSION}")
+    if version < SCHEMA_VERSION:
+        open_store(path).close()
+    return version
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the scripts from the store's version up to SCHEMA_VERSION; each in a transaction."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]

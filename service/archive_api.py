@@ -40,7 +40,10 @@ def _store() -> Iterator[sqlite3.Connection]:
     path = Path(folder) / archive.STORE_NAME
     if not path.exists():
         fail(404, "no_archive", f"no store in {folder}: run `fzreport archive build {folder}`")
-    conn = archive.open_store(path, readonly=True)
+    try:
+        conn = archive.open_store(path, readonly=True)
+    except archive.StoreError as exc:  # replaced by a store of another version while serving
+        fail(503, "archive_unavailable", f"{exc}: run `fzreport archive build {folder}`")
     try:
         yield conn
     finally:
@@ -194,7 +197,8 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 
 
 def _missing_page() -> tuple[str, int] | None:
-    """The 404 page when no archive is served, else None."""
+    """The 404 page when no archive is served, the 503 page when its store cannot be read (of
+    another schema version), else None."""
     from service import archive
 
     folder = current_app.config.get("ARCHIVE_DIR")
@@ -203,6 +207,11 @@ def _missing_page() -> tuple[str, int] | None:
     elif not (Path(folder) / archive.STORE_NAME).exists():
         message = f"{folder} 中还没有报告库。请先运行 `fzreport archive build {folder}`。"
     else:
+        try:
+            archive.open_store(Path(folder) / archive.STORE_NAME, readonly=True).close()
+        except archive.StoreError as exc:
+            message = f"报告库无法读取（{exc}）。请运行 `fzreport archive build {folder}`。"
+            return _render("archive_missing.html", 503, title="报告库无法读取", message=message)
         return None
     return _render("archive_missing.html", 404, title="没有报告库", message=message)
 

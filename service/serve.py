@@ -23,13 +23,21 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     if args.model is not None:
         overrides["MODEL_PATH"] = str(args.model)
     if args.archive is not None:
-        if not (args.archive / "archive.sqlite").exists():
+        import sqlite3
+
+        from service.archive import SCHEMA_VERSION, StoreError, upgrade
+
+        try:  # a store left by an older version is migrated once, before any worker reads it
+            version = upgrade(args.archive)
+        except (StoreError, sqlite3.Error) as exc:
+            print(f"fzreport serve: {exc}", file=sys.stderr)
+            return 1
+        if version < SCHEMA_VERSION:
             print(
-                f"fzreport serve: no archive in {args.archive}: "
-                f"run `fzreport archive build {args.archive}` first",
+                f"fzreport serve: {args.archive}: archive migrated from schema version "
+                f"{version} to {SCHEMA_VERSION}",
                 file=sys.stderr,
             )
-            return 1
         overrides["ARCHIVE_DIR"] = str(args.archive)
     if args.rules is not None:
         from model.deadlines import RulesError, load_rules

@@ -30,7 +30,7 @@ from service.archive import (
 )
 from service.batch import load_journal
 from service.cli import main
-from tests.batch.conftest import SEEDS
+from tests.batch.conftest import SEEDS, version_2_store
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 HOSTILE = ['"', "NEAR(", "*", "AND OR", "a" * 10000, "", "复议\"'(", "NOT 复议", "复" * 5000]
@@ -541,6 +541,20 @@ def test_a_failed_migration_leaves_the_store_as_it_was(
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == 2
         assert check.execute("SELECT count(*) FROM paragraph_fts").fetchone()[0] == 0
+
+
+def test_upgrade_migrates_an_older_store_once(tmp_path: Path) -> None:
+    path = version_2_store(tmp_path)
+    assert archive.upgrade(tmp_path) == 2
+    assert archive.upgrade(tmp_path) == SCHEMA_VERSION  # already current: nothing to do
+    with open_store(path, readonly=True) as conn:
+        assert search(conn, "复议")["total"] == 1
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(archive.StoreError, match="this code reads"):
+        archive.upgrade(tmp_path)
+    with pytest.raises(archive.StoreError, match="no archive in"):
+        archive.upgrade(tmp_path / "elsewhere")
 
 
 def test_newer_store_is_refused(tmp_path: Path) -> None:

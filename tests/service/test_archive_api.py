@@ -272,3 +272,23 @@ def test_recurring_bodies_of_a_store_built_before_they_were_kept() -> None:
     assert _recurring_issuers({"recurring": pairs}) == (recurring_by_issuer(pairs), 1)
     kept = {"recurring_issuers": [{"issuer": "某局"}], "totals": {"recurring_issuers": 7}}
     assert _recurring_issuers(kept) == ([{"issuer": "某局"}], 7)
+
+
+def test_a_store_of_another_version_is_503_not_500(bundle_path: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    from service.archive import SCHEMA_VERSION
+
+    with sqlite3.connect(tmp_path / "archive.sqlite") as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    app = create_app(
+        {"TESTING": True, "MODEL_PATH": str(bundle_path), "ARCHIVE_DIR": str(tmp_path)}
+    )
+    client = app.test_client()
+    response = client.get("/v1/archive/reports")
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert error["code"] == "archive_unavailable" and "archive build" in error["message"]
+    for path in ("/archive", "/archive/dashboard", "/archive/reports/1"):
+        page = client.get(path)
+        assert page.status_code == 503 and "报告库无法读取" in page.get_data(as_text=True)

@@ -11,6 +11,7 @@ import requests
 
 from service import archive
 from service.batch import load_journal
+from tests.batch.conftest import version_2_store
 
 
 def test_server_reads_while_the_store_is_written(
@@ -53,3 +54,14 @@ def test_server_reads_while_the_store_is_written(
     assert before <= seen[0] and seen[-1] <= after == before + copies
     hits = requests.get(f"{server.url}/v1/archive/search?q=复议&limit=100", timeout=30).json()
     assert any(h["source"].startswith("landed/") for h in hits["hits"])
+
+
+def test_serve_migrates_an_older_store_before_its_workers_read_it(
+    start_server, bundle_path: Path, tmp_path: Path
+) -> None:
+    version_2_store(tmp_path)
+    server = start_server("--workers", "2", "--model", str(bundle_path), "--archive", str(tmp_path))
+    for _ in range(4):  # each worker reads the migrated store
+        hits = requests.get(f"{server.url}/v1/archive/search?q=复议", timeout=30)
+        assert hits.status_code == 200 and hits.json()["total"] == 1
+    assert "migrated from schema version 2 to" in server.log()

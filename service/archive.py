@@ -677,6 +677,10 @@ def build(
     comparison = _start_compare(inputs, parallel)
     conn = open_store(tmp)
     try:
+        # The file is private until it replaces the store: no rollback journal and no syncs
+        # while it fills (a fifth of the build); WAL again and one fsync before it goes live.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
         for statement in DROP_TRIGGERS:  # indexed at once below, three times faster
             conn.execute(statement)
         for chunk in _chunks(numbered, CHUNK):
@@ -703,12 +707,14 @@ def build(
                     (json.dumps(top_of(result), ensure_ascii=False),),
                 )
         counts = table_counts(conn)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:
         conn.close()
         tmp.unlink(missing_ok=True)
         raise
     conn.close()
+    with tmp.open("rb+") as written:
+        os.fsync(written.fileno())
     if final.exists():
         # Empty the live store's WAL so a new connection finds none of the old file's frames.
         with contextlib.closing(sqlite3.connect(final, timeout=BUSY_MS / 1000)) as old:

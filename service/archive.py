@@ -877,11 +877,14 @@ def search(
     year: int | None = None,
     level: str | None = None,
     limit: int = 20,
+    page: int = 1,
 ) -> dict[str, Any]:
-    """Paragraphs matching every word of `q` and the filters, best first (bm25, among the last
-    `RANK_POOL` matches: see the module's docstring); `total` counts every match, `ranked`
-    how many were ranked; `start`/`end` locate the paragraph in its report's text."""
+    """Page `page` of `limit` paragraphs matching every word of `q` and the filters, best
+    first (bm25, among the last `RANK_POOL` matches: see the module's docstring); `total`
+    counts every match, `ranked` how many were ranked, and so can be paged through;
+    `start`/`end` locate the paragraph in its report's text."""
     _page(limit, "limit", MAX_PER_PAGE)
+    _page(page, "page")
     expression = match_expression(q or "", label, issuer, year, level)
     if expression is None:
         return {"total": 0, "ranked": 0, "hits": []}
@@ -892,8 +895,8 @@ def search(
     best = conn.execute(
         "SELECT rowid FROM (SELECT rowid, bm25(paragraph_fts, "
         f"{weights}) AS score FROM paragraph_fts WHERE paragraph_fts MATCH ? "
-        "ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?",
-        (expression, RANK_POOL, limit),
+        "ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ? OFFSET ?",
+        (expression, RANK_POOL, limit, (page - 1) * limit),
     ).fetchall()
     ids = [row[0] for row in best]
     marks = ", ".join("?" * len(ids))

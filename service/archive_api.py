@@ -128,11 +128,13 @@ def search() -> Response:
     if len(q) > MAX_QUERY_CHARS:
         fail(422, "query_too_long", f"`q` has {len(q)} characters; at most {MAX_QUERY_CHARS}")
     limit = _int_arg("limit", 20, upper=MAX_LIMIT)
+    page = _int_arg("page", 1, upper=MAX_PAGE)
     with _store() as conn:
         return jsonify(
             archive.search(
                 conn,
                 q,
+                page=page,
                 label=_choice_arg("label", LABELS),
                 issuer=_text_arg("issuer"),
                 year=_int_arg("year", lower=1900, upper=2100),

@@ -166,6 +166,26 @@
 
   // -- search results ------------------------------------------------------------------------
 
+  // Links to the neighbouring pages of the same search: the address says the page, so the
+  // browser's back button and a shared link land on it.
+  function showPager(page, pages) {
+    const pager = document.getElementById("hits-pager");
+    if (pages <= 1 && page <= 1) return;
+    const to = (n) => {
+      const next = new URLSearchParams(window.location.search);
+      next.set("page", String(n));
+      return window.location.pathname + "?" + next.toString();
+    };
+    for (const [id, n, ok] of [["hits-prev", page - 1, page > 1], ["hits-next", page + 1, page < pages]]) {
+      const link = document.getElementById(id);
+      if (ok) link.href = to(n);
+      else link.removeAttribute("href");
+      link.setAttribute("aria-disabled", String(!ok));
+    }
+    document.getElementById("hits-page-info").textContent = "第 " + page + " / " + pages + " 页";
+    pager.hidden = false;
+  }
+
   function initSearch() {
     const params = new URLSearchParams(window.location.search);
     const list = document.getElementById("hits");
@@ -176,7 +196,9 @@
     }
     const q = (params.get("q") || "").trim();
     if (!q) return;
-    const api = new URLSearchParams({ q: q, limit: String(config.limit || 50) });
+    const limit = config.limit || 50;
+    const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+    const api = new URLSearchParams({ q: q, limit: String(limit), page: String(page) });
     for (const name of ["label", "issuer", "year", "level"]) {
       const value = (params.get(name) || "").trim();
       if (value) api.set(name, value);
@@ -202,11 +224,17 @@
         item.appendChild(text);
         list.appendChild(item);
       }
+      list.start = (page - 1) * limit + 1; // the numbers go on from page to page
       // More matches than the server ranks: the best of the latest ones are shown.
       const pool = data.ranked < data.total ? "，按相关度排列其中最新的 " + data.ranked + " 段" : "";
+      const pages = Math.max(1, Math.ceil(data.ranked / limit));
+      const shown = data.hits.length
+        ? "，显示第 " + list.start + "–" + (list.start + data.hits.length - 1) + " 段"
+        : "，本页没有结果";
       status.textContent = data.total
-        ? "共 " + data.total + " 段" + pool + (data.total > data.hits.length ? "，显示前 " + data.hits.length + " 段" : "")
+        ? "共 " + data.total + " 段" + pool + (pages > 1 || page > 1 ? shown : "")
         : "暂无数据：没有找到包含“" + q + "”的段落";
+      showPager(page, pages);
       list.dataset.state = "done";
     }).catch((err) => {
       status.textContent = "检索失败。" + err.message;

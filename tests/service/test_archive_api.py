@@ -79,6 +79,25 @@ def test_search_bad_queries(archive_client: FlaskClient, q: str, code: str) -> N
     assert response.get_json()["error"]["code"] == code
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "1000001"])
+def test_search_bad_pages(archive_client: FlaskClient, page: str) -> None:
+    response = archive_client.get("/v1/archive/search", query_string={"q": "复议", "page": page})
+    assert response.status_code == 422
+    assert "page" in response.get_json()["error"]["message"]
+
+
+def test_search_pages_go_on_where_the_last_stopped(archive_client: FlaskClient) -> None:
+    def hits(**args: object) -> dict:
+        return archive_client.get("/v1/archive/search", query_string={"q": "法", **args}).get_json()
+
+    whole = hits(limit=20)
+    assert whole["ranked"] == whole["total"] > 20
+    first, second = hits(limit=10, page=1), hits(limit=10, page=2)
+    assert first["hits"] + second["hits"] == whole["hits"]
+    beyond = hits(limit=10, page=1000)
+    assert beyond["hits"] == [] and beyond["total"] == whole["total"]
+
+
 def test_stats(archive_client: FlaskClient) -> None:
     body = archive_client.get("/v1/archive/stats").get_json()
     assert body["rates"]["all"]["reports"] == 5

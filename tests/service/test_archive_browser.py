@@ -151,6 +151,30 @@ def test_search_hit_opens_the_report_at_its_paragraph(page) -> None:
     assert page.locator("#audit .audit-part").count() == 5
 
 
+def _hit_keys(page) -> set[tuple[str, str]]:
+    pairs = page.eval_on_selector_all(
+        "#hits .hit", "items => items.map(i => [i.dataset.report, i.dataset.paragraph])"
+    )
+    return {tuple(pair) for pair in pairs}
+
+
+def test_search_pages_through_the_hits(page) -> None:
+    page.goto(f"{page.base_url}/archive/search?q=法")
+    page.wait_for_selector("#hits[data-state=done]", timeout=30_000)
+    assert page.locator("#hits-pager").is_visible()
+    assert page.locator("#hits-prev").get_attribute("aria-disabled") == "true"
+    assert "显示第 1–50 段" in page.locator("#search-status").inner_text()
+    first = _hit_keys(page)
+    page.locator("#hits-next").click()
+    page.wait_for_selector("#hits[data-state=done]", timeout=30_000)
+    assert "page=2" in page.url
+    assert page.locator("#hits").get_attribute("start") == "51"  # the numbering goes on
+    assert "第 2 / " in page.locator("#hits-page-info").inner_text()
+    assert page.locator("#hits-prev").get_attribute("aria-disabled") == "false"
+    second = _hit_keys(page)
+    assert len(first) == 50 and second and not first & second  # the next hits, not the same
+
+
 def test_dashboard_shows_svg_charts(page) -> None:
     page.goto(f"{page.base_url}/archive/dashboard")
     charts = page.locator(".chart svg")

@@ -4,15 +4,15 @@
 records land (`update`). The journal stays the source of truth: the store can always be
 deleted and built again.
 
-Full-text search uses FTS5 with the `unicode61` tokenizer over pre-tokenised columns, because
-unicode61 keeps a run of Chinese characters as one token and so would only find a paragraph by
-its whole run. A paragraph's `tokens` are, for each Chinese run, its character bigrams then
-its last character ("行政复议" -> "行政 政复 复议 议"), then its ASCII letter and digit runs. A
-query is rebuilt by code from its own runs: a Chinese run becomes the phrase of its bigrams
-("行政复议" -> "行政 政复 复议", which needs them adjacent, so any word of two characters or
-more is found wherever it stands), a single character a prefix token (the bigrams it opens and
-the run-final character), an alphanumeric run one quoted token; the phrases are ANDed. Nothing
-the user types reaches MATCH, so no query can be a syntax error.
+Full-text search uses FTS5 over pre-tokenised columns, because its tokenizers keep a run of
+Chinese characters as one token and so would only find a paragraph by its whole run. A
+paragraph's `tokens` are, for each Chinese run, its character bigrams then its last character
+("行政复议" -> "行政 政复 复议 议"), then its ASCII letter and digit runs. A query is rebuilt
+by code from its own runs: a Chinese run becomes the phrase of its bigrams ("行政复议" ->
+"行政 政复 复议", which needs them adjacent, so any word of two characters or more is found
+wherever it stands), a single character a prefix token (the bigrams it opens and the run-final
+character), an alphanumeric run one quoted token; the phrases are ANDed. Nothing the user types
+reaches MATCH, so no query can be a syntax error.
 
 The filters are in the index too, so that FTS5 intersects them with the words instead of SQL
 joining every hit: `facets` holds a token for the paragraph's label and its report's year and
@@ -69,9 +69,12 @@ _PART_COLUMNS = ", ".join(f"{part} TEXT" for part in REQUIRED)
 # The index of schema version 3 and later. `build` drops the triggers while it loads and
 # indexes all rows at once ('rebuild'), about three times faster than row by row.
 FTS_COLUMNS = ("tokens", "facets", "issuer_tokens")
+# The 'ascii' tokenizer: the columns hold lower-case tokens split by spaces already, so FTS5
+# need only split on them (non-ASCII bytes are token characters), which indexes a fifth faster
+# than unicode61 with the same tokens.
 _FTS_TABLE = f"""
 CREATE VIRTUAL TABLE paragraph_fts USING fts5(
-    {", ".join(FTS_COLUMNS)}, content='paragraphs', content_rowid='id', tokenize='unicode61'
+    {", ".join(FTS_COLUMNS)}, content='paragraphs', content_rowid='id', tokenize='ascii'
 );
 """
 _NEW = ", ".join(f"new.{c}" for c in FTS_COLUMNS)

@@ -409,6 +409,18 @@ def test_one_character_finds_the_end_of_a_run(own_dir: Path, records: list[dict]
     assert "one.txt" in {h["source"] for h in hits}
 
 
+def test_letters_are_found_in_any_case_and_width(own_dir: Path, records: list[dict]) -> None:
+    build(own_dir)
+    text = "上线OA系统与12345热线"
+    record = {**records[0], "source": "oa.txt", "text": text}
+    record["paragraphs"] = [{"start": 0, "end": len(text), "label": "achievements"}]
+    with open_store(own_dir) as conn:
+        update(conn, [record])
+        for query in ("oa", "OA", "ＯＡ", "12345", "oa 热线"):
+            sources = {h["source"] for h in search(conn, query, limit=200)["hits"]}
+            assert "oa.txt" in sources, query
+
+
 def test_search_ranks_the_last_matches(
     conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:

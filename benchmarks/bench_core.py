@@ -34,6 +34,11 @@ _RSS_PROBE = (
 )
 
 
+def _median_per_20k(times_ms: list[float], texts: list[str]) -> float:
+    """The median time per report, each scaled to 20,000 characters (the targets' size)."""
+    return statistics.median(ms * 20_000 / len(t) for ms, t in zip(times_ms, texts, strict=True))
+
+
 def median_ms(
     run: Callable[[], object], repeat: int = 3, clock: Callable[[], float] = time.perf_counter
 ) -> float:
@@ -133,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             )
         )
-        per_20k = statistics.median(
-            ms * 20_000 / len(t) for ms, t in zip(per_report, texts, strict=True)
-        )
+        per_20k = _median_per_20k(per_report, texts)
         rows.append(
             (
                 "analyse() scaled to 20,000 characters",
@@ -150,9 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         audited = [median_ms(lambda t=t: audit(prepare(t, clf)), args.repeat) for t in texts]
         labelled = [prepare(t, clf) for t in texts]
         audit_only = [median_ms(lambda d=d: audit(d), args.repeat) for d in labelled]
-        audit_20k = statistics.median(
-            ms * 20_000 / len(t) for ms, t in zip(audited, texts, strict=True)
-        )
+        audit_20k = _median_per_20k(audited, texts)
         rows.append(
             (
                 "prepare() + audit() scaled to 20,000 characters",

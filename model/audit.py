@@ -513,8 +513,9 @@ def card(result: dict[str, Any], source: str = "") -> str:
     lines.append(f"问题清单（{len(result['problems'])} 项）")
     for k, p in enumerate(result["problems"], start=1):
         flags = ("有原因" if p["cause"] else "无原因") + ("，泛泛" if p["generic"] else "")
-        answer = "、".join(str(j + 1) for j in p["plans"]) or "无对应安排"
-        lines.append(f"  {k}. {p['title']}（{flags}；安排 {answer}）")
+        answered = "、".join(str(j + 1) for j in p["plans"])
+        answer = f"对应安排 {answered}" if answered else "无对应安排"
+        lines.append(f"  {k}. {p['title']}（{flags}；{answer}）")
     lines.append(f"下一年度安排（{len(result['plans'])} 项）")
     for k, p in enumerate(result["plans"], start=1):
         lines.append(f"  {k}. {p['title']}")

@@ -393,6 +393,9 @@ def match_expression(
 
 
 def _issuer_norm(issuer: str | None) -> str | None:
+    """The issuer as the filters match it: width and case folded, spaces dropped, every part
+    kept. Not `model.compare.normalise_issuer`, which drops brackets and 中共 to match one
+    body across years: a filter for "汉南区" must still find "武汉经济技术开发区（汉南区）"."""
     from model.segment import normalise
 
     return "".join(normalise(issuer).split()).lower() if issuer else None

@@ -168,16 +168,12 @@ def kill_and_resume(reports: Path, out: Path, model: Path, total: int) -> dict[s
 def stage_profile(reports: Path, model: Path, sample: int = 40) -> dict[str, float]:
     """Milliseconds per document in each stage of `analyse`, measured in one process."""
     from model.analyse import paragraph_records, prepare
+    from model.ingest.readers import read_document
     from model.persist import load
-    from model.readers import read_document
-    from model.summarise import (
-        Budget,
-        get_summariser,
-        key_figures,
-        keywords,
-        select,
-        structured_summary,
-    )
+    from model.summary.base import Budget
+    from model.summary.registry import get_summariser
+    from model.summary.select import select
+    from model.summary.structured import key_figures, keywords, structured_summary
 
     classifier = load(model).classifier
     files = sorted(reports.glob("*.txt"))[:sample]

@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from model import persist
     from model.analyse import analyse, prepare, summary_record
-    from model.audit import audit
-    from model.segment import cut_words, segmenter, split_paragraphs
+    from model.audit.checks import audit
+    from model.text.segment import cut_words, segmenter, split_paragraphs
     from training.train import build_bundle
 
     texts = load_texts(args.corpus)

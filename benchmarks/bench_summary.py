@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from model.summarise import Budget
+    from model.summary.base import Budget
     from training.evaluate import mean_rows
     from training.reading import format_table, reader_cross_validation, reader_table
     from training.train import fit_background, load_reports

@@ -11,21 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from model.classify import SectionModel
-from model.deadlines import Rules
-from model.document import Document, build_document, build_document_from_lines
+from model.audit.deadlines import Rules
 from model.labels import LABEL_ZH
-from model.summarise import (
-    DEFAULT_METHOD,
-    Budget,
-    candidates,
-    get_summariser,
-    key_figures,
-    keywords,
-    select,
-    structured_summary,
-)
-from model.units import sentence_kinds
+from model.learn.classify import SectionModel
+from model.summary.base import Budget
+from model.summary.registry import DEFAULT_METHOD, get_summariser
+from model.summary.select import candidates, select
+from model.summary.structured import key_figures, keywords, structured_summary
+from model.text.document import Document, build_document, build_document_from_lines
+from model.text.units import sentence_kinds
 
 
 def prepare(
@@ -156,7 +150,7 @@ def analyse(
     scores = summariser.score(doc)
     extra = {}
     if audit is not False:
-        from model.audit import audit as audit_document
+        from model.audit.checks import audit as audit_document
 
         extra["audit"] = audit_document(doc, None if audit is True else audit)
     return extra | {

@@ -14,10 +14,10 @@ CLI and the evaluation give one answer:
 
 Similar texts are found without comparing every pair: MinHash LSH proposes candidate pairs,
 which are then checked exactly. Everything runs on numpy arrays for all texts at once: TF-IDF
-rows as CSR (model/csr.py), MinHash signatures computed in bulk with datasketch's permutations
-and hashing (bit for bit its values), LSH buckets grouped by sorting, candidate cosines and
-Jaccards as batched lookups. On a synthetic archive of 10,000 reports (50,000 problem items,
-340,000 paragraphs; benchmarks/bench_archive.py) `compare` takes about 30 s instead of 60 s.
+rows as CSR (model/vectors/csr.py), MinHash signatures computed in bulk with datasketch's
+permutations and hashing (bit for bit its values), LSH buckets grouped by sorting, candidate
+cosines and Jaccards as batched lookups. On a synthetic archive of 10,000 reports (50,000 problem
+items, 340,000 paragraphs; benchmarks/bench_archive.py) `compare` takes about 30 s instead of 60 s.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from model.audit import REQUIRED
-from model.csr import CSR
-from model.segment import is_heading, normalise
+from model.labels import REQUIRED
+from model.text.segment import is_heading, normalise
+from model.vectors.csr import CSR
+from model.vectors.features import count_matrix, ngram_keys, tfidf
 
 Report = Mapping[str, Any]
 
@@ -171,25 +172,14 @@ def _tfidf(texts: Sequence[str]) -> tuple[CSR, np.ndarray]:
     single = np.zeros(len(codes), dtype=bool)
     single[starts[:-1][lengths == 1]] = True
     keep = pair | single
-    keys = codes << np.uint64(21)
-    keys[pair[:-1].nonzero()[0]] += codes[1:][pair[:-1]]
+    following = np.where(pair, np.append(codes[1:], np.uint64(0)), np.uint64(0))
+    keys = ngram_keys([codes, following])
     keys, rows = keys[keep], owner[keep]
     vocabulary, first, terms = np.unique(keys, return_index=True, return_inverse=True)
     rank = np.empty(len(vocabulary), dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(vocabulary))
-    terms = rank[terms.reshape(-1)]
-    width = max(len(vocabulary), 1)
-    cells, counts = np.unique(rows * width + terms, return_counts=True)
-    rows, columns = cells // width, cells % width
-    df = np.bincount(columns, minlength=len(vocabulary))
-    idf = np.log((1 + n) / (1 + df)) + 1
-    weights = (1 + np.log(counts)) * idf[columns]
-    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))
-    norms[norms == 0] = 1.0
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    matrix = CSR(weights / norms[rows], columns, indptr, (n, width), rows=rows)
-    return matrix, df
+    counts = count_matrix(rows, rank[terms.reshape(-1)], (n, max(len(vocabulary), 1)))
+    return tfidf(counts), np.bincount(counts.indices, minlength=len(vocabulary))
 
 
 def _pair_dots(matrix: CSR, left: np.ndarray, right: np.ndarray) -> np.ndarray:

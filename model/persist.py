@@ -3,10 +3,10 @@ vouches for both.
 
 The joblib file pickles the fitted `SectionClassifier` (scikit-learn pipeline and all), for
 training and evaluation code (`load_full`). Serving reads only `PATH.lean.npz`: the numpy arrays
-inference needs (`model.lean`), loaded without unpickling anything, so neither scikit-learn nor
-scipy is imported (`load`). A bundle loads only when the sha256 of each file matches the
-manifest written beside it; the pickle, since unpickling runs code, only under the library
-versions it was built with.
+inference needs (`model.learn.lean`), loaded without unpickling anything, so neither
+scikit-learn nor scipy is imported (`load`). A bundle loads only when the sha256 of each file
+matches the manifest written beside it; the pickle, since unpickling runs code, only under the
+library versions it was built with.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import model
 from model.labels import LABEL_ZH
 
 if TYPE_CHECKING:
-    from model.classify import SectionClassifier, SectionModel
+    from model.learn.classify import SectionClassifier, SectionModel
 
 # Bump whenever what a bundle holds changes shape (e.g. a new fitted attribute of
 # SectionClassifier): an older bundle is then refused with a clear message, not a crash later.
@@ -133,7 +133,7 @@ def save(
 
     import joblib
 
-    from model.lean import export
+    from model.learn.lean import export
 
     path = Path(path)
     arrays = export(classifier)
@@ -220,7 +220,7 @@ def load(path: str | os.PathLike[str]) -> Bundle:
     """
     import numpy
 
-    from model.lean import LeanClassifier
+    from model.learn.lean import LeanClassifier
 
     path = Path(path)
     manifest = _checked_manifest(path, ("fzreport",))
@@ -254,7 +254,7 @@ def load_full(path: str | os.PathLike[str]) -> Bundle:
     """
     import joblib
 
-    from model.classify import SectionClassifier
+    from model.learn.classify import SectionClassifier
 
     path = Path(path)
     manifest = _checked_manifest(path, ("fzreport", "scikit-learn"))

@@ -24,11 +24,12 @@ from werkzeug.exceptions import ClientDisconnected
 
 from model import persist
 from model.analyse import analyse, paragraph_records, prepare, summary_record
-from model.audit import audit
-from model.document import Document
+from model.audit.checks import audit
+from model.ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_document
 from model.labels import LABEL_ZH, LABELS
-from model.readers import SUPPORTED_SUFFIXES, ReadError, read_document
-from model.summarise import DEFAULT_METHOD, SUMMARISERS, Budget
+from model.summary.base import Budget
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
+from model.text.document import Document
 from service.app import error_response, holder
 
 log = logging.getLogger(__name__)

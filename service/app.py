@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from model import persist
 from model.analyse import analyse
-from model.deadlines import load_rules
+from model.audit.deadlines import load_rules
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("fzreport.access")

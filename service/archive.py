@@ -61,7 +61,7 @@ SNIPPET_CHARS = 80
 # Matches ranked by bm25 (the last ones in the store): 2,000 rank in a few milliseconds.
 RANK_POOL = 2000
 
-# The parts the 督察工作规定 requires (model.audit.REQUIRED, which a test keeps equal): spelt
+# The parts the 督察工作规定 requires (model.audit.checks.REQUIRED, which a test keeps equal): spelt
 # out so that `fzreport --help` does not import the audit and its numerical stack.
 REQUIRED = ("achievements", "shortcomings", "leadership", "plans")
 _PART_COLUMNS = ", ".join(f"{part} TEXT" for part in REQUIRED)
@@ -309,7 +309,7 @@ _RUN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
 
 
 def _runs(text: str) -> list[str]:
-    from model.segment import normalise
+    from model.text.segment import normalise
 
     return _RUN.findall(normalise(text).lower())
 
@@ -329,7 +329,7 @@ def fts_tokens(text: str | None, mark: str = "") -> str:
     runs. The last character keeps runs apart: "甲乙，乙丙" gives "甲乙 乙 乙丙 丙", with no
     "甲乙 乙丙" phrase for "甲乙丙" to match. `mark` starts every token, so that a column's
     tokens share no doclist with the text's."""
-    from model.segment import normalise
+    from model.text.segment import normalise
 
     folded = normalise(text or "").lower()
     out = _GRAM.findall(folded) + _ALNUM.findall(folded)
@@ -396,7 +396,7 @@ def _issuer_norm(issuer: str | None) -> str | None:
     """The issuer as the filters match it: width and case folded, spaces dropped, every part
     kept. Not `model.compare.normalise_issuer`, which drops brackets and 中共 to match one
     body across years: a filter for "汉南区" must still find "武汉经济技术开发区（汉南区）"."""
-    from model.segment import normalise
+    from model.text.segment import normalise
 
     return "".join(normalise(issuer).split()).lower() if issuer else None
 
@@ -855,7 +855,7 @@ def get_report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | Non
 
 def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
     """About `width` characters around the first query term, marked, the rest HTML-escaped."""
-    from model.segment import normalise
+    from model.text.segment import normalise
 
     folded = normalise(text).lower()  # one character for one: offsets hold in `text`
     hits = [(folded.find(run), run) for run in _runs(query)]

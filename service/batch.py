@@ -28,12 +28,12 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from model import persist
 from model.labels import LABEL_ZH
-from model.registry import DEFAULT_METHOD, SUMMARISERS
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from service import args as argtypes
 
 if TYPE_CHECKING:
-    from model.archives import Item, Limits
-    from model.summarise import Budget
+    from model.ingest.archives import Item, Limits
+    from model.summary.base import Budget
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,8 @@ def summarise_file(
     Module-level so joblib and Dask can pickle it; the model is loaded once per worker.
     """
     from model.analyse import analyse
-    from model.archives import SEPARATOR
-    from model.readers import ReadError, read_document
+    from model.ingest.archives import SEPARATOR
+    from model.ingest.readers import ReadError, read_document
 
     digest = sha256_hex(data)
     try:
@@ -164,7 +164,7 @@ def dask_setup(worker: Any) -> None:
     worker of every new cluster.
     """
     import model.analyse  # noqa: F401
-    from model.segment import segmenter
+    from model.text.segment import segmenter
 
     segmenter()("预热")
 
@@ -256,7 +256,7 @@ def estimate(inputs: Iterable[Path], exclude: Path | None = None) -> int:
     import tarfile
     import zipfile
 
-    from model.archives import is_archive, is_document
+    from model.ingest.archives import is_archive, is_document
 
     total = 0
     for path in inputs:
@@ -400,7 +400,7 @@ def run_batch(
     """Summarise every document in `inputs` into `out_dir`, resuming an earlier run."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from model.archives import walk
+    from model.ingest.archives import walk
 
     stderr = stderr or sys.stderr
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -422,7 +422,7 @@ def run_batch(
         start = time.perf_counter()
         progress = progress_bar(estimate(inputs, out_dir), stderr)
         if budget is None:
-            from model.summarise import Budget
+            from model.summary.base import Budget
 
             budget = Budget()
         items = walk(inputs, limits, exclude=[out_dir])
@@ -638,7 +638,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     """Validate the arguments, make sure a model exists, and run."""
-    from model.summarise import Budget
+    from model.summary.base import Budget
     from service.cli import CliError
     from training.train import ensure_model
 

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import model
 from model.persist import Bundle, ModelError
-from model.registry import DEFAULT_METHOD, SUMMARISERS
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from service import args as argtypes
 
 if TYPE_CHECKING:
-    from model.summarise import Budget
+    from model.summary.base import Budget
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,7 +45,7 @@ def _bundle(args: argparse.Namespace) -> Bundle:
 
 def _read_input(name: str) -> tuple[str, str]:
     """(display name, text) of a file argument, '-' being standard input."""
-    from model.readers import ReadError, decode_bytes, read_text_file
+    from model.ingest.readers import ReadError, decode_bytes, read_text_file
 
     try:
         if name == "-":
@@ -61,7 +61,7 @@ def _read_input(name: str) -> tuple[str, str]:
 
 
 def _budget(args: argparse.Namespace) -> Budget:
-    from model.summarise import Budget
+    from model.summary.base import Budget
 
     return Budget(max_sentences=args.max_sentences, max_chars=args.max_chars)
 
@@ -144,8 +144,8 @@ def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from model.analyse import prepare
-    from model.audit import audit, card
-    from model.deadlines import RulesError, load_rules
+    from model.audit.checks import audit, card
+    from model.audit.deadlines import RulesError, load_rules
 
     try:
         rules = load_rules(args.rules)

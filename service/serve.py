@@ -40,7 +40,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
             )
         overrides["ARCHIVE_DIR"] = str(args.archive)
     if args.rules is not None:
-        from model.deadlines import RulesError, load_rules
+        from model.audit.deadlines import RulesError, load_rules
 
         try:  # checked here too, so a bad file is one line before any worker starts
             load_rules(args.rules)

@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from model.ingest.readers import decode_bytes
 from model.labels import LABELS
-from model.readers import decode_bytes
-from model.summarise import DEFAULT_METHOD, SUMMARISERS, pagerank
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
+from model.summary.scorers import pagerank
 from service import cli
 from service.cli import main
 from tests.conftest import ROOT, SEEDS, modules_after

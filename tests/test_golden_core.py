@@ -22,7 +22,7 @@ import pytest
 
 from model import persist
 from model.analyse import analyse
-from model.registry import SUMMARISERS
+from model.summary.registry import SUMMARISERS
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "core"

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from model.analyse import prepare
-from model.audit import PARTS, audit
-from model.classify import SectionModel
-from model.document import build_document
-from model.metadata import extract
-from model.segment import normalise
+from model.audit.checks import audit
+from model.audit.metadata import extract
+from model.labels import PARTS
+from model.learn.classify import SectionModel
+from model.text.document import build_document
+from model.text.segment import normalise
 from training.corpus import Report, load_corpus
 from training.train import fit, fit_background, load_reports, seeds_dir
 
@@ -177,7 +178,7 @@ def openings_metadata() -> dict[str, Any]:
 
 def genre_accuracy(clf: SectionModel, statecouncil: Path) -> dict[str, Any]:
     """Seeds and openings are reports; the State Council work reports are not."""
-    from model.audit import genre
+    from model.audit.checks import genre
 
     positives = [r.text for r in load_corpus(seeds_dir())]
     negatives = [r.text for r in load_corpus(statecouncil)] if statecouncil.exists() else []

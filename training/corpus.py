@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model.ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_document
 from model.labels import LABELS
-from model.readers import SUPPORTED_SUFFIXES, ReadError, read_document
-from model.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
-from model.structure import structural_labels
+from model.text.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
+from model.text.structure import structural_labels
 
 
 @dataclass(slots=True)

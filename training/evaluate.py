@@ -12,20 +12,15 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from model.analyse import prepare
-from model.background import Background
-from model.calibrate import expected_calibration_error, fit_temperature, reliability, scale
-from model.classify import DOCUMENT, ISOLATED, SectionClassifier, isolated_unit
 from model.labels import LABELS
-from model.segment import normalise, split_paragraphs, strip_numbering
-from model.structure import looks_like_boilerplate, structural_labels
-from model.summarise import (
-    DEFAULT_METHOD,
-    SUMMARISERS,
-    Budget,
-    get_summariser,
-    select,
-    summarise,
-)
+from model.learn.background import Background
+from model.learn.calibrate import expected_calibration_error, fit_temperature, reliability, scale
+from model.learn.classify import DOCUMENT, ISOLATED, SectionClassifier, isolated_unit
+from model.summary.base import Budget
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS, get_summariser
+from model.summary.select import select, summarise
+from model.text.segment import normalise, split_paragraphs, strip_numbering
+from model.text.structure import looks_like_boilerplate, structural_labels
 from training.corpus import Report
 
 Progress = Callable[[Iterable[Any]], Iterable[Any]]

@@ -1,11 +1,12 @@
 """What a reader gets from a summary, counted (SPEC: "What a reader wants from a summary").
 
 Whole reports, headings kept, as users give them. For every summary: how many of its sentences
-are headings or run-in topic clauses, scraps, stock formulae (the definitions of `model.units`);
-whether it has an admitted shortcoming when the report admits any, a plan when the report has
-plans, a figure when the report gives at least five. Shortcomings and plans are read from the
-reference labels of the report (hand-checked where there are any), never from the labels of the
-model that made the summary, so a summary is not credited for a mislabelled sentence.
+are headings or run-in topic clauses, scraps, stock formulae (the definitions of
+`model.text.units`); whether it has an admitted shortcoming when the report admits any, a plan
+when the report has plans, a figure when the report gives at least five. Shortcomings and plans
+are read from the reference labels of the report (hand-checked where there are any), never from
+the labels of the model that made the summary, so a summary is not credited for a mislabelled
+sentence.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import Any
 import numpy as np
 
 from model.analyse import prepare
-from model.background import Background
-from model.classify import SectionClassifier
-from model.summarise import SUMMARISERS, Budget, summarise
-from model.units import sentence_kinds
+from model.learn.background import Background
+from model.learn.classify import SectionClassifier
+from model.summary.base import Budget
+from model.summary.registry import SUMMARISERS
+from model.summary.select import summarise
+from model.text.units import sentence_kinds
 from training.corpus import Report
 from training.evaluate import Rows, cross_validate, recovery_rows
 

@@ -2,7 +2,7 @@
 
 The State Council's government work reports (seeds/background/statecouncil.jsonl) are one
 issuer over three decades: each year's shortcomings part, labelled by the default classifier
-and split by `model.problems.problem_items`, gives that year's problem items, all filed under
+and split by `model.text.problems.problem_items`, gives that year's problem items, all filed under
 "国务院" (the 32 reports from MIN_YEAR on). A shortcomings paragraph that opens with a framing
 ("我们也清醒看到面临的困难和挑战。") gives one item per sentence after it, so most years give
 several items. The pairs found are printed; the seeded `sample()` of SAMPLE of them was read by
@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from model.analyse import prepare
 from model.compare import RECURRING_THRESHOLD, recurring_problems
-from model.problems import problem_items
+from model.text.problems import problem_items
 from training.train import ensure_model, seeds_dir
 
 ISSUER = "国务院"

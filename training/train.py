@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from model import persist
 
 if TYPE_CHECKING:
-    from model.background import Background
-    from model.classify import SectionClassifier
+    from model.learn.background import Background
+    from model.learn.classify import SectionClassifier
     from training.corpus import Report
     from training.evaluate import OutOfFold
 
@@ -72,7 +72,7 @@ def load_reports(corpus: Path, labels: Path | None, min_year: int | None = None)
 
 def fit_background(reports: list[Report], corpus: Path | None = None) -> Background:
     """Background statistics of the training reports and the corpus's `background/` reports."""
-    from model.background import Background
+    from model.learn.background import Background
     from training.corpus import background_texts
 
     extra = background_texts([corpus]) if corpus is not None else []
@@ -85,7 +85,7 @@ def fit(
     """Fit deterministically: same data and seed, same model."""
     import numpy as np
 
-    from model.classify import SectionClassifier
+    from model.learn.classify import SectionClassifier
 
     random.seed(seed)
     np.random.seed(seed)

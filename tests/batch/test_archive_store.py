@@ -447,7 +447,7 @@ def test_snippet_marks_and_escapes() -> None:
 
 
 def test_parts_are_the_audits() -> None:
-    from model.audit import REQUIRED
+    from model.labels import REQUIRED
 
     assert archive.REQUIRED == REQUIRED
 

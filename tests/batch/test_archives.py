@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from model.archives import Item, Limits, walk
+from model.ingest.archives import Item, Limits, walk
 
 TEXT = "一、主要举措和成效。全年办理行政复议案件131件。".encode()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from model.summarise import Budget
+from model.summary.base import Budget
 from service.batch import load_journal
 from service.cli import main
 from tests.batch.conftest import make_reports

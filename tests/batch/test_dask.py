@@ -74,7 +74,7 @@ def test_batch_on_a_dask_cluster_matches_the_local_run(
 
 def test_preloaded_workers_have_the_segmenter_ready(cluster) -> None:
     def loaded() -> bool:
-        from model.segment import _load_segmenter
+        from model.text.segment import _load_segmenter
 
         return _load_segmenter.cache_info().currsize > 0
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from model.readers import ReadError, decode_bytes, read_document, read_text_file
+from model.ingest.readers import ReadError, decode_bytes, read_document, read_text_file
 
 REPORT = (
     "一、主要举措和成效\n"
@@ -205,7 +205,7 @@ def test_pdf_without_text_is_refused() -> None:
 
 def test_readers_keep_the_core_pure() -> None:
     code = (
-        "import sys, model.readers, model.archives; "
+        "import sys, model.ingest.readers, model.ingest.archives; "
         "print(sorted(m for m in ('flask', 'tqdm', 'argparse') if m in sys.modules))"
     )
     result = subprocess.run(

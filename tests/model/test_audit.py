@@ -1,4 +1,4 @@
-"""The inspection audit (`model.audit`): contract, required parts, problems, links, genre,
+"""The inspection audit (`model.audit.checks`): contract, required parts, problems, links, genre,
 timeliness. Labelled documents come from the session bundle's classifier."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import pytest
 
 from model import persist
 from model.analyse import prepare
-from model.audit import (
+from model.audit.checks import (
     LINK_THRESHOLD,
-    PARTS,
     _content_words,
     audit,
     genre,
@@ -22,10 +21,11 @@ from model.audit import (
     similarity,
     timeliness,
 )
-from model.deadlines import load_rules
-from model.document import Document, build_document
-from model.metadata import Metadata, extract
-from model.problems import Item
+from model.audit.deadlines import load_rules
+from model.audit.metadata import Metadata, extract
+from model.labels import PARTS
+from model.text.document import Document, build_document
+from model.text.problems import Item
 from tests.conftest import SEED_FILES, SEEDS
 
 SEED_003 = SEEDS / "003_5c5bdc2152d9c680.txt"

@@ -1,4 +1,4 @@
-"""Section classifier: behaviour of the trained model and the HMM decoding (model/classify.py)."""
+"""Section classifier: the trained model's behaviour and the HMM decoding (learn/classify.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from model.classify import SectionClassifier, round_like_python
 from model.labels import LABELS
-from model.segment import split_paragraphs
+from model.learn.classify import SectionClassifier, round_like_python
+from model.text.segment import split_paragraphs
 from tests.conftest import SEED_FILES, SEEDS
 from training.train import load_reports
 
@@ -215,7 +215,7 @@ def test_a_report_without_headings_is_labelled_from_its_words(bundle) -> None:
 def test_probabilities_equal_sklearn_predict_proba(full_bundle, manual_reports) -> None:
     from scipy import sparse
 
-    from model.classify import document_units, probabilities
+    from model.learn.classify import document_units, probabilities
 
     clf = full_bundle.classifier
     features, model = clf.pipeline_.steps[0][1], clf.pipeline_.steps[-1][1]

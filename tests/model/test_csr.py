@@ -1,4 +1,4 @@
-"""The numpy CSR matrix gives scipy.sparse's numbers to the last bit (model/csr.py)."""
+"""The numpy CSR matrix gives scipy.sparse's numbers to the last bit (model/vectors/csr.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from model.csr import CSR, canonical, csr_by_rows, hstack
-from model.document import build_document
-from model.summarise import bigram_vectors, sentence_vectors
+from model.text.bags import bigram_vectors, sentence_vectors
+from model.text.document import build_document
+from model.vectors.csr import CSR, canonical, csr_by_rows, hstack
 from tests.conftest import SEED_FILES
 
 

@@ -1,4 +1,4 @@
-"""Deadline rules from TOML (`model.deadlines`): the bundled rule, custom rules, bad files."""
+"""Deadline rules from TOML (`model.audit.deadlines`): the bundled rule, custom rules, bad files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from model.deadlines import DEFAULT_RULES, RulesError, load_rules
+from model.audit.deadlines import DEFAULT_RULES, RulesError, load_rules
 
 ZHEJIANG = """\
 [default]

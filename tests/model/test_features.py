@@ -1,4 +1,4 @@
-"""The fast vectorisers give exactly scikit-learn's matrices (model/vectorisers.py)."""
+"""The fast vectorisers give exactly scikit-learn's matrices (model/learn/vectorisers.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from model.classify import (
+from model.learn.classify import (
     CHAR_NGRAMS,
     Unit,
     document_units,
@@ -16,8 +16,8 @@ from model.classify import (
     unit_context,
     unit_words,
 )
-from model.segment import split_paragraphs
-from model.vectorisers import CharNgramTfidf, TokenCounts, TokenTfidf
+from model.learn.vectorisers import CharNgramTfidf, TokenCounts, TokenTfidf
+from model.text.segment import split_paragraphs
 from tests.conftest import SEED_FILES
 
 TRAIN = [Unit(p.text) for f in SEED_FILES for p in split_paragraphs(f.read_text("utf-8"))]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from model.analyse import prepare
-from model.headings import HeadingModel, examples, text_bigrams
-from model.segment import split_paragraphs
+from model.learn.headings import HeadingModel, examples, text_bigrams
+from model.text.segment import split_paragraphs
 
 REPORT = """关于2024年度法治政府建设情况的报告
 一、主要举措和成效

@@ -1,4 +1,4 @@
-"""The lean classifier serves what the scikit-learn pipeline would (model/lean.py)."""
+"""The lean classifier serves what the scikit-learn pipeline would (model/learn/lean.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from model.analyse import analyse, prepare, summary_record
-from model.classify import SectionClassifier
-from model.document import build_document
-from model.lean import LeanClassifier, export, strings, text_array
-from model.summarise import Budget
+from model.learn.classify import SectionClassifier
+from model.learn.lean import LeanClassifier, export, strings, text_array
+from model.summary.base import Budget
+from model.text.document import build_document
 from tests.conftest import SEED_FILES, SEEDS
 
 STATE_COUNCIL = SEEDS / "background" / "statecouncil.jsonl"

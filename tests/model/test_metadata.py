@@ -1,4 +1,4 @@
-"""Report metadata read from text (`model.metadata`): fields, levels, kinds and evidence."""
+"""Report metadata read from text (`model.audit.metadata`): fields, levels, kinds and evidence."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from model.document import build_document
-from model.metadata import Metadata, extract, issuer_kind, level_of
-from model.segment import normalise
+from model.audit.metadata import Metadata, extract, issuer_kind, level_of
+from model.text.document import build_document
+from model.text.segment import normalise
 
 OPENING = "2024年，某某市司法局坚持以习近平法治思想为指导，全面推进法治政府建设各项工作。"
 TITLE = "某某市司法局2024年法治政府建设年度报告"

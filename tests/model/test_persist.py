@@ -11,7 +11,7 @@ import joblib
 import pytest
 
 from model import persist
-from model.lean import LeanClassifier
+from model.learn.lean import LeanClassifier
 from model.persist import (
     FORMAT,
     ModelError,

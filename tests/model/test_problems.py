@@ -1,9 +1,9 @@
-"""The problem list (`model.problems.problem_items`): how a shortcomings part splits into items."""
+"""The problem list (`problem_items`): how a shortcomings part splits into items."""
 
 from __future__ import annotations
 
-from model.document import Document, build_document
-from model.problems import Item, problem_items
+from model.text.document import Document, build_document
+from model.text.problems import Item, problem_items
 
 HEAD = ("二、存在的不足", "shortcomings")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from model.readers import ReadError, decode_bytes, read_text_file
+from model.ingest.readers import ReadError, decode_bytes, read_text_file
 from tests.conftest import SEEDS
 
 TEXT = "一、2024年法治政府建设主要举措和成效\n全年办理行政复议案件131件，出庭应诉率达100%。\n"

@@ -1,4 +1,4 @@
-"""Normalisation, paragraphs, sentences, headings and words (model/segment.py)."""
+"""Normalisation, paragraphs, sentences, headings and words (model/text/segment.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import segment
-from model.segment import (
+from model.text import segment
+from model.text.segment import (
     MAX_JOINED,
     SEGMENTERS,
     cut_many,

@@ -1,11 +1,11 @@
-"""Heading cues, chrome detection and document context (model/structure.py)."""
+"""Heading cues, chrome detection and document context (model/text/structure.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from model.segment import split_paragraphs
-from model.structure import (
+from model.text.segment import split_paragraphs
+from model.text.structure import (
     contexts,
     heading_cue,
     is_body,

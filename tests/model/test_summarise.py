@@ -6,28 +6,18 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import model.summarise as summarise_module
+import model.vectors.features as features_module
 from model.analyse import analyse, prepare
-from model.document import build_document
-from model.summarise import (
-    DEFAULT_METHOD,
-    SUMMARISERS,
-    Budget,
-    SectionRankSummariser,
-    _word_counts,
-    bigram_counts,
-    bigram_vectors,
-    candidates,
-    get_summariser,
-    key_figures,
-    keywords,
-    pagerank,
-    select,
-    sentence_vectors,
-    structured_summary,
-    summarise,
-)
-from model.units import _TOPIC, _TOPIC_FIRST, sentence_kinds, sentence_shape
+from model.summary.base import Budget
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS, get_summariser
+from model.summary.scorers import SectionRankSummariser, pagerank
+from model.summary.select import candidates, select, summarise
+from model.summary.structured import key_figures, keywords, structured_summary
+from model.text.bags import bigram_vectors, sentence_vectors
+from model.text.bags import word_counts as _word_counts
+from model.text.document import build_document
+from model.text.units import _TOPIC, _TOPIC_FIRST, sentence_kinds, sentence_shape
+from model.vectors.features import bigram_counts
 
 METHODS = sorted(SUMMARISERS)
 SEED_003 = "003_5c5bdc2152d9c680.txt"
@@ -269,7 +259,7 @@ def test_bigrams_skip_punctuation_and_stay_inside_a_sentence() -> None:
 @pytest.mark.parametrize("row_bits", [22, 3])  # 3: the unpacked path, for > 2**22 sentences
 @pytest.mark.parametrize("size", [4000, 0])
 def test_bigram_counts_match_counting_pairs_one_by_one(monkeypatch, row_bits, size) -> None:
-    monkeypatch.setattr(summarise_module, "_ROW_BITS", row_bits)
+    monkeypatch.setattr(features_module, "_PAIR_ROW_BITS", row_bits)
     rng = np.random.default_rng(0)
     n = 300
     rows = np.sort(rng.integers(0, n, size=size))

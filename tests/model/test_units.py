@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.background import Background
-from model.document import Document, build_document
-from model.segment import MAX_JOINED
-from model.units import (
+from model.learn.background import Background
+from model.text.document import Document, build_document
+from model.text.segment import MAX_JOINED
+from model.text.units import (
     FORMULA_SHARE,
     SCRAP_CHARS,
     Kinds,

@@ -12,9 +12,9 @@ import json
 import pytest
 
 from model.analyse import analyse, prepare, summary_record
-from model.segment import normalise, split_paragraphs
-from model.summarise import Budget
-from model.units import sentence_kinds
+from model.summary.base import Budget
+from model.text.segment import normalise, split_paragraphs
+from model.text.units import sentence_kinds
 from tests.conftest import SEEDS
 
 SEED_001 = "001_53dc5834db04d641.txt"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.labels import LABEL_ZH, LABELS
-from model.summarise import SUMMARISERS
+from model.summary.registry import SUMMARISERS
 from service.app import create_app
 from tests.conftest import modules_after
 from tests.service.conftest import ADMIN_TOKEN, copy_bundle

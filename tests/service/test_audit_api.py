@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from model.audit import PARTS
+from model.labels import PARTS
 
 KEYS = {"genre", "metadata", "contents", "timeliness", "problems", "plans", "indicators"}
 

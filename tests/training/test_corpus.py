@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from model.segment import split_paragraphs
+from model.text.segment import split_paragraphs
 from tests.conftest import SEED_FILES, SEEDS
 from training.corpus import (
     ManualLabel,

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import persist
-from model.classify import Prediction
-from model.segment import split_paragraphs
-from model.summarise import SUMMARISERS
+from model.learn.classify import Prediction
+from model.summary.registry import SUMMARISERS
+from model.text.segment import split_paragraphs
 from service.cli import main
 from tests.conftest import SEED_FILES, SEEDS
 from training.corpus import Report, weak_labels

@@ -20,16 +20,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.csr import CSR
-from model.document import Document, content_positions
-from model.segment import Paragraph, normalise, sentence_bounds, strip_numbering
-from model.summarise import (
-    bigram_counts,
-    char_bigrams,
-    document_bigram_counts,
-    smooth_idf,
-    tfidf,
-)
+from model.text.bags import document_bigram_counts
+from model.text.document import Document, content_positions
+from model.text.segment import Paragraph, normalise, sentence_bounds, strip_numbering
+from model.vectors.csr import CSR
+from model.vectors.features import bigram_counts, char_bigrams, smooth_idf, tfidf
 
 Bigrams = tuple[CSR, np.ndarray]  # counts by (text, distinct bigram), the bigrams
 

@@ -1,8 +1,8 @@
-"""scikit-learn vectorisers whose transform is `model.features`: sklearn's matrices, faster.
+"""scikit-learn vectorisers whose transform is `model.vectors.features`: sklearn's matrices, faster.
 
 Only training and evaluation use these (they import scikit-learn); serving reads the fitted
-vocabularies and IDF as plain arrays and calls the same `model.features` functions
-(`model.lean`).
+vocabularies and IDF as plain arrays and calls the same `model.vectors.features` functions
+(`model.learn.lean`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ from typing import Any
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from model.csr import CSR
-from model.features import char_ngram_counts, ngram_index, squeeze_spaces, token_counts, weigh
+from model.vectors.csr import CSR
+from model.vectors.features import (
+    char_ngram_counts,
+    ngram_index,
+    squeeze_spaces,
+    token_counts,
+    weigh,
+)
 
 
 class CharNgramTfidf(TfidfVectorizer):
@@ -34,7 +40,7 @@ class CharNgramTfidf(TfidfVectorizer):
         return X
 
     def fast(self) -> bool:
-        """Whether `model.features.char_ngram_counts` computes this vectoriser's counts."""
+        """Whether `model.vectors.features.char_ngram_counts` computes this vectoriser's counts."""
         return (
             self.analyzer == "char"
             and tuple(self.ngram_range) in ((1, 1), (1, 2))

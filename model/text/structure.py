@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from model.segment import Paragraph, heading_level, is_heading, normalise
+from model.text.segment import Paragraph, heading_level, is_heading, normalise
 
 # Checked in this order: a heading naming problems *and* plans ("存在问题及下一步打算") opens
 # with the problems, and 回顾 beats the year's plans it is often paired with. Plans need a

@@ -7,7 +7,7 @@ fit learns from the training reports' headings what a heading reads like (`Headi
 the default summariser uses.
 
 scikit-learn is imported only to fit (and by a pickled pipeline): `SectionModel` holds the
-decoding shared with the lean classifier that serves the fitted arrays (`model.lean`).
+decoding shared with the lean classifier that serves the fitted arrays (`model.learn.lean`).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.background import Background
-from model.calibrate import scale
-from model.headings import HeadingModel, examples
 from model.labels import LABELS
-from model.segment import Paragraph, cut_words, normalise
-from model.structure import (
+from model.learn.background import Background
+from model.learn.calibrate import scale
+from model.learn.headings import HeadingModel, examples
+from model.text.segment import Paragraph, cut_words, normalise
+from model.text.structure import (
     Context,
     contexts,
     document_cues,
@@ -110,7 +110,7 @@ def build_pipeline(C: float = 1.0) -> Pipeline:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    from model.vectorisers import CharNgramTfidf, TokenCounts, TokenTfidf
+    from model.learn.vectorisers import CharNgramTfidf, TokenCounts, TokenTfidf
 
     features = FeatureUnion(
         [

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from model.segment import (
+from model.text.segment import (
     Paragraph,
     cut_many,
     normalise,
@@ -23,9 +23,22 @@ from model.segment import (
     split_paragraphs,
 )
 
-if TYPE_CHECKING:
-    from model.background import Background
-    from model.headings import HeadingModel
+
+class HeadingScorer(Protocol):
+    """What a Document needs of a heading model (`model.learn.headings.HeadingModel`).
+
+    A protocol of its own keeps the text layer free of the learning layer above it.
+    """
+
+    def predict_document(self, doc: Document) -> np.ndarray: ...
+
+
+class BackgroundStats(Protocol):
+    """What a Document needs of background statistics (`model.learn.background.Background`)."""
+
+    def span_shares(self, codes: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray: ...
+
+    def idf(self, words: Sequence[str]) -> np.ndarray: ...
 
 
 class Sentence(NamedTuple):
@@ -52,9 +65,9 @@ class Document:
     confidences: list[float] | None = None
     scores: list[dict[str, float]] | None = field(default=None)
     # The classifier's heading model, set with the labels; see `heading_probabilities`.
-    heading_model: HeadingModel | None = None
+    heading_model: HeadingScorer | None = None
     # What is common across reports (stock phrases, everyday words), set with the labels.
-    background: Background | None = None
+    background: BackgroundStats | None = None
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
     features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from model.document import Document
-from model.segment import data_text
+from model.text.document import Document
+from model.text.segment import data_text
 
 LEVELS = ("national", "provincial", "municipal", "county", "township")
 KINDS = ("government", "department", "party")

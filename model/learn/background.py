@@ -21,12 +21,13 @@ from itertools import repeat
 
 import numpy as np
 
-from model.document import content_table
-from model.segment import cut_words, normalise
+from model.text.document import content_table
+from model.text.segment import cut_words, normalise
+from model.vectors.features import ngram_keys
 
 # 4-grams of BMP code points pack into 64 bits exactly (characters beyond the BMP share one code).
 _GRAM = 4
-_BITS = np.uint64(16)
+_BITS = 16
 _BITMAP_MASK = np.uint64((1 << 20) - 1)
 
 
@@ -42,10 +43,7 @@ def gram_keys(codes: np.ndarray) -> np.ndarray:
     if len(codes) < _GRAM:
         return np.zeros(0, dtype=np.uint64)
     n = len(codes) - _GRAM + 1
-    keys = np.zeros(n, dtype=np.uint64)
-    for k in range(_GRAM):
-        keys = (keys << _BITS) | codes[k : k + n]
-    return keys
+    return ngram_keys([codes[k : k + n] for k in range(_GRAM)], _BITS)
 
 
 class Background:

@@ -1,10 +1,10 @@
 """The inspection audit of a report, as a legal-affairs office checks it each spring.
 
 Against the 《法治政府建设与责任落实督察工作规定》 (2019): who reported and for which year
-(model/metadata.py), whether it was published on time (model/deadlines.py), whether the five
-required contents are there, the problems it admits (问题清单) with or without causes, and
-whether next year's plans answer them. Every finding carries the offsets or paragraph indices
-of its evidence; what the text does not say is None or "unknown", never a guess.
+(model/audit/metadata.py), whether it was published on time (model/audit/deadlines.py),
+whether the five required contents are there, the problems it admits (问题清单) with or without
+causes, and whether next year's plans answer them. Every finding carries the offsets or paragraph
+indices of its evidence; what the text does not say is None or "unknown", never a guess.
 
 Pure: it reads a labelled Document, so the CLI, the server and the batch give one answer.
 """
@@ -20,22 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from model.deadlines import Rules, load_rules
-from model.document import Document
-from model.metadata import REPORT_TITLE, Metadata, extract
-from model.problems import Item, problem_items
-from model.segment import cut_words, normalise, stop_words
-from model.units import FIGURE, marker_end, sentence_kinds, specifics
-
-PARTS = ("achievements", "shortcomings", "leadership", "plans", "other")
-REQUIRED = PARTS[:4]  # "other matters to report" may be absent
-PART_ZH = {
-    "achievements": "主要举措和成效",
-    "shortcomings": "存在的不足和原因",
-    "leadership": "党政主要负责人履行第一责任人职责",
-    "plans": "下一年度主要安排",
-    "other": "其他需要报告的情况",
-}
+from model.audit.deadlines import Rules, load_rules
+from model.audit.metadata import REPORT_TITLE, Metadata, extract
+from model.labels import PART_ZH, PARTS
+from model.text.document import Document
+from model.text.problems import Item, problem_items
+from model.text.segment import cut_words, normalise, stop_words
+from model.text.units import FIGURE, marker_end, sentence_kinds, specifics
 
 # A paragraph shorter than this is a heading's echo or debris, not a part's content.
 _MIN_PARAGRAPH = 15

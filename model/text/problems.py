@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from model.document import Document
-from model.segment import Paragraph, strip_numbering
-from model.units import REMEDY, marker_end
+from model.text.document import Document
+from model.text.segment import Paragraph, strip_numbering
+from model.text.units import REMEDY, marker_end
 
 # A list marker that opens an item, when it stands at a paragraph start or after 。！？；：.
 _ITEM_MARKER = re.compile(

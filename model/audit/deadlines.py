@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from model.metadata import KINDS, LEVELS
+from model.audit.metadata import KINDS, LEVELS
 
-DEFAULT_RULES = Path(__file__).with_name("data") / "deadlines.toml"
+DEFAULT_RULES = Path(__file__).resolve().parents[1] / "data" / "deadlines.toml"
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 _CONDITIONS = {"level": LEVELS, "issuer_kind": KINDS}
 

@@ -6,10 +6,11 @@ coefficients, the HMM tables, the calibration temperatures, the heading model's 
 background statistics, all as numpy arrays (strings as one UTF-8 text, a line each).
 `model.persist` writes them beside the pickle as an .npz covered by the manifest's sha256.
 `LeanClassifier` is built from those arrays (no pickle: nothing runs on load and scikit-learn
-is never imported) and computes the features with the same `model.features` functions, the
-product X Wᵀ to rounding (`model.csr`, about 1e-15), the softmax with the same operations, and
-decodes with the same `SectionModel` code: its labels are the scikit-learn pipeline's and its
-probabilities agree within 1e-9 (tests/model/test_lean.py checks both, and the summaries).
+is never imported) and computes the features with the same `model.vectors.features`
+functions, the product X Wᵀ to rounding (`model.vectors.csr`, about 1e-15), the softmax with
+the same operations, and decodes with the same `SectionModel` code: its labels are the
+scikit-learn pipeline's and its probabilities agree within 1e-9 (tests/model/test_lean.py checks
+both, and the summaries).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.background import Background
-from model.classify import (
+from model.learn.background import Background
+from model.learn.classify import (
     SectionModel,
     Unit,
     linear_probabilities,
@@ -29,12 +30,12 @@ from model.classify import (
     unit_text,
     unit_words,
 )
-from model.csr import CSR, hstack
-from model.features import char_ngram_counts, squeeze_spaces, token_counts, weigh
-from model.headings import HeadingModel
+from model.learn.headings import HeadingModel
+from model.vectors.csr import CSR, hstack
+from model.vectors.features import char_ngram_counts, squeeze_spaces, token_counts, weigh
 
 if TYPE_CHECKING:
-    from model.classify import SectionClassifier
+    from model.learn.classify import SectionClassifier
 
 Arrays = Mapping[str, np.ndarray]
 

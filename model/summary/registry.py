@@ -12,7 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from model.summarise import Summariser
+    from model.summary.base import Summariser
 
 
 class Registry(Mapping[str, "type[Summariser]"]):
@@ -37,9 +37,17 @@ class Registry(Mapping[str, "type[Summariser]"]):
 
 SUMMARISERS: Mapping[str, type[Summariser]] = Registry(
     {
-        "lead": "model.summarise:LeadSummariser",
-        "textrank": "model.summarise:TextRankSummariser",
-        "sectionrank": "model.summarise:SectionRankSummariser",
+        "lead": "model.summary.scorers:LeadSummariser",
+        "textrank": "model.summary.scorers:TextRankSummariser",
+        "sectionrank": "model.summary.scorers:SectionRankSummariser",
     }
 )
 DEFAULT_METHOD = "sectionrank"
+
+
+def get_summariser(method: str = DEFAULT_METHOD) -> Summariser:
+    """An instance of the registered summariser, or a ValueError naming the choices."""
+    try:
+        return SUMMARISERS[method]()
+    except KeyError:
+        raise ValueError(f"unknown method {method!r}; choose from {sorted(SUMMARISERS)}") from None

@@ -31,9 +31,9 @@ from functools import cache
 
 import numpy as np
 
-from model.document import Document
-from model.segment import normalise
-from model.structure import looks_like_boilerplate
+from model.text.document import Document
+from model.text.segment import normalise
+from model.text.structure import looks_like_boilerplate
 
 SCRAP_CHARS = 14
 TOPIC_CHARS = 20  # one clause up to this long names a topic

@@ -6,10 +6,10 @@
 
 Figures, each against its target (10,000 reports):
 
-- `service.archive.build(DIR)` from a finished journal, everything included: ≤ 60 s, with the
+- `service.archive.write.build(DIR)` from a finished journal, everything included: ≤ 60 s, with the
   time of `model.compare.compare` (which runs in a second process while the rows are written)
   and how long the writing then waited for it, as `build` reports them;
-- `service.archive.search` p95 over 200 mixed queries on a read-only connection: ≤ 50 ms;
+- `service.archive.query.search` p95 over 200 mixed queries on a read-only connection: ≤ 50 ms;
 - GET /v1/archive/stats and /archive/dashboard (Flask test client): ≤ 1 s each, for the
   second request (the worker draws the charts once per state of the store), with the first;
 - RSS of the one worker of `fzreport serve --archive DIR --workers 1` after a stats call and a
@@ -328,11 +328,11 @@ def synthetic_journal(folder: Path, count: int, seed: int = 1) -> Path:
 
 
 def time_build(folder: Path) -> dict[str, Any]:
-    """`service.archive.build(folder)`, timed here, with its own timings of the comparison."""
-    from service import archive
+    """`service.archive.write.build(folder)`, timed here, with its own timings of the comparison."""
+    from service.archive import write
 
     start = time.perf_counter()
-    counts = archive.build(folder)
+    counts = write.build(folder)
     return {
         "seconds": round(time.perf_counter() - start, 2),
         "compare_s": counts["compare_seconds"],
@@ -400,17 +400,17 @@ def queries(rng: random.Random, issuers: list[str], n: int = 200) -> list[dict[s
 
 
 def time_search(folder: Path) -> dict[str, Any]:
-    from service import archive
+    from service.archive import query, store
 
-    conn = archive.open_store(folder, readonly=True)
+    conn = store.open_store(folder, readonly=True)
     try:
         issuers = [r[0] for r in conn.execute("SELECT DISTINCT issuer FROM reports LIMIT 50")]
         calls = queries(random.Random(3), issuers)
-        archive.search(conn, "法治")  # warm the page cache
+        query.search(conn, "法治")  # warm the page cache
         latencies, hits = [], 0
         for call in calls:
             start = time.perf_counter()
-            hits += len(archive.search(conn, **call)["hits"])
+            hits += len(query.search(conn, **call)["hits"])
             latencies.append(time.perf_counter() - start)
     finally:
         conn.close()

@@ -17,7 +17,7 @@ import time
 from functools import cache
 from importlib import resources
 from pathlib import PurePosixPath
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import ClientDisconnected
@@ -26,11 +26,11 @@ from model import persist
 from model.analyse import analyse, paragraph_records, prepare, summary_record
 from model.audit.checks import audit
 from model.ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_document
-from model.labels import LABEL_ZH, LABELS
+from model.labels import LABEL_ZH, LABELS, PART_ZH, PARTS
 from model.summary.base import Budget
 from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from model.text.document import Document
-from service.app import error_response, holder
+from service.http import error_response, fail, holder
 
 log = logging.getLogger(__name__)
 
@@ -38,23 +38,6 @@ bp = Blueprint("api", __name__)
 
 MAX_PER_SECTION = 20
 _SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-class ApiError(Exception):
-    """A client error that becomes {"error": {"code", "message"}} with `status`."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-@bp.app_errorhandler(ApiError)
-def api_error(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.code, exc.message)
-
-
-def fail(status: int, code: str, message: str) -> NoReturn:
-    raise ApiError(status, code, message)
 
 
 # -- request parsing ----------------------------------------------------------------------------
@@ -415,6 +398,7 @@ def index() -> str:
     return render_template(
         "index.html",
         labels=[(label, LABEL_ZH[label]) for label in LABELS],
+        parts=[(part, PART_ZH[part]) for part in PARTS],
         max_chars=config["MAX_TEXT_CHARS"],
         max_bytes=config["MAX_CONTENT_LENGTH"],
         review=config["REVIEW_CONFIDENCE"],

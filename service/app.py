@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -23,6 +22,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from model import persist
 from model.analyse import analyse
 from model.audit.deadlines import load_rules
+from service.common import load_model
+from service.http import ApiError, ModelHolder, api_error, error_response
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("fzreport.access")
@@ -70,33 +71,9 @@ _WARM_UP_TEXT = (
 )
 
 
-class ModelHolder:
-    """The bundle a process serves; swapped whole under a lock so a request sees one model."""
-
-    def __init__(self, bundle: persist.Bundle) -> None:
-        self._lock = threading.Lock()
-        self.bundle = bundle
-        self.loaded_at = time.time()
-
-    def replace(self, path: Path) -> persist.Bundle:
-        """Load and verify `path`; on ModelError the current bundle stays in place."""
-        bundle = persist.load(path)
-        with self._lock:
-            self.bundle = bundle
-            self.loaded_at = time.time()
-        return bundle
-
-
 def load_bundle(path: str | os.PathLike[str] | None) -> persist.Bundle:
     """The configured bundle, or the default one (built from the seeds on first use)."""
-    from training.train import ensure_model
-
-    return ensure_model(Path(path) if path else None)
-
-
-def holder() -> ModelHolder:
-    """The model holder of the current app."""
-    return current_app.extensions["fzreport.model"]
+    return load_model(Path(path) if path else None)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -136,12 +113,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _install_request_hooks(app)
     _install_error_handlers(app)
     return app
-
-
-def error_response(status: int, code: str, message: str) -> Response:
-    """The one error shape of the API: {"error": {"code", "message"}}."""
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
-    return Response(body, status=status, mimetype="application/json")
 
 
 def _install_request_hooks(app: Flask) -> None:
@@ -192,6 +163,8 @@ _HTTP_CODES = {
 
 
 def _install_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, api_error)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500

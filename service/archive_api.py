@@ -19,8 +19,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from model.labels import LABELS
-from service.api import fail
+from model.labels import LABELS, PART_SHORT, PART_ZH, REQUIRED
+from service.http import fail
 
 bp = Blueprint("archive", __name__)
 
@@ -32,17 +32,17 @@ _MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 @contextmanager
 def _store() -> Iterator[sqlite3.Connection]:
-    from service import archive
+    from service.archive import store
 
     folder = current_app.config.get("ARCHIVE_DIR")
     if not folder:
         fail(404, "no_archive", "no archive is served: start with `fzreport serve --archive DIR`")
-    path = Path(folder) / archive.STORE_NAME
+    path = Path(folder) / store.STORE_NAME
     if not path.exists():
         fail(404, "no_archive", f"no store in {folder}: run `fzreport archive build {folder}`")
     try:
-        conn = archive.open_store(path, readonly=True)
-    except archive.StoreError as exc:  # replaced by a store of another version while serving
+        conn = store.open_store(path, readonly=True)
+    except store.StoreError as exc:  # replaced by a store of another version while serving
         fail(503, "archive_unavailable", f"{exc}: run `fzreport archive build {folder}`")
     try:
         yield conn
@@ -80,27 +80,26 @@ def _choice_arg(name: str, allowed: tuple[str, ...]) -> str | None:
 
 _LEVELS = ("national", "provincial", "municipal", "county", "township")
 _TIMELINESS = ("on_time", "late", "unknown")
-_PARTS = ("achievements", "shortcomings", "leadership", "plans")
 
 
 @bp.get("/v1/archive/reports")
 def reports() -> Response:
     """The reports table, filtered, sorted and paged."""
-    from service import archive
+    from service.archive import query
 
     args: dict[str, Any] = {
         "issuer": _text_arg("issuer"),
         "year": _int_arg("year", lower=1900, upper=2100),
         "level": _choice_arg("level", _LEVELS),
-        "part_missing": _choice_arg("part_missing", _PARTS),
+        "part_missing": _choice_arg("part_missing", REQUIRED),
         "timeliness": _choice_arg("timeliness", _TIMELINESS),
         "sort": request.args.get("sort", "id"),
         "page": _int_arg("page", 1, upper=MAX_PAGE),
-        "per_page": _int_arg("per_page", 50, upper=archive.MAX_PER_PAGE),
+        "per_page": _int_arg("per_page", 50, upper=query.MAX_PER_PAGE),
     }
     with _store() as conn:
         try:
-            return jsonify(archive.list_reports(conn, **args))
+            return jsonify(query.list_reports(conn, **args))
         except ValueError as exc:
             fail(422, "invalid_parameter", str(exc))
 
@@ -108,10 +107,10 @@ def reports() -> Response:
 @bp.get("/v1/archive/reports/<int:report_id>")
 def report(report_id: int) -> Response:
     """One report with its analysis and audit."""
-    from service import archive
+    from service.archive import query
 
     with _store() as conn:
-        found = archive.get_report(conn, report_id) if report_id <= _MAX_ID else None
+        found = query.get_report(conn, report_id) if report_id <= _MAX_ID else None
     if found is None:
         fail(404, "not_found", f"no report {report_id} in the archive")
     return jsonify(found)
@@ -120,7 +119,7 @@ def report(report_id: int) -> Response:
 @bp.get("/v1/archive/search")
 def search() -> Response:
     """Paragraphs matching `q` (two-character words work), with highlighted snippets."""
-    from service import archive
+    from service.archive import query
 
     q = request.args.get("q", "")
     if not q.strip():
@@ -131,7 +130,7 @@ def search() -> Response:
     page = _int_arg("page", 1, upper=MAX_PAGE)
     with _store() as conn:
         return jsonify(
-            archive.search(
+            query.search(
                 conn,
                 q,
                 page=page,
@@ -147,10 +146,10 @@ def search() -> Response:
 @bp.get("/v1/archive/stats")
 def stats() -> Response:
     """Compliance and timeliness rates, problem clusters, recurring problems, shared passages."""
-    from service import archive
+    from service.archive import query
 
     with _store() as conn:
-        return jsonify(archive.stats(conn))
+        return jsonify(query.stats(conn))
 
 
 # -- web pages ----------------------------------------------------------------------------------
@@ -165,16 +164,6 @@ LEVEL_ZH = {
 }
 TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "不明"}
 STATUS_ZH = {"present": "具备", "weak": "薄弱", "missing": "缺失"}
-# The audit's names of the parts (the single-report page uses the same words).
-PART_ZH = {
-    "achievements": "主要举措和成效",
-    "shortcomings": "存在的不足和原因",
-    "leadership": "党政主要负责人履行第一责任人职责",
-    "plans": "下一年度主要安排",
-    "other": "其他",
-}
-PART_SHORT = {"achievements": "举措成效", "shortcomings": "不足原因", "leadership": "负责人履职"}
-PART_SHORT |= {"plans": "下年安排"}
 TOP_ROWS = 20  # rows of each dashboard table
 
 
@@ -187,7 +176,7 @@ def _page_names() -> dict[str, Any]:
         "status_zh": STATUS_ZH,
         "parts": PART_ZH,
         "part_short": PART_SHORT,
-        "required": _PARTS,
+        "required": REQUIRED,
         "label_zh": LABEL_ZH,
     }
 
@@ -201,17 +190,17 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 def _missing_page() -> tuple[str, int] | None:
     """The 404 page when no archive is served, the 503 page when its store cannot be read (of
     another schema version), else None."""
-    from service import archive
+    from service.archive import store
 
     folder = current_app.config.get("ARCHIVE_DIR")
     if not folder:
         message = "当前没有提供报告库。请用 `fzreport serve --archive 目录` 启动服务。"
-    elif not (Path(folder) / archive.STORE_NAME).exists():
+    elif not (Path(folder) / store.STORE_NAME).exists():
         message = f"{folder} 中还没有报告库。请先运行 `fzreport archive build {folder}`。"
     else:
         try:
-            archive.open_store(Path(folder) / archive.STORE_NAME, readonly=True).close()
-        except archive.StoreError as exc:
+            store.open_store(Path(folder) / store.STORE_NAME, readonly=True).close()
+        except store.StoreError as exc:
             message = f"报告库无法读取（{exc}）。请运行 `fzreport archive build {folder}`。"
             return _render("archive_missing.html", 503, title="报告库无法读取", message=message)
         return None
@@ -292,13 +281,13 @@ def report_view(record: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/archive/reports/<int:report_id>")
 def report_page(report_id: int) -> tuple[str, int]:
     """One report: metadata, audit and its text paragraph by paragraph (#p-N)."""
-    from service import archive
+    from service.archive import query
 
     missing = _missing_page()
     if missing:
         return missing
     with _store() as conn:
-        found = archive.get_report(conn, report_id) if report_id <= _MAX_ID else None
+        found = query.get_report(conn, report_id) if report_id <= _MAX_ID else None
     if found is None:
         return _render(
             "archive_missing.html",
@@ -334,13 +323,13 @@ def _recurring_issuers(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]
 @bp.get("/archive/dashboard")
 def dashboard_page() -> tuple[str, int]:
     """Rates as server-drawn SVG charts; clusters, recurring problems and shared passages."""
-    from service import archive
+    from service.archive import query
 
     missing = _missing_page()
     if missing:
         return missing
     with _store() as conn:
-        data = archive.stats(conn)
+        data = query.stats(conn)
         rows = conn.execute(
             "SELECT id, source, issuer, year, published, deadline FROM reports ORDER BY id"
         ).fetchall()
@@ -455,7 +444,7 @@ def compliance_chart(by_level: dict[str, Any]) -> str | None:
         return None
     figure, axes = _figure()
     series = [("四部分齐全", "compliance", None)] + [
-        (PART_SHORT[part], "parts", part) for part in _PARTS
+        (PART_SHORT[part], "parts", part) for part in REQUIRED
     ]
     width = 0.8 / len(series)
     for k, (name, key, part) in enumerate(series):

@@ -16,20 +16,21 @@ import fcntl
 import hashlib
 import html
 import itertools
-import json
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from model import persist
 from model.labels import LABEL_ZH
 from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
-from service import args as argtypes
+from service import common
+from service.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, progress_bar
+from service.journal import RESULTS, Journal, dumps, key, latest, load_journal
 
 if TYPE_CHECKING:
     from model.ingest.archives import Item, Limits
@@ -37,12 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RESULTS, CSV_NAME, HTML_NAME, LOCK_NAME = "results.jsonl", "results.csv", "index.html", ".lock"
+CSV_NAME, HTML_NAME, LOCK_NAME = "results.csv", "index.html", ".lock"
 FORMATS = ("jsonl", "csv", "html")
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# fsync at most this often: SIGKILL never loses written lines (they are in the page cache),
-# and an fsync per record would cap throughput on slow disks for only power-loss safety.
-FSYNC_SECONDS = 1.0
 
 # One loaded bundle per process, keyed by path: local workers inherit the client's when forked,
 # Dask reuses its workers, so each loads the model at most once however many documents it gets.
@@ -142,10 +139,6 @@ def warm_up(model_path: str) -> None:
 Line = tuple[str, str]  # (status, the record as one JSON line without its newline)
 
 
-def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False)
-
-
 def journal_line(source: str, data: bytes, model_path: str, budget: Budget, method: str) -> Line:
     """`summarise_file` as (status, JSON line): workers serialise their own records.
 
@@ -153,7 +146,7 @@ def journal_line(source: str, data: bytes, model_path: str, budget: Budget, meth
     again while the workers wait for their next documents.
     """
     record = summarise_file(source, data, model_path, budget, method)
-    return record["status"], _dumps(record)
+    return record["status"], dumps(record)
 
 
 def dask_setup(worker: Any) -> None:
@@ -171,61 +164,7 @@ def dask_setup(worker: Any) -> None:
 
 def _refused(source: str, reason: str) -> Line:
     """The line of an item the walker refused; mapped like a document to keep order."""
-    return "error", _dumps(error_record(source, reason))
-
-
-def load_journal(path: Path) -> list[dict[str, Any]]:
-    """Records of a previous run; a torn or damaged line is dropped and the file rewritten."""
-    if not path.exists():
-        return []
-    raw = path.read_bytes()
-    records, damaged = [], not raw.endswith(b"\n") and bool(raw)
-    for line in raw.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            damaged = True
-            continue
-        if isinstance(record, dict) and "source" in record:
-            records.append(record)
-        else:
-            damaged = True
-    if damaged:
-        log.warning("%s: repairing a torn or damaged line left by an interrupted run", path)
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as out:
-            for record in records:
-                out.write(_dumps(record) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    return records
-
-
-@dataclass
-class Journal:
-    """Append-only results file: one line per record, flushed at once, fsynced every second."""
-
-    stream: IO[str]
-    last_sync: float = field(default_factory=time.monotonic)
-
-    def append(self, line: str) -> None:
-        self.stream.write(line + "\n")
-        self.stream.flush()
-        if time.monotonic() - self.last_sync >= FSYNC_SECONDS:
-            self.sync()
-
-    def sync(self) -> None:
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.last_sync = time.monotonic()
-
-
-def key(record: dict[str, Any]) -> tuple[str, str]:
-    """What makes a record the same document: its source and content hash."""
-    return str(record.get("source")), str(record.get("sha256") or "")
+    return "error", dumps(error_record(source, reason))
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -368,21 +307,6 @@ def _model_check(model_path: str) -> Iterator[None]:
         raise RuntimeError(f"{model_path}: the model does not work: {exc}") from None
 
 
-def progress_bar(total: int, stream: TextIO, desc: str = "batch", unit: str = "doc") -> Any:
-    """A tqdm bar without tqdm's monitor thread.
-
-    Local workers (and the archive's comparison) are forked while the bar is open; a thread
-    alive at a fork may be holding a lock (the stream's, tqdm's) that the child would then find
-    held forever.
-    """
-    from tqdm import tqdm
-
-    class Progress(tqdm):
-        monitor_interval = 0
-
-    return Progress(total=total, unit=unit, file=stream, desc=desc, dynamic_ncols=True)
-
-
 def run_batch(
     inputs: list[Path],
     out_dir: Path,
@@ -476,15 +400,6 @@ def _rate(documents: int, start: float, ready: float, end: float) -> str:
 
 
 # -- reports for people ------------------------------------------------------------------------
-
-
-def latest(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One record per source, the last written (a source re-done after its file changed)."""
-    by_source: dict[str, dict[str, Any]] = {}
-    for record in records:
-        by_source.pop(str(record["source"]), None)
-        by_source[str(record["source"])] = record
-    return list(by_source.values())
 
 
 def _sections_text(sections: dict[str, int]) -> str:
@@ -639,8 +554,6 @@ def _formats(value: str) -> tuple[str, ...]:
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     """Validate the arguments, make sure a model exists, and run."""
     from model.summary.base import Budget
-    from service.cli import CliError
-    from training.train import ensure_model
 
     missing = [str(p) for p in args.inputs if not p.exists()]
     if missing:
@@ -654,7 +567,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             ) from None
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs become error records
     try:
-        bundle = ensure_model(args.model)
+        bundle = common.load_model(args.model)
     except persist.ModelError as exc:
         raise CliError(str(exc)) from None
     model_path = str(bundle.path.resolve())
@@ -690,7 +603,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     p.add_argument(
         "--workers",
-        type=argtypes.count,
+        type=common.count,
         default=os.cpu_count() or 1,
         metavar="N",
         help="local worker processes (default: the number of CPUs)",
@@ -709,9 +622,9 @@ def register(sub: Any) -> None:
         help="comma-separated outputs among jsonl,csv,html (results.jsonl is always written)",
     )
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--max-sentences", type=argtypes.size, default=None, metavar="K")
-    size.add_argument("--max-chars", type=argtypes.size, default=None, metavar="N")
+    size.add_argument("--max-sentences", type=common.size, default=None, metavar="K")
+    size.add_argument("--max-chars", type=common.size, default=None, metavar="N")
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--force", action="store_true", help="start over instead of resuming")
-    argtypes.add_model_flag(p)
+    common.add_model_flag(p)
     p.set_defaults(func=cmd_batch)

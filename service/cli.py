@@ -13,32 +13,22 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, TextIO
 
 import model
 from model.persist import Bundle, ModelError
 from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
-from service import args as argtypes
+from service import common
+from service.common import EXIT_FAILED, EXIT_OK, CliError
 
 if TYPE_CHECKING:
     from model.summary.base import Budget
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit status 1 (or `status`)."""
-
-    def __init__(self, message: str, status: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.status = status
-
 
 def _bundle(args: argparse.Namespace) -> Bundle:
-    from training.train import ensure_model
-
     try:
-        return ensure_model(args.model)
+        return common.load_model(args.model)
     except ModelError as exc:
         raise CliError(str(exc)) from None
 
@@ -192,17 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="label every paragraph (one per line) with its section")
     p.add_argument("file", nargs="?", default="-", help="report file, or - for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    argtypes.add_model_flag(p)
+    common.add_model_flag(p)
     p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("summarise", aliases=["summarize"], help="pick a report's key sentences")
     p.add_argument("files", nargs="*", help="report files, or - for stdin (default)")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--max-chars", type=argtypes.size, default=None)
-    size.add_argument("--max-sentences", type=argtypes.size, default=None)
+    size.add_argument("--max-chars", type=common.size, default=None)
+    size.add_argument("--max-sentences", type=common.size, default=None)
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
-    argtypes.add_model_flag(p)
+    common.add_model_flag(p)
     p.set_defaults(func=cmd_summarise)
 
     p = sub.add_parser(
@@ -213,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rules", default=None, metavar="FILE", help="deadline rules (TOML; default: bundled)"
     )
-    argtypes.add_model_flag(p)
+    common.add_model_flag(p)
     p.set_defaults(func=cmd_audit)
 
     from training.evaluate_cli import add_arguments as evaluate_arguments
@@ -233,15 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """Sub-commands that live in their own modules (batch, serve)."""
-    registers = []
-    for module in ("service.batch", "service.serve", "service.archive"):
-        try:
-            registers.append(__import__(module, fromlist=["register"]).register)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-    return registers
+    """Sub-commands that live in their own modules (batch, serve, archive)."""
+    modules = ("service.batch", "service.serve", "service.archive.command")
+    return [import_module(module).register for module in modules]
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

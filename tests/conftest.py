@@ -178,3 +178,26 @@ def model_env(bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def seed_texts() -> dict[str, str]:
     """Every seed report by file name."""
     return {p.name: p.read_text(encoding="utf-8") for p in SEED_FILES}
+
+
+@pytest.fixture(scope="session")
+def model_path(bundle_path: Path) -> Path:
+    """The session bundle's path, under the name the batch gives it."""
+    return bundle_path
+
+
+@pytest.fixture(scope="session")
+def seed_list() -> list[str]:
+    """The seed reports' texts in order, the material every made-up report is cut from."""
+    return [p.read_text(encoding="utf-8") for p in SEED_FILES]
+
+
+def make_reports(folder: Path, texts: list[str], count: int) -> list[Path]:
+    """`count` distinct .txt reports in `folder`, cycling through `texts`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"report_{i:03d}.txt"
+        path.write_text(f"报告编号{i}。\n{texts[i % len(texts)]}", encoding="utf-8")
+        paths.append(path)
+    return paths

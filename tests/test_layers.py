@@ -63,8 +63,9 @@ def _targets(name: str, path: Path) -> set[str]:
             if node.level:
                 parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*parts, base] if base else parts)
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
+            # `from package import module` names the module; `from module import name` the module
+            submodules = {f"{base}.{alias.name}" for alias in node.names} & modules().keys()
+            found |= submodules or {base}
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found |= set(_REGISTERED.findall(node.value))
     return found

@@ -170,13 +170,8 @@
 
   // -- the audit panel (/v1/audit) ------------------------------------------------------------
 
-  const AUDIT_PARTS = [
-    ["achievements", "主要举措和成效"],
-    ["shortcomings", "存在的不足和原因"],
-    ["leadership", "党政主要负责人履行第一责任人职责"],
-    ["plans", "下一年度主要安排"],
-    ["other", "其他"],
-  ];
+  // The five parts in the audit's order, with their names: from the page (model/labels.py).
+  const AUDIT_PARTS = config.parts;
   const PART_STATUS_ZH = { present: "具备", weak: "薄弱", missing: "缺失" };
   const TIMELINESS_ZH = { on_time: "按时", late: "逾期", unknown: "不明" };
 

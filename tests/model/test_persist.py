@@ -145,13 +145,26 @@ def test_a_bundle_without_lean_arrays_is_refused(saved: Path) -> None:
     del manifest["lean"]
     manifest["format"] = 4
     manifest_path(saved).write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(ModelError, match="bundle format 4, this fzreport reads 5") as err:
+    with pytest.raises(ModelError, match=f"bundle format 4, this fzreport reads {FORMAT}") as err:
         load(saved)
     _one_line_rebuild_hint(err, saved)
     _edit_manifest(saved, format=FORMAT)  # the current format, but no arrays named
     with pytest.raises(ModelError, match="names no lean arrays") as err:
         load(saved)
     _one_line_rebuild_hint(err, saved)
+
+
+def test_a_bundle_of_the_flat_module_paths_is_refused_before_unpickling(saved: Path) -> None:
+    # Format 5 pickled `model.classify.SectionClassifier`, a module that no longer exists:
+    # the manifest's format stops it with the one-line hint, before unpickling could fail.
+    saved.write_bytes(b"\x80\x04\x95" + b"cmodel.classify\nSectionClassifier\n" + b".")
+    _edit_manifest(saved, format=5)
+    for loader in (load, load_full):
+        with pytest.raises(
+            ModelError, match=f"bundle format 5, this fzreport reads {FORMAT}"
+        ) as err:
+            loader(saved)
+        _one_line_rebuild_hint(err, saved)
 
 
 def test_missing_lean_arrays_are_refused(saved: Path) -> None:

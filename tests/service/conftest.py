@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -130,7 +131,7 @@ def start_server(tmp_path: Path) -> Iterator:
 @pytest.fixture(scope="session")
 def archive_dir(tmp_path_factory: pytest.TempPathFactory, bundle_path: Path) -> Path:
     """A batch over the seeds and a binary file, and the archive built from its journal."""
-    from service.archive import build
+    from service.archive.write import build
     from service.cli import main
 
     inputs = tmp_path_factory.mktemp("archive-in")
@@ -150,3 +151,26 @@ def archive_client(bundle_path: Path, archive_dir: Path) -> FlaskClient:
         {"TESTING": True, "MODEL_PATH": str(bundle_path), "ARCHIVE_DIR": str(archive_dir)}
     )
     return app.test_client()
+
+
+def version_2_store(folder: Path) -> Path:
+    """A store as the code of schema version 2 left it, with one report and paragraph."""
+    from service.archive.store import MIGRATIONS
+
+    path = folder / "archive.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    old.executescript(f"BEGIN;\n{MIGRATIONS[1]}\nPRAGMA user_version = 2;\nCOMMIT;")
+    old.execute(
+        "INSERT INTO reports (id, source, status, issuer, issuer_norm, year, record) "
+        "VALUES (1, 'old.txt', 'ok', '某局', '某局', 2023, '{\"source\": \"old.txt\"}')"
+    )
+    text = "全年办理行政复议案件131件。"
+    old.execute(
+        'INSERT INTO paragraphs (report_id, idx, start, "end", label, text, tokens) '
+        "VALUES (1, 0, 0, ?, 'achievements', ?, '全年 办理 行政复议 案件 131 件')",
+        (len(text), text),
+    )
+    old.commit()
+    old.close()
+    return path

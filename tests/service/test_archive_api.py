@@ -196,7 +196,7 @@ def test_dashboard_has_inline_svg_charts_and_tables(archive_client: FlaskClient)
 def test_dashboard_of_an_empty_archive(
     bundle_path: Path, tmp_path: Path, archive_dir: Path
 ) -> None:
-    from service.archive import build
+    from service.archive.write import build
 
     (tmp_path / "results.jsonl").write_text("", encoding="utf-8")
     build(tmp_path)
@@ -213,8 +213,8 @@ def test_dashboard_of_an_empty_archive(
 def test_dashboard_lists_the_bodies_that_repeat_problems(
     bundle_path: Path, tmp_path: Path, archive_dir: Path
 ) -> None:
-    from service.archive import build
-    from service.batch import load_journal
+    from service.archive.write import build
+    from service.journal import load_journal
 
     records = [
         r
@@ -296,7 +296,7 @@ def test_recurring_bodies_of_a_store_built_before_they_were_kept() -> None:
 def test_a_store_of_another_version_is_503_not_500(bundle_path: Path, tmp_path: Path) -> None:
     import sqlite3
 
-    from service.archive import SCHEMA_VERSION
+    from service.archive.store import SCHEMA_VERSION
 
     with sqlite3.connect(tmp_path / "archive.sqlite") as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")

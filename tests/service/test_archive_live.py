@@ -9,9 +9,9 @@ from pathlib import Path
 
 import requests
 
-from service import archive
-from service.batch import load_journal
-from tests.batch.conftest import version_2_store
+from service.archive import store, write
+from service.journal import load_journal
+from tests.service.conftest import version_2_store
 
 
 def test_server_reads_while_the_store_is_written(
@@ -25,17 +25,17 @@ def test_server_reads_while_the_store_is_written(
     copies = 40
     reading, done = threading.Event(), threading.Event()
 
-    def write() -> None:
+    def land() -> None:
         # Like a batch landing records: one transaction each, while the server reads.
         reading.wait(30)
-        with archive.open_store(folder) as conn:
+        with store.open_store(folder) as conn:
             for n in range(copies):
                 record = records[n % len(records)]
-                archive.update(conn, [{**record, "source": f"landed/{n}.txt"}])
+                write.update(conn, [{**record, "source": f"landed/{n}.txt"}])
                 time.sleep(0.02)
         done.set()
 
-    writer = threading.Thread(target=write)
+    writer = threading.Thread(target=land)
     writer.start()
     seen: list[int] = []
     statuses: set[int] = set()

@@ -167,6 +167,18 @@ def test_ensure_model_rebuilds_a_broken_cache_bundle(
     assert len(fake_build) == 2
 
 
+def test_ensure_model_rebuilds_a_cache_bundle_of_an_older_format(
+    fake_build: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bundle of format 5 pickled the flat module paths (model.classify): never unpickled.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cached = train.ensure_model().path
+    manifest = persist.read_manifest(cached) | {"format": persist.FORMAT - 1}
+    persist.manifest_path(cached).write_text(json.dumps(manifest), encoding="utf-8")
+    assert train.ensure_model().manifest["format"] == persist.FORMAT
+    assert len(fake_build) == 2
+
+
 def test_ensure_model_never_rebuilds_an_explicit_bundle(
     fake_build: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

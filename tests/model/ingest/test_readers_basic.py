@@ -1,6 +1,6 @@
 """Bytes to text for plain-text reports: decode_bytes and read_text_file basics.
 
-Other formats (html, docx, pdf) and archives are tested in tests/batch/.
+Other formats (html, docx, pdf) are tested in test_readers.py, archives in test_archives.py.
 """
 
 from __future__ import annotations

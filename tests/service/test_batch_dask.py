@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
-from tests.batch.conftest import make_reports
+from tests.conftest import make_reports
 
 distributed = pytest.importorskip("distributed")
 from distributed.diagnostics.task_stream import TaskStreamPlugin  # noqa: E402
@@ -34,13 +34,13 @@ def cluster():
 
 @pytest.mark.slow
 def test_batch_on_a_dask_cluster_matches_the_local_run(
-    cluster, tmp_path: Path, seed_texts: list[str], model_path: Path
+    cluster, tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
     folder = tmp_path / "in"
-    make_reports(folder, seed_texts, 6)
+    make_reports(folder, seed_list, 6)
     with zipfile.ZipFile(folder / "archive.zip", "w") as archive:
-        archive.writestr("member.txt", seed_texts[2])
-        archive.writestr("../evil.txt", seed_texts[2])
+        archive.writestr("member.txt", seed_list[2])
+        archive.writestr("../evil.txt", seed_list[2])
     common = ["batch", str(folder), "--model", str(model_path), "--max-sentences", "3"]
     stream = TaskStreamPlugin(cluster.scheduler)
     cluster.scheduler.add_plugin(stream)

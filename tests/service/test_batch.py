@@ -14,10 +14,9 @@ import docx
 import pytest
 
 from model.summary.base import Budget
-from service.batch import load_journal
 from service.cli import main
-from tests.batch.conftest import make_reports
-from tests.conftest import modules_after
+from service.journal import load_journal
+from tests.conftest import make_reports, modules_after
 
 RECORD_KEYS = {"source", "sha256", "encoding", "chars", "status", "sentences", "sections"} | {
     "figures",
@@ -35,23 +34,23 @@ def _batch(inputs: list[Path], out: Path, model: Path, *extra: str) -> int:
 
 
 @pytest.fixture
-def mixed(tmp_path: Path, seed_texts: list[str]) -> Path:
+def mixed(tmp_path: Path, seed_list: list[str]) -> Path:
     """A folder of reports in every supported form, with a few bad files and a hostile zip."""
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "gbk.txt").write_bytes(seed_texts[0].encode("gb18030"))
-    body = f"<div id='zoom'><p>{seed_texts[1][:800]}</p></div>"
+    (folder / "gbk.txt").write_bytes(seed_list[0].encode("gb18030"))
+    body = f"<div id='zoom'><p>{seed_list[1][:800]}</p></div>"
     page = f"<html><body><nav>首页</nav>{body}</body></html>"
     (folder / "page.html").write_bytes(page.encode("utf-8"))
     document = docx.Document()
-    for line in seed_texts[2].splitlines()[:30]:
+    for line in seed_list[2].splitlines()[:30]:
         document.add_paragraph(line)
     document.save(folder / "report.docx")
     (folder / "corrupt.docx").write_bytes(b"PK\x03\x04 damaged")
     (folder / "empty.txt").write_bytes(b"")
     with zipfile.ZipFile(folder / "archive.zip", "w") as archive:
-        archive.writestr("ok/seed3.txt", seed_texts[3])
-        archive.writestr("../escape.txt", seed_texts[4])
+        archive.writestr("ok/seed3.txt", seed_list[3])
+        archive.writestr("../escape.txt", seed_list[4])
     return folder
 
 
@@ -83,10 +82,10 @@ def test_mixed_folder_gives_one_record_per_document(
 
 
 def test_all_ok_exits_zero_and_writes_csv_and_html(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
     folder = tmp_path / "in"
-    make_reports(folder, seed_texts, 3)
+    make_reports(folder, seed_list, 3)
     (folder / "xss.txt").write_text("<script>alert(1)</script>全年办理案件131件。", "utf-8")
     out = tmp_path / "out"
     assert _batch([folder], out, model_path, "--format", "jsonl,csv,html", "--max-chars", "80") == 0
@@ -103,9 +102,9 @@ def test_all_ok_exits_zero_and_writes_csv_and_html(
 
 
 def test_rerun_skips_finished_documents_and_redoes_changed_ones(
-    tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, seed_list: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    paths = make_reports(tmp_path / "in", seed_texts, 4)
+    paths = make_reports(tmp_path / "in", seed_list, 4)
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path) == 0
     first = _records(out)
@@ -113,16 +112,16 @@ def test_rerun_skips_finished_documents_and_redoes_changed_ones(
     assert _batch([tmp_path / "in"], out, model_path) == 0
     assert _records(out) == first
     assert "0 ok, 0 errors, 4 skipped" in capsys.readouterr().err
-    paths[0].write_text(seed_texts[4], encoding="utf-8")
+    paths[0].write_text(seed_list[4], encoding="utf-8")
     assert _batch([tmp_path / "in"], out, model_path) == 0
     assert len(_records(out)) == 5
     assert "1 ok, 0 errors, 3 skipped" in capsys.readouterr().err
 
 
 def test_torn_last_line_is_repaired_before_resuming(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
-    make_reports(tmp_path / "in", seed_texts, 3)
+    make_reports(tmp_path / "in", seed_list, 3)
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path) == 0
     lines = (out / "results.jsonl").read_text("utf-8").splitlines(keepends=True)
@@ -136,8 +135,8 @@ def test_torn_last_line_is_repaired_before_resuming(
     assert load_journal(out / "results.jsonl") == records
 
 
-def test_force_starts_over(tmp_path: Path, seed_texts: list[str], model_path: Path) -> None:
-    make_reports(tmp_path / "in", seed_texts, 2)
+def test_force_starts_over(tmp_path: Path, seed_list: list[str], model_path: Path) -> None:
+    make_reports(tmp_path / "in", seed_list, 2)
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path) == 0
     assert _batch([tmp_path / "in"], out, model_path, "--force") == 0
@@ -153,15 +152,15 @@ def test_previous_errors_still_fail_a_resumed_run(tmp_path: Path, model_path: Pa
     assert len(_records(out)) == 1
 
 
-def test_archives_inside_a_tar_gz(tmp_path: Path, seed_texts: list[str], model_path: Path) -> None:
+def test_archives_inside_a_tar_gz(tmp_path: Path, seed_list: list[str], model_path: Path) -> None:
     import tarfile
 
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as archive:
-        archive.writestr("b.txt", seed_texts[1])
+        archive.writestr("b.txt", seed_list[1])
     path = tmp_path / "reports.tar.gz"
     with tarfile.open(path, "w:gz") as archive:
-        for name, data in (("a.txt", seed_texts[0].encode()), ("inner.zip", inner.getvalue())):
+        for name, data in (("a.txt", seed_list[0].encode()), ("inner.zip", inner.getvalue())):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
@@ -194,21 +193,21 @@ def test_missing_out_flag_exits_2(tmp_path: Path) -> None:
 
 
 def test_unusable_model_fails_once_without_records(
-    tmp_path: Path, seed_texts: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed_list: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
 
     def broken(*args: object, **kwargs: object) -> None:
         raise AttributeError("'SectionClassifier' object has no attribute 'weights_'")
 
     monkeypatch.setattr("model.analyse.analyse", broken)
-    make_reports(tmp_path / "in", seed_texts, 2)
+    make_reports(tmp_path / "in", seed_list, 2)
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path) == 1
     assert load_journal(out / "results.jsonl") == []
 
 
 def test_a_worker_loads_the_model_once(
-    model_path: Path, seed_texts: list[str], monkeypatch: pytest.MonkeyPatch
+    model_path: Path, seed_list: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import service.batch
     from model import persist
@@ -223,7 +222,7 @@ def test_a_worker_loads_the_model_once(
     monkeypatch.setattr(service.batch, "_MODELS", {})
     monkeypatch.setattr(service.batch.persist, "load", counting_load)
     budget = Budget(max_sentences=2)
-    for i, text in enumerate(seed_texts[:3]):
+    for i, text in enumerate(seed_list[:3]):
         record = service.batch.summarise_file(f"r{i}.txt", text.encode(), str(model_path), budget)
         assert record["status"] == "ok", record.get("error")
         assert len(record["sentences"]) <= 2
@@ -231,9 +230,9 @@ def test_a_worker_loads_the_model_once(
 
 
 def test_an_output_folder_inside_the_input_is_not_read_back(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
-    make_reports(tmp_path, seed_texts, 2)
+    make_reports(tmp_path, seed_list, 2)
     out = tmp_path / "out"
     assert _batch([tmp_path], out, model_path, "--format", "jsonl,html") == 0
     assert _batch([tmp_path], out, model_path, "--format", "jsonl,html") == 0
@@ -249,7 +248,7 @@ def test_two_forked_workers_give_the_records_of_one(
 
 
 def test_forked_workers_inherit_the_loaded_model(
-    tmp_path: Path, seed_texts: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed_list: list[str], model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
 
@@ -264,16 +263,16 @@ def test_forked_workers_inherit_the_loaded_model(
 
     monkeypatch.setattr(service.batch, "_MODELS", {})
     monkeypatch.setattr(service.batch.persist, "load", load_in_client_only)
-    make_reports(tmp_path / "in", seed_texts, 5)
+    make_reports(tmp_path / "in", seed_list, 5)
     out = tmp_path / "out"
     assert _batch([tmp_path / "in"], out, model_path, "--workers", "2") == 0
     assert [r["status"] for r in _records(out)] == ["ok"] * 5
 
 
 def test_a_second_batch_on_the_same_output_is_refused(
-    tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, seed_list: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_reports(tmp_path / "in", seed_texts, 1)
+    make_reports(tmp_path / "in", seed_list, 1)
     out = tmp_path / "out"
     out.mkdir()
     holder = subprocess.Popen(  # another process holds the output folder's lock
@@ -305,10 +304,10 @@ def _python(code: str, *argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_workers_fork_from_a_single_threaded_client(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
     """No thread of the client (a progress monitor …) is copied, holding a lock, into a worker."""
-    make_reports(tmp_path / "in", seed_texts, 3)
+    make_reports(tmp_path / "in", seed_list, 3)
     code = (
         "import os, sys, threading\n"
         "seen = []\n"
@@ -326,10 +325,10 @@ def test_workers_fork_from_a_single_threaded_client(
 
 
 def test_a_run_stopped_by_the_client_ends_its_workers(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
     """Results stream from the pool; a failure in the client closes it, hanging on nothing."""
-    make_reports(tmp_path / "in", seed_texts, 12)
+    make_reports(tmp_path / "in", seed_list, 12)
     code = (
         "import multiprocessing, sys\n"
         "import service.batch as batch\n"
@@ -350,11 +349,11 @@ def test_a_run_stopped_by_the_client_ends_its_workers(
 
 
 def test_the_closing_line_separates_start_up_from_throughput(
-    tmp_path: Path, seed_texts: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, seed_list: list[str], model_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import re
 
-    make_reports(tmp_path / "in", seed_texts, 3)
+    make_reports(tmp_path / "in", seed_list, 3)
     assert _batch([tmp_path / "in"], tmp_path / "out", model_path) == 0
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert re.fullmatch(
@@ -371,7 +370,7 @@ def test_the_closing_line_separates_start_up_from_throughput(
 
 def test_a_worker_killed_by_the_system_ends_the_run_and_resume_finishes(
     tmp_path: Path,
-    seed_texts: list[str],
+    seed_list: list[str],
     model_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -389,7 +388,7 @@ def test_a_worker_killed_by_the_system_ends_the_run_and_resume_finishes(
             os.kill(os.getpid(), signal.SIGKILL)
         return summarise_file(source, *args)  # type: ignore[arg-type]
 
-    make_reports(tmp_path / "in", seed_texts, 12)
+    make_reports(tmp_path / "in", seed_list, 12)
     out = tmp_path / "out"
     monkeypatch.setattr(service.batch, "summarise_file", killed_on_the_fifth)
     assert _batch([tmp_path / "in"], out, model_path, "--workers", "2") == 1
@@ -403,10 +402,10 @@ def test_a_worker_killed_by_the_system_ends_the_run_and_resume_finishes(
 
 
 def test_a_batch_runs_without_scikit_learn(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
     # One worker: the client analyses the documents itself, as forked workers would.
-    make_reports(tmp_path / "in", seed_texts, 3)
+    make_reports(tmp_path / "in", seed_list, 3)
     code = "import sys\nfrom service.cli import main\nassert main(sys.argv[1:]) == 0"
     argv = ["batch", tmp_path / "in", "--out", tmp_path / "out", "--workers", "1"]
     loaded = modules_after(tmp_path, code, *argv, "--model", model_path)

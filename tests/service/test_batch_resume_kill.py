@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from service.cli import main
-from tests.batch.conftest import REPO, make_reports
+from tests.conftest import ROOT as REPO
+from tests.conftest import make_reports
 
 DOCUMENTS = 120
 
@@ -21,9 +22,9 @@ def _lines(path: Path) -> int:
 
 
 def test_sigkill_then_resume_gives_exactly_one_record_per_document(
-    tmp_path: Path, seed_texts: list[str], model_path: Path
+    tmp_path: Path, seed_list: list[str], model_path: Path
 ) -> None:
-    paths = make_reports(tmp_path / "in", seed_texts, DOCUMENTS)
+    paths = make_reports(tmp_path / "in", seed_list, DOCUMENTS)
     out = tmp_path / "out"
     argv = ["batch", str(tmp_path / "in"), "--out", str(out), "--model", str(model_path)]
     process = subprocess.Popen(

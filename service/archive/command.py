@@ -1,0 +1,80 @@
+"""`fzreport archive build` and `fzreport archive export`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from service.archive.export import EXPORT_FORMATS, EXPORT_TABLES, export
+from service.archive.store import StoreError, store_path
+from service.archive.write import build
+from service.common import CliError, progress_bar
+
+log = logging.getLogger(__name__)
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+
+    bars: list[Any] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(progress_bar(total, sys.stderr, desc="archive", unit="report"))
+        bars[0].update(done - bars[0].n)
+        if done == total:  # what follows the rows: the index, then the comparisons
+            bars[0].set_description("archive: indexing, comparing")
+
+    try:
+        counts = build(args.dir, progress=progress)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        for bar in bars:
+            bar.close()
+    tables = ", ".join(f"{counts[t]} {t}" for t in EXPORT_TABLES)
+    skipped = f", {counts['skipped']} journal lines skipped" if counts["skipped"] else ""
+    out.write(
+        f"archive: {counts['ok']} ok, {counts['error']} errors{skipped}; {tables} "
+        f"in {counts['seconds']:.2f} s -> {store_path(args.dir)}\n"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+
+    try:
+        if not store_path(args.dir).exists():
+            build(args.dir)
+        paths = export(args.dir, args.format)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    for path in paths:
+        out.write(f"{path}\n")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add `archive build` and `export` to the `fzreport` parser."""
+    p = sub.add_parser(
+        "archive",
+        help="the searchable store of a batch's results (DIR/archive.sqlite)",
+        description="Manage DIR/archive.sqlite, built from a batch's DIR/results.jsonl.",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    b = actions.add_parser("build", help="(re)build DIR/archive.sqlite from DIR/results.jsonl")
+    b.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
+    b.set_defaults(func=cmd_build)
+
+    e = sub.add_parser(
+        "export",
+        help="write a batch archive's tables as Parquet or CSV into DIR/export/",
+        description="Write the archive's tables (reports, paragraphs, sentences, problems, "
+        "plans, figures) into DIR/export/, and its comparison (clusters, recurring problems, "
+        "shared passages) as comparison.json, building the archive first if it is missing.",
+    )
+    e.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
+    e.add_argument("--format", choices=EXPORT_FORMATS, default="parquet")
+    e.set_defaults(func=cmd_export)

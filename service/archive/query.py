@@ -1,0 +1,248 @@
+"""Reading the archive: listing, one report, full-text search, rates and the comparisons."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import sqlite3
+from typing import Any
+
+from model.labels import REQUIRED
+from service.archive.store import FTS_COLUMNS
+from service.archive.tokens import issuer_norm, match_expression, runs
+
+log = logging.getLogger(__name__)
+
+MAX_PER_PAGE = 200
+SNIPPET_CHARS = 80
+# Matches ranked by bm25 (the last ones in the store): 2,000 rank in a few milliseconds.
+RANK_POOL = 2000
+
+
+SORTS = ("id", "source", "issuer", "level", "year", "published", "timeliness", "problems")
+SORTS += ("figures", "chars", "report_date")
+
+
+def _page(value: Any, name: str, upper: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    if upper is not None and value > upper:
+        raise ValueError(f"{name} must be at most {upper}, got {value!r}")
+    return value
+
+
+def _filters(
+    issuer: str | None, year: int | None, level: str | None
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if issuer:
+        where.append("instr(issuer_norm, ?) > 0")
+        params.append(issuer_norm(issuer))
+    if year is not None:
+        where.append("year = ?")
+        params.append(int(year))
+    if level:
+        where.append("level = ?")
+        params.append(level)
+    return where, params
+
+
+def list_reports(
+    conn: sqlite3.Connection,
+    issuer: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    part_missing: str | None = None,
+    timeliness: str | None = None,
+    sort: str = "id",
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """One page of reports, filtered and sorted; `total` counts all that match."""
+    column = sort[1:] if sort.startswith("-") else sort
+    if column not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}: choose among {', '.join(SORTS)} (- for desc)")
+    _page(page, "page")
+    _page(per_page, "per_page", MAX_PER_PAGE)
+    where, params = _filters(issuer, year, level)
+    if part_missing:
+        if part_missing not in REQUIRED:
+            raise ValueError(f"unknown part {part_missing!r}: choose among {', '.join(REQUIRED)}")
+        where.append(f"{part_missing} = 'missing'")
+    if timeliness:
+        where.append("timeliness = ?")
+        params.append(timeliness)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    total = conn.execute(f"SELECT count(*) FROM reports {clause}", params).fetchone()[0]
+    order = f"{column} {'DESC' if sort.startswith('-') else 'ASC'}"
+    rows = conn.execute(
+        f"SELECT id, source, status, title, issuer, level, year, published, timeliness, "
+        f"{', '.join(REQUIRED)}, problems, figures FROM reports {clause} "
+        f"ORDER BY {order} NULLS LAST, id LIMIT ? OFFSET ?",
+        [*params, per_page, (page - 1) * per_page],
+    )
+    reports = []
+    for row in rows:
+        item = {k: row[k] for k in row.keys() if k not in REQUIRED}  # noqa: SIM118 (a Row iterates values)
+        item["contents"] = {part: row[part] for part in REQUIRED}
+        reports.append(item)
+    return {"total": total, "reports": reports}
+
+
+def get_report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
+    """The whole stored record (analysis and audit) with its id, or None."""
+    row = conn.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
+    if row is None:
+        return None
+    return {"id": report_id, **json.loads(row["record"])}
+
+
+def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
+    """About `width` characters around the first query term, marked, the rest HTML-escaped."""
+    from model.text.segment import normalise
+
+    folded = normalise(text).lower()  # one character for one: offsets hold in `text`
+    hits = [(folded.find(run), run) for run in runs(query)]
+    hits = [(at, run) for at, run in hits if at >= 0]
+    if not hits:
+        return html.escape(text[:width])
+    at, run = min(hits)
+    end = at + len(run)
+    left = max(0, min(at - (width - len(run)) // 2, len(text) - width))
+    right = max(end, left + width)
+    return (
+        ("…" if left else "")
+        + html.escape(text[left:at])
+        + f"<mark>{html.escape(text[at:end])}</mark>"
+        + html.escape(text[end:right])
+        + ("…" if right < len(text) else "")
+    )
+
+
+def search(
+    conn: sqlite3.Connection,
+    q: str,
+    label: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    limit: int = 20,
+    page: int = 1,
+) -> dict[str, Any]:
+    """Page `page` of `limit` paragraphs matching every word of `q` and the filters, best
+    first (bm25, among the last `RANK_POOL` matches: see the module's docstring); `total`
+    counts every match, `ranked` how many were ranked, and so can be paged through;
+    `start`/`end` locate the paragraph in its report's text."""
+    _page(limit, "limit", MAX_PER_PAGE)
+    _page(page, "page")
+    expression = match_expression(q or "", label, issuer, year, level)
+    if expression is None:
+        return {"total": 0, "ranked": 0, "hits": []}
+    total = conn.execute(
+        "SELECT count(*) FROM paragraph_fts WHERE paragraph_fts MATCH ?", (expression,)
+    ).fetchone()[0]
+    weights = ", ".join(["1.0"] + ["0.0"] * (len(FTS_COLUMNS) - 1))  # the words alone rank
+    best = conn.execute(
+        "SELECT rowid FROM (SELECT rowid, bm25(paragraph_fts, "
+        f"{weights}) AS score FROM paragraph_fts WHERE paragraph_fts MATCH ? "
+        "ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ? OFFSET ?",
+        (expression, RANK_POOL, limit, (page - 1) * limit),
+    ).fetchall()
+    ids = [row[0] for row in best]
+    marks = ", ".join("?" * len(ids))
+    rows = {
+        row["id"]: row
+        for row in conn.execute(
+            "SELECT p.id, p.report_id, r.source, r.issuer, r.year, p.idx, p.label, p.text, "
+            'p."start", p."end" '
+            f"FROM paragraphs p JOIN reports r ON r.id = p.report_id WHERE p.id IN ({marks})",
+            ids,
+        )
+    }
+    hits = [
+        {
+            "report_id": row["report_id"],
+            "source": row["source"],
+            "issuer": row["issuer"],
+            "year": row["year"],
+            "paragraph": row["idx"],
+            "label": row["label"],
+            "snippet": snippet(row["text"], q),
+            "start": row["start"],
+            "end": row["end"],
+        }
+        for row in (rows[i] for i in ids if i in rows)
+    ]
+    return {"total": total, "ranked": min(total, RANK_POOL), "hits": hits}
+
+
+def rates(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Shares of ok reports per part status and timeliness status, from the stored rows."""
+    n = conn.execute("SELECT count(*) FROM reports WHERE status = 'ok'").fetchone()[0]
+
+    def shares(column: str) -> dict[str, float]:
+        rows = conn.execute(
+            f"SELECT coalesce({column}, 'unknown'), count(*) FROM reports "
+            f"WHERE status = 'ok' GROUP BY 1 ORDER BY 1"
+        )
+        return {value: round(count / n, 4) for value, count in rows} if n else {}
+
+    problems = conn.execute("SELECT avg(problems) FROM reports WHERE status = 'ok'").fetchone()[0]
+    return {
+        "reports": n,
+        "contents": {part: shares(part) for part in REQUIRED},
+        "timeliness": shares("timeliness"),
+        "problems_per_report": round(problems or 0.0, 2),
+    }
+
+
+STATS_TOP = 100  # entries of each comparison list that stats() returns; totals say how many
+MEMBERS_TOP = 50  # members (reports, paragraphs) of each entry that stats() returns
+
+
+def _members_cut(entry: Any) -> Any:
+    """An entry with each of its lists (a cluster's members, a passage's paragraphs) cut to
+    `MEMBERS_TOP`, and KEY_total saying how long the list is."""
+    if not isinstance(entry, dict):
+        return entry
+    out = dict(entry)
+    for key, value in entry.items():
+        if isinstance(value, list) and len(value) > MEMBERS_TOP:
+            out[key], out[f"{key}_total"] = value[:MEMBERS_TOP], len(value)
+    return out
+
+
+def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
+    """The comparison with each list cut to its first `STATS_TOP` entries (they come sorted:
+    biggest clusters first), each entry's own lists to `MEMBERS_TOP`, and a `totals` entry:
+    what a page shows, without the tens of thousands of pairs and members a large archive has
+    (those stay in the store, and `export` writes them)."""
+    lists = {k: v for k, v in comparison.items() if isinstance(v, list)}
+    return {
+        **comparison,
+        **{k: [_members_cut(e) for e in v[:STATS_TOP]] for k, v in lists.items()},
+        "totals": {k: len(v) for k, v in lists.items()},
+    }
+
+
+def stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The stored comparison (clusters, recurring, shared, rates; cut by `top_of`), else rates
+    computed here."""
+    row = conn.execute("SELECT value FROM stats WHERE key = 'compare_top'").fetchone()
+    if row is None:  # a store built before the cut-down copy was kept
+        row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
+        if row is not None:
+            full = json.loads(row["value"])
+            row = {"value": json.dumps(top_of(full)) if isinstance(full, dict) else row["value"]}
+    if row is None:
+        return {"compare": False, "rates": rates(conn)}
+    result = json.loads(row["value"])
+    if not isinstance(result, dict):
+        result = {"result": result}
+    result.setdefault("rates", rates(conn))
+    return {"compare": True, **result}
+
+
+# -- export ------------------------------------------------------------------------------------

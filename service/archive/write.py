@@ -1,0 +1,405 @@
+"""Writing the archive: records from the journal into the store (`build`, `update`), and the
+comparisons of many reports beside them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from model.labels import REQUIRED
+from service.archive.export import EXPORT_TABLES
+from service.archive.query import top_of
+from service.archive.store import (
+    BUSY_MS,
+    DROP_TRIGGERS,
+    FTS_TRIGGERS,
+    StoreError,
+    open_store,
+    store_path,
+)
+from service.archive.tokens import ISSUER_MARK, facets, fts_tokens, issuer_norm
+from service.journal import RESULTS, latest
+
+log = logging.getLogger(__name__)
+
+CHUNK = 200  # records per transaction when building
+PARALLEL_MIN = 500  # reports from which `build` compares in a second process
+
+
+def _report_row(record: dict[str, Any]) -> dict[str, Any]:
+    audit = record.get("audit") or {}
+    meta = audit.get("metadata") or {}
+    timeliness = audit.get("timeliness") or {}
+    contents = audit.get("contents") or {}
+    genre = audit.get("genre") or {}
+    row = {
+        "source": str(record["source"]),
+        "sha256": record.get("sha256"),
+        "chars": record.get("chars", 0),
+        "status": record.get("status") or "error",
+        "error": record.get("error"),
+        "title": meta.get("title"),
+        "issuer": meta.get("issuer"),
+        "issuer_norm": issuer_norm(meta.get("issuer")),
+        "issuer_kind": meta.get("issuer_kind"),
+        "level": meta.get("level"),
+        "year": meta.get("year"),
+        "report_date": meta.get("report_date"),
+        "published": meta.get("published"),
+        "deadline": timeliness.get("deadline"),
+        "timeliness": timeliness.get("status"),
+        "problems": len(audit.get("problems") or []),
+        "figures": len(record.get("figures") or []),
+        "is_report": genre.get("is_report"),
+        "record": json.dumps(record, ensure_ascii=False),
+    }
+    for part in REQUIRED:
+        row[part] = (contents.get(part) or {}).get("status")
+    return row
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(f":{c}" for c in columns)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _pick(items: list[dict[str, Any]] | None, report_id: int, *keys: str) -> list[dict[str, Any]]:
+    return [
+        {"report_id": report_id, "idx": i, **{k: item.get(k) for k in keys}}
+        for i, item in enumerate(items or [])
+    ]
+
+
+def paragraph_rows(
+    record: dict[str, Any], report_id: int, report: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The `paragraphs` rows of a record, with their index columns; `report` is its reports
+    row (`_report_row`), for the year, level and issuer the filters need."""
+    text = record.get("text") or ""
+    issuer = fts_tokens(report["issuer_norm"], ISSUER_MARK)
+    rows = []
+    for i, p in enumerate(record.get("paragraphs") or []):
+        body = text[p["start"] : p["end"]]
+        rows.append(
+            {
+                "report_id": report_id,
+                "idx": i,
+                "start": p["start"],
+                "end": p["end"],
+                "label": p.get("label"),
+                "confidence": p.get("confidence"),
+                "heading": p.get("heading"),
+                "text": body,
+                "tokens": fts_tokens(body),
+                "facets": facets(p.get("label"), report["year"], report["level"]),
+                "issuer_tokens": issuer,
+            }
+        )
+    return rows
+
+
+def _write_record(
+    conn: sqlite3.Connection, record: dict[str, Any], report_id: int | None = None
+) -> None:
+    """Store one record (replacing a stored one of its source), as report `report_id` or the
+    next free id."""
+    source = str(record["source"])
+    old = conn.execute("SELECT id FROM reports WHERE source = ?", (source,)).fetchone()
+    if old is not None:
+        # Children first and explicitly, so the FTS delete trigger sees every paragraph.
+        for table in ("paragraphs", *EXPORT_TABLES[2:]):
+            conn.execute(f"DELETE FROM {table} WHERE report_id = ?", (old[0],))
+        conn.execute("DELETE FROM reports WHERE id = ?", (old[0],))
+    row = _report_row(record)
+    names = ", ".join(f'"{c}"' for c in ["id", *row])
+    marks = ", ".join(f":{c}" for c in ["id", *row])
+    cursor = conn.execute(
+        f"INSERT INTO reports ({names}) VALUES ({marks})", {"id": report_id, **row}
+    )
+    report_id = cursor.lastrowid
+    assert report_id is not None
+    _insert(conn, "paragraphs", paragraph_rows(record, report_id, row))
+    keys = ("text", "start", "end", "label", "score", "rank")
+    _insert(conn, "sentences", _pick(record.get("sentences"), report_id, *keys))
+    keys = ("text", "value", "unit", "start", "end", "label")
+    _insert(conn, "figures", _pick(record.get("figures"), report_id, *keys))
+    audit = record.get("audit") or {}
+    keys = ("title", "text", "start", "end", "cause", "generic")
+    _insert(conn, "problems", _pick(audit.get("problems"), report_id, *keys))
+    _insert(conn, "plans", _pick(audit.get("plans"), report_id, "title", "text", "start", "end"))
+
+
+def _dicts(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(v, dict) for v in value))
+
+
+def malformed(record: Any) -> str | None:
+    """Why a journal record cannot be stored, or None when it can.
+
+    The batch writes well-formed records; this guards the fields the store reads against a
+    hand-edited or foreign journal, whose bad records are skipped rather than stopping a build.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    if not isinstance(record.get("source"), str) or not record["source"]:
+        return "no source"
+    if not isinstance(record.get("text", ""), str | None):
+        return "text is not a string"
+    for key in ("paragraphs", "sentences", "figures"):
+        if not _dicts(record.get(key)):
+            return f"{key} is not a list of objects"
+    for p in record.get("paragraphs") or []:
+        if not (isinstance(p.get("start"), int) and isinstance(p.get("end"), int)):
+            return "a paragraph without whole-number start and end"
+    audit = record.get("audit")
+    if audit is None:
+        return None
+    if not isinstance(audit, dict):
+        return "audit is not an object"
+    for key in ("metadata", "timeliness", "contents", "genre"):
+        if not isinstance(audit.get(key), dict | None):
+            return f"audit.{key} is not an object"
+    if not all(isinstance(v, dict) for v in (audit.get("contents") or {}).values()):
+        return "audit.contents holds a part that is not an object"
+    for key in ("problems", "plans"):
+        if not _dicts(audit.get(key)):
+            return f"audit.{key} is not a list of objects"
+    year = (audit.get("metadata") or {}).get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        return "audit.metadata.year is not a whole number"
+    return None
+
+
+def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
+    """Insert records, replacing any stored one of the same source, in one transaction.
+
+    Raises ValueError, before writing anything, when a record is `malformed`. A stored
+    comparison no longer describes the reports, so it is dropped: `stats` then computes rates
+    from the current rows until the next `build`.
+    """
+    records = list(records)
+    for record in records:
+        if reason := malformed(record):
+            raise ValueError(f"cannot store {str(record)[:60]!r}: {reason}")
+    with conn:
+        for record in records:
+            _write_record(conn, record)
+        if records:
+            conn.execute("DELETE FROM stats WHERE key IN ('compare', 'compare_top')")
+    return len(records)
+
+
+def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The journal's records, latest per source, and how many lines were skipped (not JSON,
+    or a `malformed` record, each logged with its line number); never rewrites the file.
+
+    `load_journal` repairs a torn last line by rewriting the journal, which would be wrong
+    here: the archive may be built while a batch is still appending to it.
+    """
+
+    records, skipped = [], 0
+    with path.open("rb") as journal:
+        for number, line in enumerate(journal, 1):
+            if not line.endswith(b"\n"):
+                break  # a line being written
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            reason = "not JSON" if record is None else malformed(record)
+            if reason:
+                skipped += 1
+                log.warning("%s:%d: skipped, %s", path, number, reason)
+                continue
+            records.append(record)
+    return latest(records), skipped
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _in_order(record: dict[str, Any]) -> tuple[int, str, str]:
+    """Reports by year reported on, then publication date and source: the order `build`
+    stores them in, so that the last rows (which search ranks first) are the latest."""
+    meta = (record.get("audit") or {}).get("metadata") or {}
+    year = meta.get("year")
+    published = str(meta.get("published") or "")
+    return (year if isinstance(year, int) else 0, published, str(record["source"]))
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _timed_compare(reports: list[dict[str, Any]]) -> tuple[Any, float]:
+    """`model.compare.compare(reports)` and the seconds it took (in whichever process)."""
+    from model.compare import compare
+
+    start = time.perf_counter()
+    return compare(reports), time.perf_counter() - start
+
+
+def _start_compare(
+    reports: list[dict[str, Any]], parallel: bool
+) -> Callable[[], tuple[Any, float]]:
+    """A call that returns `_timed_compare(reports)`, (None, 0.0) without `model.compare`.
+    With `parallel` the comparison runs at once in a second process, while the caller writes."""
+    try:
+        import model.compare  # noqa: F401
+    except ImportError:
+        return lambda: (None, 0.0)
+    if not parallel:
+        return lambda: _timed_compare(reports)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the child needs no import of the caller's main module (spawn would re-run it,
+    # and cannot from a REPL); the store is opened only after it starts.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(1, mp_context=context)
+    future = pool.submit(_timed_compare, reports)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+def build(
+    folder: Path | str,
+    progress: Callable[[int, int], None] | None = None,
+    parallel: bool | None = None,
+) -> dict[str, Any]:
+    """(Re)build DIR/archive.sqlite from DIR/results.jsonl; returns the counts and timings.
+
+    Written into a temporary file that replaces the store only when complete, so a reader
+    never sees a half-built archive (a reader that keeps a connection open goes on reading
+    the old file; the API opens one per request). The comparison runs in a second process
+    while the rows are written (`parallel`; by default from `PARALLEL_MIN` reports when
+    there is a second core), and the index is made once all rows are in.
+    """
+
+    folder = Path(folder)
+    journal = folder / RESULTS
+    if not journal.is_file():
+        raise StoreError(f"{folder}: no {RESULTS} (run `fzreport batch ... --out {folder}`)")
+    start = time.perf_counter()
+    records, skipped = read_journal(journal)
+    records.sort(key=_in_order)
+    numbered = list(enumerate(records, 1))
+    inputs = [item for n, r in numbered if (item := compare_input(n, r)) is not None]
+    if parallel is None:
+        parallel = len(inputs) >= PARALLEL_MIN and _cpus() > 1
+    final = store_path(folder)
+    tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    comparison = _start_compare(inputs, parallel)
+    conn = open_store(tmp)
+    try:
+        # The file is private until it replaces the store: no rollback journal and no syncs
+        # while it fills (a fifth of the build); WAL again and one fsync before it goes live.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        for statement in DROP_TRIGGERS:  # indexed at once below, three times faster
+            conn.execute(statement)
+        for chunk in _chunks(numbered, CHUNK):
+            with conn:
+                for report_id, record in chunk:
+                    _write_record(conn, record, report_id)
+            if progress is not None:
+                progress(chunk[-1][0], len(records))
+        with conn:
+            conn.execute("INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild')")
+            for statement in FTS_TRIGGERS:
+                conn.execute(statement)
+        waited = time.perf_counter()
+        result, compare_seconds = comparison()
+        waited = time.perf_counter() - waited
+        if result is not None:
+            with conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare', ?)",
+                    (json.dumps(result, ensure_ascii=False),),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
+                    (json.dumps(top_of(result), ensure_ascii=False),),
+                )
+        counts = table_counts(conn)
+        conn.execute("PRAGMA journal_mode = WAL")
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    conn.close()
+    with tmp.open("rb+") as written:
+        os.fsync(written.fileno())
+    if final.exists():
+        # Empty the live store's WAL so a new connection finds none of the old file's frames.
+        with contextlib.closing(sqlite3.connect(final, timeout=BUSY_MS / 1000)) as old:
+            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    os.replace(tmp, final)
+    counts["compare"] = result is not None
+    counts["skipped"] = skipped
+    counts["seconds"] = round(time.perf_counter() - start, 3)
+    # The comparison's own time, and how long the writing then waited for it.
+    counts["compare_seconds"] = round(compare_seconds, 3)
+    counts["compare_waited"] = round(waited, 3)
+    counts["parallel"] = parallel
+    return counts
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows per table, and reports by status."""
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in EXPORT_TABLES}
+    for status in ("ok", "error"):
+        counts[status] = conn.execute(
+            "SELECT count(*) FROM reports WHERE status = ?", (status,)
+        ).fetchone()[0]
+    return counts
+
+
+def compare_input(report_id: int, record: dict[str, Any]) -> dict[str, Any] | None:
+    """What `model.compare.compare` takes of a stored record, or None: only ok reports with
+    an audit are compared."""
+    audit = record.get("audit")
+    if record.get("status") != "ok" or not audit:
+        return None
+    meta, text = audit.get("metadata") or {}, record.get("text") or ""
+    return {
+        "id": report_id,
+        "issuer": meta.get("issuer"),
+        "issuer_kind": meta.get("issuer_kind"),
+        "level": meta.get("level"),
+        "year": meta.get("year"),
+        "timeliness": (audit.get("timeliness") or {}).get("status"),
+        "contents": {k: v.get("status") for k, v in (audit.get("contents") or {}).items()},
+        "problems": [
+            {"index": i, "title": p.get("title"), "text": p.get("text")}
+            for i, p in enumerate(audit.get("problems") or [])
+        ],
+        "paragraphs": [
+            {"index": i, "text": text[p["start"] : p["end"]], "label": p.get("label")}
+            for i, p in enumerate(record.get("paragraphs") or [])
+        ],
+    }
+
+
+# -- queries -----------------------------------------------------------------------------------

@@ -1,0 +1,189 @@
+"""Selecting a summary: budget, order, offsets, odd inputs, chrome, redundancy (select.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.analyse import prepare
+from model.summary.base import Budget
+from model.summary.registry import get_summariser
+from model.summary.select import candidates, select, summarise
+from model.summary.structured import key_figures, keywords
+from model.text.document import build_document
+from model.text.units import _TOPIC, _TOPIC_FIRST, sentence_kinds, sentence_shape
+from tests.model.summary.conftest import METHODS, SEED_003, check_picks
+
+# -- budget, order, offsets --------------------------------------------------------------------
+
+BUDGETS = [
+    Budget(max_chars=0),
+    Budget(max_chars=1),
+    Budget(max_chars=60),
+    Budget(max_chars=400),
+    Budget(max_sentences=0),
+    Budget(max_sentences=1),
+    Budget(max_sentences=5),
+    Budget(max_sentences=10_000),
+    Budget(max_sentences=3, max_chars=80),
+]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("budget", BUDGETS, ids=str)
+def test_budget_order_and_offsets_on_every_seed(method, budget, seed_texts, bundle) -> None:
+    for text in seed_texts.values():
+        doc = prepare(text, bundle.classifier)
+        picks = summarise(doc, budget, method)
+        check_picks(text, picks, budget)
+        if budget.max_sentences == 0 or budget.max_chars == 0:
+            assert picks == []
+
+
+def test_more_sentences_than_the_report_has_returns_each_once(tiny_report) -> None:
+    doc = build_document(tiny_report.text)
+    picks = summarise(doc, Budget(max_sentences=len(doc.sentences) + 10))
+    assert 0 < len(picks) <= len(doc.sentences)
+    assert len({p.start for p in picks}) == len(picks)
+
+
+def test_no_budget_means_the_default_number_of_sentences(tiny_report) -> None:
+    picks = summarise(build_document(tiny_report.text))
+    assert len(picks) == 5
+
+
+def test_a_sentence_longer_than_the_characters_left_is_skipped_not_cut() -> None:
+    short = ["行政复议案件办结率达100%。", "行政应诉案件办结率达100%。"]
+    text = short[0] + "这是一个很长很长的句子，" * 5 + "结束。" + short[1]
+    doc = build_document(text)
+    picks = summarise(doc, Budget(max_chars=34))
+    assert [p.text for p in picks] == short
+
+
+# -- small and odd inputs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("text", ["", "   \n\n  "])
+def test_empty_document(method: str, text: str) -> None:
+    doc = build_document(text)
+    assert summarise(doc, Budget(max_sentences=3), method) == []
+    assert key_figures(doc) == [] and keywords(doc) == []
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_one_sentence(method: str) -> None:
+    text = "我局全年办理行政复议案件131件。"
+    picks = summarise(build_document(text), Budget(max_sentences=3), method)
+    assert [(p.text, p.start, p.end, p.rank) for p in picks] == [(text, 0, len(text), 1)]
+
+
+def test_trailing_fragment_without_end_mark_can_be_picked() -> None:
+    text = "全面推进依法行政。持续深化行政执法改革"
+    picks = summarise(build_document(text), Budget(max_sentences=2))
+    assert [p.text for p in picks] == ["全面推进依法行政。", "持续深化行政执法改革"]
+
+
+def test_mixed_width_punctuation_splits_and_slices_back() -> None:
+    text = "加强法治政府建设,取得明显成效!推进依法行政;完善制度?全面落实。"
+    doc = build_document(text)
+    assert [s.text for s in doc.sentences] == [
+        "加强法治政府建设,取得明显成效!",
+        "推进依法行政;完善制度?",
+        "全面落实。",
+    ]
+    picks = summarise(doc, Budget(max_sentences=4))
+    check_picks(text, picks, Budget(max_sentences=4))
+    assert [p.text for p in picks] == ["加强法治政府建设,取得明显成效!"]
+
+
+# -- boilerplate and redundancy ----------------------------------------------------------------
+
+
+def test_no_boilerplate_in_summaries(seed_texts, bundle) -> None:
+    text = seed_texts[SEED_003]  # carries web-page chrome (update time, source line)
+    doc = prepare(text, bundle.classifier)
+    assert "boilerplate" in doc.labels
+    for method in METHODS:
+        picks = summarise(doc, Budget(max_sentences=len(doc.sentences)), method)
+        assert picks and all(p.label != "boilerplate" for p in picks)
+        assert not any("来源" in p.text or "更新时间" in p.text for p in picks)
+
+
+def test_short_paragraphs_labelled_boilerplate_are_excluded_long_ones_are_not() -> None:
+    body = "我局坚持依法行政，" * 20 + "取得明显成效。"
+    doc = build_document(f"来源：某某区司法局\n{body}\n打印 关闭")
+    doc.labels = ["boilerplate"] * len(doc.paragraphs)
+    assert sentence_kinds(doc).chrome.tolist() == [True, False, True]
+    picks = summarise(doc, Budget(max_sentences=3))
+    assert [p.text for p in picks] == [body]
+
+
+def test_mmr_removes_a_duplicated_sentence() -> None:
+    repeated = "全面推进严格规范公正文明执法，行政执法质量明显提升。"
+    text = f"{repeated}\n{repeated}\n深化行政复议体制改革，办理复议案件。"
+    doc = build_document(text)
+    picks = select(doc, np.array([3.0, 2.0, 1.0]), Budget(max_sentences=2))
+    assert [p.text for p in picks] == [repeated, "深化行政复议体制改革，办理复议案件。"]
+    without = select(doc, np.array([3.0, 2.0, 1.0]), Budget(max_sentences=2), redundancy=1.0)
+    assert [p.text for p in without] == [repeated, repeated]
+
+
+def test_diversity_trades_score_for_novelty() -> None:
+    first = "全面推进严格规范公正文明执法，行政执法质量明显提升。"
+    alike = "全面推进严格规范公正文明执法，营商环境持续优化。"  # bigram cosine 0.49 to `first`
+    other = "深化行政复议体制改革，办理复议案件。"
+    doc = build_document(f"{first}\n{alike}\n{other}")
+    scores, budget = np.array([3.0, 2.9, 1.0]), Budget(max_sentences=2)
+    assert [p.text for p in select(doc, scores, budget)] == [first, alike]
+    # 0.3 × 2.9/3 - 0.7 × 0.49 < 0.3 × 1/3 - 0.7 × 0.04: the other topic wins the second place.
+    picks = select(doc, scores, budget, diversity=0.7)
+    assert [(p.text, p.rank) for p in picks] == [(first, 1), (other, 2)]
+
+
+def test_baselines_keep_their_order_the_default_diversifies() -> None:
+    assert get_summariser("lead").diversity == get_summariser("textrank").diversity == 0
+    assert 0 < get_summariser().diversity < 1
+
+
+def test_topic_sentences_can_only_start_with_the_listed_characters() -> None:
+    # Every first character that some ending completes into a topic marker, over the BMP.
+    endings = ["是", "一）", ".", "、", "—", "一，", "先", "次", "1."]
+    starters = {chr(c) for c in range(0x10000) if any(_TOPIC.match(chr(c) + e) for e in endings)}
+    assert starters == set(_TOPIC_FIRST)
+
+
+def test_sentence_shape_of_a_small_report() -> None:
+    text = "\n".join(
+        [
+            "一是加强领导。",
+            "全面推进依法行政，完成任务。“法治”建设。",
+            "（二）工作",
+            "短",
+            "2. 其他事项”）",
+        ]
+    )
+    doc = build_document(text)
+    opens, complete, substantial = sentence_shape(doc)
+    assert [s.text for s in doc.sentences] == [
+        "一是加强领导。",
+        "全面推进依法行政，完成任务。",
+        "“法治”建设。",
+        "（二）工作",
+        "短",
+        "2. 其他事项”）",
+    ]
+    assert opens.tolist() == [1.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    assert complete.tolist() == [True, True, True, False, False, False]
+    assert substantial.tolist() == [True, True, False, False, False, True]
+
+
+def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:
+    doc = prepare(tiny_report.text, bundle.classifier)
+    scores = get_summariser().score(doc)
+    picks = select(doc, scores, Budget(max_sentences=3))
+    best = int(np.argmax(np.where(candidates(doc)[0], scores, -np.inf)))
+    assert any(p.rank == 1 and p.start == doc.sentences[best].start for p in picks)
+    for p in picks:
+        assert p.label in set(doc.labels)
+        assert set(p.as_dict()) == {"text", "score", "rank", "start", "end", "label"}

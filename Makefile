@@ -3,7 +3,7 @@ PYTHON ?= python3
 SEED ?= seeds/003_5c5bdc2152d9c680.txt
 STATECOUNCIL ?= ../shared/corpus/statecouncil.jsonl
 
-.PHONY: install browser demo test evaluate bench
+.PHONY: install browser office fonts demo test evaluate bench
 
 install:
 	$(PYTHON) -m pip install -q -e '.[test]'
@@ -14,6 +14,21 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed: the browser test will be skipped"; }
 
+# Debian's LibreOffice (headless, no GUI) reads .doc/.wps; antiword is the .doc fallback.
+# Without recommends: about 51 packages, 264 MB installed.
+office:
+	@{ command -v soffice && command -v antiword; } >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends libreoffice-writer-nogui antiword >/dev/null) \
+	  || echo "LibreOffice could not be installed: the .doc/.wps tests will be skipped"; }
+
+# A Chinese font, for the scans the OCR tests print and the PDFs LibreOffice renders.
+fonts:
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends fonts-noto-cjk >/dev/null) \
+	  || echo "fonts-noto-cjk could not be installed: the OCR tests will be skipped"; }
+
 demo: install
 	fzreport classify $(SEED)
 	fzreport summarise $(SEED) --max-sentences 5
@@ -21,7 +36,7 @@ demo: install
 	fzreport batch seeds/ --out out/demo --workers 2 --format jsonl,csv,html
 	fzreport archive build out/demo
 
-test: install browser
+test: install browser office fonts
 	ruff check .
 	ruff format --check .
 	$(PYTHON) -m pytest

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from model.audit.deadlines import Rules
+from model.audit.metadata import Context
 from model.labels import LABEL_ZH
 from model.learn.classify import SectionModel
 from model.summary.base import Budget
@@ -139,11 +140,13 @@ def analyse(
     method: str = DEFAULT_METHOD,
     per_section: int = 2,
     audit: Rules | bool = False,
+    context: Context | None = None,
 ) -> dict[str, Any]:
     """Classification, summary, structured summary, figures and keywords from one segmentation.
 
     With `audit` (True for the bundled deadline rules, or the Rules to use) the result also
-    holds the inspection audit of the same document, under "audit".
+    holds the inspection audit of the same document, under "audit"; `context` is what the
+    file says beside its text (page title and meta tags, file name), for its metadata.
     """
     doc = prepare(text, classifier)
     summariser = get_summariser(method)
@@ -152,7 +155,7 @@ def analyse(
     if audit is not False:
         from model.audit.checks import audit as audit_document
 
-        extra["audit"] = audit_document(doc, None if audit is True else audit)
+        extra["audit"] = audit_document(doc, None if audit is True else audit, context)
     return extra | {
         "paragraphs": paragraph_records(doc),
         **summary_record(doc, budget, method, scores),

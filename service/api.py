@@ -25,6 +25,7 @@ from werkzeug.exceptions import ClientDisconnected
 from model import persist
 from model.analyse import analyse, paragraph_records, prepare, summary_record
 from model.audit.checks import audit
+from model.audit.metadata import Context
 from model.ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_document
 from model.labels import LABEL_ZH, LABELS, PART_ZH, PARTS
 from model.summary.base import Budget
@@ -192,6 +193,7 @@ _DOCUMENT = frozenset({"text", "paragraphs"})
 _CLASSIFY = _DOCUMENT | {"mode"}
 _SUMMARY = _DOCUMENT | {"max_chars", "max_sentences", "method"}
 _ANALYSIS = _SUMMARY | {"per_section"}
+_AUDIT = _DOCUMENT | {"page", "filename"}
 
 
 @bp.post("/v1/classify")
@@ -236,19 +238,44 @@ def analyse_report() -> Response:
     return jsonify(result | {"model": model_info(bundle)})
 
 
+_MAX_META_CHARS = 2000
+
+
+def context_input(body: dict[str, Any]) -> Context | None:
+    """What the file said beside its text (`/v1/extract`'s `meta` and `filename`), if given."""
+    page, filename = body.get("page", {}), body.get("filename")
+    if not isinstance(page, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= _MAX_META_CHARS
+        for k, v in page.items()
+    ):
+        fail(422, "invalid_type", f"`page` must map names to strings of at most {_MAX_META_CHARS}")
+    if filename is not None and (not isinstance(filename, str) or len(filename) > 1000):
+        fail(422, "invalid_type", "`filename` must be a string of at most 1000 characters")
+    if not page and filename is None:
+        return None
+    return Context(page={k: _clean(v) for k, v in page.items()}, filename=filename)
+
+
 @bp.post("/v1/audit")
 def audit_report() -> Response:
-    """The inspection audit: metadata, genre, required contents, timeliness, problems, plans."""
+    """The inspection audit: metadata, genre, required contents, timeliness, problems, plans.
+
+    `page` and `filename` (as `/v1/extract` returned them) let the metadata take evidence
+    from a page's title and meta tags and from the file's name, as the batch does.
+    """
     body = json_body()
-    doc = segmented(document_input(body, _DOCUMENT))
+    doc = segmented(document_input(body, _AUDIT))
+    context = context_input(body)
     bundle = holder().bundle
-    result = audit(prepare(doc, bundle.classifier), current_app.extensions["fzreport.rules"])
+    rules = current_app.extensions["fzreport.rules"]
+    result = audit(prepare(doc, bundle.classifier), rules, context)
     return jsonify(result | {"model": model_info(bundle)})
 
 
 @bp.post("/v1/extract")
 def extract() -> Response:
-    """Report text of an uploaded .txt/.docx/.html/.pdf file, for the web page's upload button."""
+    """Report text of an uploaded file, for the web page's upload button; with what the file
+    says beside it (`meta`: a page's title and meta tags) and what the reader did (`notes`)."""
     if request.mimetype != "multipart/form-data":
         fail(415, "unsupported_media_type", "upload the file as multipart/form-data")
     _body_deadline()
@@ -271,7 +298,14 @@ def extract() -> Response:
     limit = current_app.config["MAX_TEXT_CHARS"]
     if len(text) > limit:
         fail(422, "text_too_long", f"the file has {len(text)} characters; limit {limit}")
-    return jsonify(text=text, encoding=decoded.encoding, filename=filename, chars=len(text))
+    return jsonify(
+        text=text,
+        encoding=decoded.encoding,
+        filename=filename,
+        chars=len(text),
+        meta=dict(decoded.meta),
+        notes=list(decoded.notes),
+    )
 
 
 # -- model, health, documentation -----------------------------------------------------------------

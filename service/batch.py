@@ -90,13 +90,17 @@ def summarise_file(
     Module-level so joblib and Dask can pickle it; the model is loaded once per worker.
     """
     from model.analyse import analyse
+    from model.audit.metadata import Context
     from model.ingest.archives import SEPARATOR
     from model.ingest.readers import ReadError, read_document
 
     digest = sha256_hex(data)
     try:
         decoded = read_document(data, source.rsplit(SEPARATOR, 1)[-1])
-        result = analyse(decoded.text, _classifier(model_path), budget, method, audit=True)
+        context = Context(page=decoded.meta, filename=source.replace(SEPARATOR, "/"))
+        result = analyse(
+            decoded.text, _classifier(model_path), budget, method, audit=True, context=context
+        )
     except ReadError as exc:
         return error_record(source, str(exc), digest)
     except Exception as exc:  # one bad document must never end a run of thousands
@@ -108,6 +112,7 @@ def summarise_file(
         "encoding": decoded.encoding,
         "chars": len(decoded.text),
         "status": "ok",
+        "notes": list(decoded.notes),
         "sentences": result["sentences"],
         "sections": result["sections"],
         "figures": result["figures"],

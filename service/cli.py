@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import model
@@ -23,6 +24,7 @@ from service import common
 from service.common import EXIT_FAILED, EXIT_OK, CliError
 
 if TYPE_CHECKING:
+    from model.ingest.decode import Decoded
     from model.summary.base import Budget
 
 
@@ -33,16 +35,24 @@ def _bundle(args: argparse.Namespace) -> Bundle:
         raise CliError(str(exc)) from None
 
 
-def _read_input(name: str) -> tuple[str, str]:
-    """(display name, text) of a file argument, '-' being standard input."""
-    from model.ingest.readers import ReadError, decode_bytes, read_text_file
+def _read_input(name: str) -> tuple[str, Decoded]:
+    """(display name, what the reader made of it) of a file argument, '-' being standard input.
+
+    A file is read by its format, as the batch and the upload read it (a saved page, a .docx,
+    a PDF …); standard input is plain text.
+    """
+    from model.ingest.readers import ReadError, decode_bytes, read_document
 
     try:
         if name == "-":
             if sys.stdin is None:  # started with standard input closed
                 raise CliError("no standard input to read: give a FILE")
-            return "<stdin>", decode_bytes(sys.stdin.buffer.read()).text
-        return name, read_text_file(name).text
+            return "<stdin>", decode_bytes(sys.stdin.buffer.read())
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise ReadError(f"{name}: {exc.strerror or exc}") from None
+        return name, read_document(data, name)
     except ReadError as exc:
         message = str(exc)  # file-system errors already name the file
         if not message.startswith(f"{name}:"):
@@ -71,9 +81,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
     from model.analyse import paragraph_records, prepare
 
-    name, text = _read_input(args.file)
+    name, decoded = _read_input(args.file)
     bundle = _bundle(args)
-    doc = prepare(_LINE_BREAK.split(text), bundle.classifier)
+    doc = prepare(_LINE_BREAK.split(decoded.text), bundle.classifier)
     records = [
         {k: r[k] for k in ("text", "label", "confidence", "scores")} for r in paragraph_records(doc)
     ]
@@ -91,15 +101,18 @@ def cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
 def _each_report(
     args: argparse.Namespace,
     out: TextIO,
-    result_of: Callable[[str], dict[str, Any]],
+    result_of: Callable[[Decoded, str | None], dict[str, Any]],
     as_text: Callable[[str, dict[str, Any]], str],
 ) -> int:
     """`result_of` each input file (stdin without any) in order, printed as `--format` says:
-    one JSON object (a "documents" list for several), one line per file, or text."""
+    one JSON object (a "documents" list for several), one line per file, or text.
+
+    `result_of` gets what the reader made of the file and the file's name (None for stdin).
+    """
     results = []
     for name in args.files or ["-"]:
-        source, text = _read_input(name)
-        result = {"source": source, **result_of(text)}
+        source, decoded = _read_input(name)
+        result = {"source": source, **result_of(decoded, None if name == "-" else name)}
         if args.format == "jsonl":
             _emit_json(result, out, indent=None)
         elif args.format == "text":
@@ -124,7 +137,9 @@ def cmd_summarise(args: argparse.Namespace, out: TextIO) -> int:
     return _each_report(
         args,
         out,
-        lambda text: summary_record(prepare(text, bundle.classifier), budget, args.method),
+        lambda decoded, _: summary_record(
+            prepare(decoded.text, bundle.classifier), budget, args.method
+        ),
         as_text,
     )
 
@@ -136,6 +151,7 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from model.analyse import prepare
     from model.audit.checks import audit, card
     from model.audit.deadlines import RulesError, load_rules
+    from model.audit.metadata import Context
 
     try:
         rules = load_rules(args.rules)
@@ -145,7 +161,11 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     return _each_report(
         args,
         out,
-        lambda text: audit(prepare(text, bundle.classifier), rules),
+        lambda decoded, name: audit(
+            prepare(decoded.text, bundle.classifier),
+            rules,
+            Context(page=decoded.meta, filename=name),
+        ),
         lambda source, result: card(result, source),
     )
 

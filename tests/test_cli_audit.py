@@ -118,3 +118,74 @@ def test_audit_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     result = json.loads(out)
     assert result["source"] == "<stdin>"
     assert result["metadata"]["year"] == 2024
+
+
+# -- files in other shapes: read by their format, named by their page and file name ------------
+
+PAGE = """<html><head><meta charset="gb2312">
+<title>英德市下太镇2022年度法治政府建设情况报告_英德市人民政府门户网站</title>
+<meta name="PubDate" content="2023-01-18 10:20"></head><body>
+<div class="nav">首页 &gt; 政务公开 &gt; 法治政府建设</div>
+<div id="zoom">
+<p>2022年，我镇坚持以习近平新时代中国特色社会主义思想为指导，全面推进法治政府建设。现将有关情况报告如下：</p>
+<p>一、主要举措和成效</p>
+<p>全年办理行政复议案件13件，开展执法检查56次，行政机关负责人出庭应诉率达100%。</p>
+<p>二、存在的不足和原因</p>
+<p>一是执法人员法治意识有待加强；二是基层法治力量较为薄弱。主要原因是培训不够。</p>
+<p>三、2023年工作安排</p>
+<p>2023年，我镇将继续深化法治政府建设，开展执法人员培训2次。</p>
+</div><div class="footer">主办单位：英德市人民政府 备案号：粤ICP备0000号</div></body></html>"""
+
+
+def test_audit_of_a_saved_page_names_the_issuer_from_its_title(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE.encode("gb18030"))
+    code, out, err = run(capsys, "audit", page, "--format", "json")
+    assert code == 0, err
+    meta = json.loads(out)["metadata"]
+    assert meta["issuer"] == "英德市下太镇人民政府"
+    assert (meta["year"], meta["level"], meta["published"]) == (2022, "township", "2023-01-18")
+    assert meta["sources"]["issuer"] == "page" and meta["sources"]["year"] == "text"
+    assert "issuer" not in meta["evidence"] and meta["evidence"]["year"] == [0, 4]
+
+
+def test_classify_and_summarise_read_a_page_as_its_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "page.htm"
+    page.write_bytes(PAGE.encode("gb18030"))
+    code, out, err = run(capsys, "classify", page, "--format", "json")
+    assert code == 0, err
+    texts = [p["text"] for p in json.loads(out)["paragraphs"]]
+    assert texts[0].startswith("2022年，我镇坚持") and not any("<" in t for t in texts)
+    assert not any("备案号" in t for t in texts)
+    code, out, err = run(capsys, "summarise", page, "--format", "json")
+    assert code == 0, err
+    assert all("<" not in s["text"] for s in json.loads(out)["sentences"])
+
+
+def test_audit_takes_the_issuer_from_the_file_name_and_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "罗湖区司法局"
+    folder.mkdir()
+    path = folder / "区司法局2024年法治政府建设情况报告（定稿）.txt"
+    body = SEED_000.read_text(encoding="utf-8")
+    path.write_text(body, encoding="utf-8")
+    code, out, err = run(capsys, "audit", path, "--format", "json")
+    assert code == 0, err
+    meta = json.loads(out)["metadata"]
+    assert meta["issuer"] == "罗湖区司法局"
+    assert meta["sources"]["issuer"] == "filename"
+
+
+def test_audit_of_a_file_in_a_wrong_shape_fails_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fake = tmp_path / "report.pdf"
+    fake.write_bytes(b"PK\x03\x04 not really anything")
+    code, out, err = run(capsys, "audit", fake)
+    assert code == 1
+    assert err.strip().count("\n") == 0 and str(fake) in err

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_document
+from model.ingest.readers import DOCUMENT_SUFFIXES, ReadError, read_document
 from model.labels import LABELS
 from model.text.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
 from model.text.structure import structural_labels
@@ -93,7 +93,7 @@ def load_corpus(path: str | Path, min_year: int | None = None) -> list[Report]:
     corpora beside them) or from one JSONL corpus ({"doc_id"|"title", "text"}) or file."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES)
         reports = [_report(f.name, _read(f)) for f in files]
         for corpus in sorted(p for p in path.iterdir() if p.is_file() and _is_corpus_file(p)):
             reports += load_corpus(corpus, min_year)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from model.audit.deadlines import Rules, load_rules
-from model.audit.metadata import REPORT_TITLE, Metadata, extract
+from model.audit.metadata import REPORT_TITLE, Context, Metadata, extract
 from model.labels import PART_ZH, PARTS
 from model.text.document import Document
 from model.text.problems import Item, problem_items
@@ -413,12 +413,14 @@ def timeliness(meta: Metadata, rules: Rules) -> dict[str, Any]:
 # -- the audit -----------------------------------------------------------------------------------
 
 
-def audit(doc: Document, rules: Rules | None = None) -> dict[str, Any]:
+def audit(
+    doc: Document, rules: Rules | None = None, context: Context | None = None
+) -> dict[str, Any]:
     """The audit of a labelled document (see the contract in README, "Audit")."""
     if doc.labels is None:
         raise ValueError("audit needs a labelled document: prepare(text, classifier) first")
     rules = rules or default_rules()
-    meta = extract(doc)
+    meta = extract(doc, context)
     kind = genre(doc, meta)
     result: dict[str, Any] = {"genre": kind.as_dict(), "metadata": meta.as_dict()}
     if not kind.is_report:

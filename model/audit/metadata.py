@@ -9,12 +9,14 @@ digits as ASCII, one character for one), so offsets index the input.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from pathlib import PurePosixPath
 
-from model.text.document import Document
-from model.text.segment import data_text
+from model.audit.places import prefectures
+from model.text.document import Document, build_document
 
 LEVELS = ("national", "provincial", "municipal", "county", "township")
 KINDS = ("government", "department", "party")
@@ -103,13 +105,6 @@ _PROVINCE = re.compile(
 
 
 @cache
-def prefectures() -> tuple[str, ...]:
-    """Prefecture-level divisions (model/data/prefectures.txt), longest first for matching."""
-    names = [w.strip() for w in data_text("prefectures.txt").splitlines()]
-    return tuple(sorted((w for w in names if w and not w.startswith("#")), key=len, reverse=True))
-
-
-@cache
 def _prefecture() -> re.Pattern[str]:
     # Also the short form without 市 ("武汉经开区", "嘉兴南湖区" name the city so).
     forms = {n for n in prefectures()} | {n[:-1] for n in prefectures() if n.endswith("市")}
@@ -194,8 +189,8 @@ def level_of(name: str) -> str | None:
     """The administrative level of a body or place, from its name; None when it does not say.
 
     The lowest unit named decides: "武汉市硚口区司法局" is county. A 市 is prefecture-level
-    only when model/data/prefectures.txt lists it, so "海宁市" is county-level; the four
-    municipalities under the central government are provincial.
+    only when the division table (`model.audit.places`) says so, so "海宁市" is county-level;
+    the four municipalities under the central government are provincial.
     """
     units = _place_units(re.sub(r"^(?:中共|中国共产党)", "", name))
     if not units:
@@ -222,6 +217,10 @@ class Metadata:
     published: date | None = None
     evidence: dict[str, Span] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Where each field came from when not from the text: "page" (title, meta tags) or
+    # "filename" (the file's name and folder). A field read from the text has its offsets in
+    # `evidence` instead.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -233,7 +232,26 @@ class Metadata:
             "report_date": self.report_date.isoformat() if self.report_date else None,
             "published": self.published.isoformat() if self.published else None,
             "evidence": {k: list(v) for k, v in self.evidence.items()},
+            "sources": {
+                k: self.sources.get(k, "text") for k in _FIELDS if getattr(self, k) is not None
+            },
         }
+
+
+_FIELDS = ("title", "issuer", "issuer_kind", "level", "year", "report_date", "published")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a file says about the report beside its text, in the order the audit trusts it.
+
+    `page`: a saved page's <title> and meta tags (`Decoded.meta`); `filename`: the file's
+    path as given, whose name and folder often name the body and the year
+    (区司法局/2024年法治政府建设情况报告.docx).
+    """
+
+    page: Mapping[str, str] = field(default_factory=dict)
+    filename: str | None = None
 
 
 _HEAD_PARAGRAPHS = 12  # titles, date lines and addressees sit in a page's first lines
@@ -276,8 +294,92 @@ _HEAD_CHARS = 600
 _GOVERNMENT_OF = {"镇": "人民政府", "乡": "人民政府", "街道": "办事处"}
 
 
-def extract(doc: Document) -> Metadata:
-    """The metadata of a segmented document (labels, when present, are not needed)."""
+def extract(doc: Document, context: Context | None = None) -> Metadata:
+    """The metadata of a segmented document (labels, when present, are not needed).
+
+    Evidence from the text first; a field the text leaves open is then read, by the same
+    rules, with the page's title and date lines (`context.page`) set above the text, then
+    with the file's name and folder: so a page whose body starts "2022年，我镇坚持……" gets
+    its issuer from its <title>. Such a field says where it came from (`sources`).
+    """
+    meta = _extract(doc)
+    if context is None:
+        return meta
+    for source, lines in (("page", _page_lines(context.page)), ("filename", _path_lines(context))):
+        if not lines or meta.title is not None and all(getattr(meta, k) for k in _FIELDS):
+            continue
+        head = "\n".join(lines) + "\n"
+        found = _extract(build_document(head + doc.text))
+        _merge(meta, found, source, len(head), whole=meta.title is None and found.title is not None)
+    return meta
+
+
+def _merge(meta: Metadata, found: Metadata, source: str, offset: int, whole: bool) -> None:
+    """Fields of `found`, read with `offset` characters of `source`'s lines above the text,
+    into `meta`: only those `meta` lacks, or every field `found` has when the text has no
+    title of its own (`whole`), since the rules read a text's head through its title.
+
+    A field whose evidence lies in the text keeps its offsets there; one from the lines
+    above says its source instead. An issuer's kind and level go with the issuer.
+    """
+    for name in _FIELDS:
+        value = getattr(found, name)
+        if value is None or getattr(meta, name) == value:
+            continue  # the same value keeps the text's evidence
+        if not whole and getattr(meta, name) is not None:
+            continue
+        if (
+            not whole
+            and name in ("issuer_kind", "level")
+            and meta.issuer is not None
+            and found.issuer != meta.issuer
+        ):
+            continue
+        setattr(meta, name, value)
+        span = found.evidence.get(name)
+        if span is not None and span[0] >= offset:
+            meta.evidence[name] = (span[0] - offset, span[1] - offset)
+            meta.sources.pop(name, None)
+        else:
+            meta.evidence.pop(name, None)
+            meta.sources[name] = source
+
+
+def _page_lines(page: Mapping[str, str]) -> list[str]:
+    """A page's own statements, as the lines a report's head would hold: its title (the CMS's
+    ArticleTitle before the <title>, which often ends with the site's name), its date and its
+    source."""
+    lines = []
+    title = page.get("articletitle") or page.get("og:title") or page.get("title")
+    if title:
+        lines.append(_SITE_SUFFIX.sub("", title))
+    if date_line := page.get("date_line"):
+        lines.append(date_line)
+    elif published := page.get("pubdate") or page.get("article:published_time"):
+        lines.append(f"发布时间：{published}")
+    if (source := page.get("contentsource")) and not page.get("date_line"):
+        lines.append(f"来源：{source}")
+    return lines
+
+
+# Version marks at the end of a file name: "（定稿）", "_修改稿", "(1)".
+_NAME_FURNITURE = re.compile(
+    r"(?:[_\-—\s]*(?:[（(【\[][^）)】\]]{0,6}[）)】\]]|定稿|终稿|最终版|修改稿|公开版))+$"
+)
+
+
+def _path_lines(context: Context) -> list[str]:
+    """The file's name (without its suffix and version marks) and its folder's, as head lines."""
+    if not context.filename:
+        return []
+    parts = PurePosixPath(context.filename.replace("\\", "/")).parts
+    stem = PurePosixPath(parts[-1]).stem
+    lines = [_NAME_FURNITURE.sub("", stem)]
+    lines += [part for part in parts[-2:-1] if part not in (".", "..", "/")]
+    return [line for line in lines if line]
+
+
+def _extract(doc: Document) -> Metadata:
     norm = doc.normalised()
     meta = Metadata()
     title_at = _title(doc, norm, meta)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from model.ingest.readers import SUPPORTED_SUFFIXES
+from model.ingest.readers import DOCUMENT_SUFFIXES
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -69,7 +69,7 @@ def is_archive(name: str) -> bool:
 
 def is_document(name: str) -> bool:
     """Whether a reader exists for the file name's suffix."""
-    return PurePosixPath(name).suffix.lower() in SUPPORTED_SUFFIXES
+    return PurePosixPath(name).suffix.lower() in DOCUMENT_SUFFIXES
 
 
 def unsafe_reason(name: str) -> str | None:

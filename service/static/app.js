@@ -357,8 +357,17 @@
     delete auditBox.dataset.report;
   }
 
+  // What the last upload said beside its text (page title, meta tags, file name), sent with
+  // the audit while the text is the one read from that file.
+  let uploaded = null;
+
   async function analyse() {
     const text = textarea.value;
+    const audited = { text: text };
+    if (uploaded && uploaded.text === text) {
+      audited.page = uploaded.meta;
+      audited.filename = uploaded.filename;
+    }
     if (!text.trim()) {
       setStatus("请先粘贴报告全文或上传文件。", true);
       return;
@@ -371,7 +380,7 @@
     const pendingAudit = callApi("/v1/audit", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text }),
+      body: JSON.stringify(audited),
     });
     pendingAudit.catch(() => {}); // reported by showAudit; never an unhandled rejection
     try {
@@ -416,6 +425,7 @@
     try {
       const data = await callApi("/v1/extract", { method: "POST", body: form });
       textarea.value = data.text;
+      uploaded = { text: data.text, meta: data.meta, filename: data.filename };
       setStatus("已读取 " + data.filename + "（" + data.chars + " 字，编码 " + data.encoding + "）。");
       await analyse();
     } catch (err) {

@@ -66,3 +66,45 @@ def test_audit_needs_json(client: FlaskClient) -> None:
 def test_openapi_documents_audit(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").get_json()
     assert "post" in spec["paths"]["/v1/audit"]
+
+
+PAGE = (
+    '<html><head><meta charset="utf-8"><title>英德市下太镇2022年度法治政府建设情况报告'
+    '_英德市人民政府门户网站</title><meta name="PubDate" content="2023-01-18"></head><body>'
+    '<div id="zoom"><p>2022年，我镇坚持以习近平法治思想为指导，全面推进法治政府建设。</p>'
+    "<p>一、主要举措和成效</p><p>全年办理行政复议案件13件，开展执法检查56次。</p></div>"
+    "</body></html>"
+)
+
+
+def test_extract_then_audit_carries_the_page_into_the_metadata(client: FlaskClient) -> None:
+    import io
+
+    upload = {"file": (io.BytesIO(PAGE.encode()), "page.html")}
+    extracted = client.post("/v1/extract", data=upload, content_type="multipart/form-data")
+    assert extracted.status_code == 200
+    body = extracted.get_json()
+    assert body["meta"]["title"].startswith("英德市下太镇2022年度") and body["notes"] == []
+    assert body["meta"]["pubdate"] == "2023-01-18"
+    alone = client.post("/v1/audit", json={"text": body["text"]}).get_json()["metadata"]
+    assert alone["issuer"] is None
+    with_page = client.post(
+        "/v1/audit", json={"text": body["text"], "page": body["meta"], "filename": "page.html"}
+    ).get_json()["metadata"]
+    assert with_page["issuer"] == "英德市下太镇人民政府"
+    assert with_page["sources"]["issuer"] == "page"
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ({"page": ["title"]}, "invalid_type"),
+        ({"page": {"title": 3}}, "invalid_type"),
+        ({"filename": 7}, "invalid_type"),
+        ({"page": {"title": "x" * 3000}}, "invalid_type"),
+    ],
+)
+def test_audit_refuses_a_malformed_page(client: FlaskClient, extra: dict, code: str) -> None:
+    response = client.post("/v1/audit", json={"text": "全年办理案件13件。"} | extra)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == code

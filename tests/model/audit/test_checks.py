@@ -39,6 +39,7 @@ META_KEYS = {
     "report_date",
     "published",
     "evidence",
+    "sources",
 }
 SHORTCOMINGS_HEAD = "二、存在的不足"
 SHORTCOMINGS_TEXT = "2024年度法治政府建设工作取得很大进步"

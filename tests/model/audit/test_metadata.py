@@ -274,3 +274,61 @@ def test_level_of(name: str, level: str) -> None:
 )
 def test_issuer_kind(name: str, kind: str | None) -> None:
     assert issuer_kind(name) == kind
+
+
+# -- evidence beside the text: the page and the file name -------------------------------------
+
+_BODY = (
+    "2022年，我镇坚持以习近平法治思想为指导，全面推进法治政府建设。现将有关情况报告如下：\n"
+    "一、主要举措和成效\n"
+)
+
+
+def test_a_page_title_names_the_issuer_the_body_leaves_unnamed() -> None:
+    from model.audit.metadata import Context
+
+    doc = build_document(_BODY)
+    assert extract(doc).issuer is None
+    page = {"title": "英德市下太镇2022年度法治政府建设情况报告_英德市人民政府门户网站"}
+    meta = extract(doc, Context(page=page | {"pubdate": "2023-01-18 10:20"}))
+    assert meta.issuer == "英德市下太镇人民政府"
+    assert meta.title == "英德市下太镇2022年度法治政府建设情况报告"
+    assert meta.published == date(2023, 1, 18)
+    found = meta.as_dict()
+    assert found["sources"] == {
+        "title": "page",
+        "issuer": "page",
+        "issuer_kind": "text",
+        "level": "text",
+        "year": "text",
+        "published": "page",
+    }
+    # offsets stay in the text: the year is its first four characters
+    assert found["evidence"]["year"] == [0, 4] and "issuer" not in found["evidence"]
+
+
+def test_the_text_comes_first() -> None:
+    from model.audit.metadata import Context
+
+    text = "某某区司法局2023年法治政府建设年度报告\n" + _BODY.replace("我镇", "我局")
+    page = {"title": "另一个单位2020年度报告"}
+    meta = extract(build_document(text), Context(page=page, filename="x/其他局2019年报告.docx"))
+    assert (meta.issuer, meta.year) == ("某某区司法局", 2023)
+    assert set(meta.as_dict()["sources"].values()) == {"text"}
+
+
+def test_a_file_name_and_folder_name_the_body() -> None:
+    from model.audit.metadata import Context
+
+    doc = build_document(_BODY.replace("我镇", "我局"))
+    context = Context(filename="报送/罗湖区司法局/区司法局2022年法治政府建设情况报告（定稿）.docx")
+    meta = extract(doc, context)
+    assert meta.issuer == "罗湖区司法局" and meta.level == "county"
+    assert meta.as_dict()["sources"]["issuer"] == "filename"
+
+
+def test_nothing_said_stays_null() -> None:
+    from model.audit.metadata import Context
+
+    meta = extract(build_document(_BODY), Context(page={}, filename="report.docx"))
+    assert meta.issuer is None and meta.title is None

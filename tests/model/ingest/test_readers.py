@@ -150,7 +150,8 @@ def _zip_without_document() -> bytes:
         (b"", "empty.txt", "empty"),
         (b"   \n\r\n\t ", "blank.txt", "empty"),
         ("<html><body><nav>首页</nav></body></html>".encode(), "chrome-only.html", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "image.txt", "binary"),
+        # the content decides, not the name: a PNG named .txt is an image (read by OCR)
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "image.txt", "image"),
         (bytes(range(256)) * 4, "random.txt", "binary"),
         (b"%PDF-1.4 broken", "broken.pdf", "PDF"),
         (b"\xd0\xcf\x11\xe0", "legacy.doc", ".doc"),

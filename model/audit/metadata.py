@@ -9,7 +9,7 @@ digits as ASCII, one character for one), so offsets index the input.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -305,11 +305,18 @@ def extract(doc: Document, context: Context | None = None) -> Metadata:
     meta = _extract(doc)
     if context is None:
         return meta
-    for source, lines in (("page", _page_lines(context.page)), ("filename", _path_lines(context))):
-        if not lines or meta.title is not None and all(getattr(meta, k) for k in _FIELDS):
+    for source, lines, places in (
+        ("page", _page_lines(context.page), _page_places(context.page)),
+        ("filename", _path_lines(context), _path_lines(context)),
+    ):
+        if (
+            not (lines or places)
+            or meta.title is not None
+            and all(getattr(meta, k) for k in _FIELDS)
+        ):
             continue
-        head = "\n".join(lines) + "\n"
-        found = _extract(build_document(head + doc.text))
+        head = "".join(line + "\n" for line in lines)
+        found = _extract(build_document(head + doc.text), places)
         _merge(meta, found, source, len(head), whole=meta.title is None and found.title is not None)
     return meta
 
@@ -336,13 +343,21 @@ def _merge(meta: Metadata, found: Metadata, source: str, offset: int, whole: boo
         ):
             continue
         setattr(meta, name, value)
+        # Read in the text (a short form written out with the page's place: both are said),
+        # or in the lines above it: then only the source.
         span = found.evidence.get(name)
         if span is not None and span[0] >= offset:
             meta.evidence[name] = (span[0] - offset, span[1] - offset)
-            meta.sources.pop(name, None)
         else:
             meta.evidence.pop(name, None)
-            meta.sources[name] = source
+        meta.sources[name] = source
+
+
+def _page_places(page: Mapping[str, str]) -> list[str]:
+    """Where a page says it is: its site and source names ("罗湖区人民政府门户网站"), with which a
+    short form in the text ("区司法局") may be written out; never an issuer by themselves."""
+    names = ("sitename", "og:site_name", "contentsource", "title")
+    return [page[name] for name in names if page.get(name)]
 
 
 def _page_lines(page: Mapping[str, str]) -> list[str]:
@@ -379,14 +394,16 @@ def _path_lines(context: Context) -> list[str]:
     return [line for line in lines if line]
 
 
-def _extract(doc: Document) -> Metadata:
+def _extract(doc: Document, places: Sequence[str] = ()) -> Metadata:
+    """The fields the text says; `places` are more names of places (a page's site, a file's
+    folder) that may write out a short form of the issuer."""
     norm = doc.normalised()
     meta = Metadata()
     title_at = _title(doc, norm, meta)
     _published(doc, norm, meta)
     _report_date(doc, norm, meta, title_at)
     _year(doc, norm, meta, title_at)
-    _issuer(doc, norm, meta, title_at)
+    _issuer(doc, norm, meta, title_at, places)
     return meta
 
 
@@ -574,11 +591,13 @@ def _clean_name(name: str) -> str:
     return re.sub(r"[\s\u2060]+", "", name).strip("（）()、，")
 
 
-def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> None:
+def _issuer(
+    doc: Document, norm: str, meta: Metadata, title_at: int | None, places: Sequence[str] = ()
+) -> None:
     """The issuing body: from the title, the signature, the opening sentence's subject, a
     来源 / 发布机构 line, or 我区 / 我局 with a title that names the place. Short forms
     ("县政府", "市住建局") are written out only with a place of that unit named nearby."""
-    places = _named_places(doc, norm, meta)
+    named = _named_places(doc, norm, meta, places)
     candidates: list[tuple[str, Span, str]] = []  # (name, evidence, where)
     if meta.title:
         m = _TITLE_NAME.match(meta.title)
@@ -637,7 +656,7 @@ def _issuer(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> N
                 candidates.append((n.group(), n.span(), "source"))
     title_place = _title_place(meta, norm)
     for name, span, where in candidates:
-        full = _written_out(_clean_name(name), places)
+        full = _written_out(_clean_name(name), named)
         # A 发布机构 line naming a town or street names the body that published it.
         named_town = where == "source" and bool(full) and full.endswith(("镇", "乡", "街道"))
         if not full or not (is_body(full) or named_town) or _joint(full):
@@ -763,8 +782,11 @@ def _government_first(name: str) -> list[str]:
     return sorted(parts, key=lambda w: order[issuer_kind(w)]) if len(parts) > 1 else parts
 
 
-def _named_places(doc: Document, norm: str, meta: Metadata) -> dict[str, str]:
-    """Places named near the top, by unit ({"市": "海宁市", "区": "硚口区"}), for short forms."""
+def _named_places(
+    doc: Document, norm: str, meta: Metadata, extra: Sequence[str] = ()
+) -> dict[str, str]:
+    """Places named near the top, by unit ({"市": "海宁市", "区": "硚口区"}), for short forms;
+    then those of `extra` (a page's site, a file's folder), which the text's own names outrank."""
     places: dict[str, str] = {}
     texts = [meta.title or ""]
     for i in _head(doc):
@@ -782,7 +804,7 @@ def _named_places(doc: Document, norm: str, meta: Metadata) -> dict[str, str]:
         for m in _prefecture().finditer(head)
         if m.group().endswith("市")
     ]
-    for t in texts:
+    for t in [*texts, *extra]:
         prefix = ""  # a county named after its city keeps the city: "杭州市上城区"
         for level, words in _place_units(re.sub(r"^中共", "", t)):
             whole = prefix + words if level in ("county", "township") else words

@@ -332,3 +332,16 @@ def test_nothing_said_stays_null() -> None:
 
     meta = extract(build_document(_BODY), Context(page={}, filename="report.docx"))
     assert meta.issuer is None and meta.title is None
+
+
+def test_a_short_form_is_written_out_with_the_place_the_site_names() -> None:
+    from model.audit.metadata import Context
+
+    text = "2022年，区司法局坚持以习近平法治思想为指导，全面推进依法行政。\n一、主要举措和成效\n"
+    doc = build_document(text)
+    assert extract(doc).issuer is None  # "区司法局": which 区, the text does not say
+    meta = extract(doc, Context(page={"sitename": "深圳市罗湖区人民政府门户网站"}))
+    assert meta.issuer == "深圳市罗湖区司法局"  # a county named after its city keeps it
+    found = meta.as_dict()
+    assert found["sources"]["issuer"] == "page"
+    assert text[slice(*found["evidence"]["issuer"])] == "区司法局"  # the words it completes

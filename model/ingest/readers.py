@@ -96,12 +96,15 @@ def read_document(data: bytes, name: str) -> Decoded:
         module, function = _READERS[kind]
         try:
             decoded = getattr(import_module(module), function)(data)
-        except NoTextLayer:
+        except NoTextLayer as scan:
             if kind != "pdf":
                 raise
             from model.ingest.ocr import read_scanned_pdf  # a scan: OCR, when the extra is there
 
-            decoded = read_scanned_pdf(data)
+            try:
+                decoded = read_scanned_pdf(data)
+            except ReadError as exc:
+                raise ReadError(f"{scan}; {exc}") from None
     else:
         raise ReadError(f"unsupported file type .{kind}")
     if not decoded.text.strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zipfile
+from typing import Any
 
 from model.ingest.decode import Decoded, ReadError
 
@@ -13,8 +14,38 @@ DOCX_SUFFIXES = frozenset({".docx"})
 MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# What a run's children read as, as python-docx's Run.text reads them; a w:br is a line break
+# unless it breaks a page or column.
+_RUN_TEXT = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """A w:p's text as python-docx's Paragraph.text gives it (its runs and hyperlinks' runs),
+    read straight from the XML: Word splits a paragraph into a run at every change of script,
+    and a proxy object per run made reading a 20,000-character report take 50 ms."""
+    parts: list[str] = []
+    for child in paragraph:
+        runs = [child] if child.tag == f"{_W}r" else child if child.tag == f"{_W}hyperlink" else ()
+        for run in runs:
+            if run.tag != f"{_W}r":
+                continue
+            for item in run:
+                if item.tag == f"{_W}t":
+                    parts.append(item.text or "")
+                elif item.tag == f"{_W}br":
+                    if item.get(f"{_W}type") in (None, "textWrapping"):
+                        parts.append("\n")
+                elif item.tag in _RUN_TEXT:
+                    parts.append(_RUN_TEXT[item.tag])
+    return "".join(parts)
+
+
 def read_docx(data: bytes) -> Decoded:
-    """Paragraphs and table rows of a Word document, in document order."""
+    """Paragraphs and table rows of a Word document, in document order.
+
+    Only the main document part: headers, footers and footnotes stay out of the body.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
@@ -28,13 +59,13 @@ def read_docx(data: bytes) -> Decoded:
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                for row in block.rows:
+        for block in document.element.body:
+            if block.tag == f"{_W}p":
+                lines.append(_paragraph_text(block))
+            elif block.tag == f"{_W}tbl":
+                for row in Table(block, document).rows:
                     cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
                     lines.append("\t".join(cells))
-            else:
-                lines.append(block.text)
     except Exception as exc:  # python-docx raises KeyError, lxml and zip errors on damaged files
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReadError(f"damaged .docx: {reason}") from None

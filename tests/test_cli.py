@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from model.ingest.readers import decode_bytes
+from model.ingest.readers import decode_bytes, read_document
 from model.labels import LABELS
 from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from model.summary.scorers import pagerank
@@ -323,7 +323,8 @@ def test_bad_input_gives_a_result_or_one_line(capsys, tmp_path: Path, name: str,
         assert_clean_failure(result)
         return
     assert result.err == ""
-    text = decode_bytes(BAD_INPUTS[name]).text
+    # read as the batch reads it: a page saved under a .txt name is still a page
+    text = read_document(BAD_INPUTS[name], path.name).text
     if command == "classify":
         paragraphs = result.json()["paragraphs"]
         assert [p["text"] for p in paragraphs] == nonblank_lines(text)
@@ -332,12 +333,23 @@ def test_bad_input_gives_a_result_or_one_line(capsys, tmp_path: Path, name: str,
         check_summary(result.json(), text)
 
 
-@pytest.mark.parametrize("command", ["classify", "summarise"])
-def test_empty_and_whitespace_inputs_give_empty_results(capsys, tmp_path, command: str) -> None:
+@pytest.mark.parametrize("command", ["classify", "summarise", "audit"])
+def test_empty_and_whitespace_files_are_refused_in_one_line(capsys, tmp_path, command: str) -> None:
+    # an empty file is never a silent empty report: it names the file and the reason
     for name in ("empty", "whitespace"):
         path = tmp_path / f"{name}.txt"
         path.write_bytes(BAD_INPUTS[name])
         result = run(capsys, command, path, "--format", "json")
+        assert result.code == 1
+        assert_clean_failure(result)
+        assert str(path) in result.err and "empty" in result.err
+
+
+@pytest.mark.parametrize("command", ["classify", "summarise"])
+def test_empty_standard_input_gives_empty_results(capsys, monkeypatch, command: str) -> None:
+    for name in ("empty", "whitespace"):
+        stdin_bytes(monkeypatch, BAD_INPUTS[name])
+        result = run(capsys, command, "-", "--format", "json")
         assert result.code == 0
         key = "paragraphs" if command == "classify" else "sentences"
         assert result.json()[key] == []

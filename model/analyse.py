@@ -163,4 +163,5 @@ def analyse(
         "structured": structured_summary(doc, scores, per_section, summariser.diversity),
         "figures": [f.as_dict() for f in key_figures(doc)],
         "keywords": keywords(doc),
+        "repairs": doc.repairs,
     }

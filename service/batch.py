@@ -112,7 +112,7 @@ def summarise_file(
         "encoding": decoded.encoding,
         "chars": len(decoded.text),
         "status": "ok",
-        "notes": list(decoded.notes),
+        "notes": [*decoded.notes, *result["repairs"]],
         "sentences": result["sentences"],
         "sections": result["sections"],
         "figures": result["figures"],

@@ -17,6 +17,7 @@ import numpy as np
 from model.text.segment import (
     Paragraph,
     cut_many,
+    layout_repairs,
     normalise,
     paragraphs_from_lines,
     sentence_bounds,
@@ -68,6 +69,8 @@ class Document:
     heading_model: HeadingScorer | None = None
     # What is common across reports (stock phrases, everyday words), set with the labels.
     background: BackgroundStats | None = None
+    # What segmentation undid of the layout (lines a page width broke, joined), for the output.
+    repairs: list[str] = field(default_factory=list)
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.
     features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -176,6 +179,7 @@ def build_document(text: str) -> Document:
     doc = Document(text, [], [])
     doc.paragraphs = split_paragraphs(text, normalised=doc.normalised())
     doc.sentences = _sentences(doc)
+    doc.repairs = layout_repairs(text, doc.paragraphs)
     return doc
 
 

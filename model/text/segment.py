@@ -17,6 +17,8 @@ from importlib import resources
 from itertools import chain
 from typing import NamedTuple
 
+from model.ingest.layout import wrapped_breaks
+
 # -- normalisation -----------------------------------------------------------------------------
 
 _WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
@@ -162,17 +164,35 @@ _LONG_LINE = 400
 _HEADING_RUN = re.compile(
     rf"[{_CN_NUM}]+、[^\s。；！？]{{2,{_MAX_HEADING_CHARS}}}(?=\s+\S)(?!(?<=[0-9])\s+[0-9])"
 )
-# Signature block glued to the last line: "… 海宁市住房和城乡建设局 2023年2月3日 |".
+# Signature block glued to the last line: "… 海宁市住房和城乡建设局 2023年2月3日 |"; a
+# name in two or three parts ("中共某某区委 某某局党组 2025年1月10日") was as many lines.
 _SIGNATURE = re.compile(
-    r"(?<=[。！？])\s+[^\s。，]{2,40}\s*[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\W{0,3}$"
+    r"(?<=[。！？])\s+(?:[^\s。，]{2,40}\s+){0,2}[^\s。，]{2,40}\s*"
+    r"[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\W{0,3}$"
 )
+# A web page pasted as one line: its title, its 发布时间 / 来源 line and its footer were lines of
+# their own, each now after white space.
+_TITLE_FIRST = re.compile(r"[^\s。！？；：]{6,80}?(?:报告|情况)[）]?(?=\s+\S)")
+_META_FIELD = re.compile(
+    r"(?<=\s)(?:更新时间|发布时间|发布日期|成文日期|信息来源|来源|作者|浏览次数|点击数|阅读次数)："
+)
+# (not 版权所有, 网站标识码, ICP备: they follow others on their line)
+_FOOTER = re.compile(
+    r"(?<=\s)(?:主办单位|承办单位|协办单位|备案证?编?号|[\u4e00-\u9fff]公网安备|扫一扫|"
+    r"【?打印】?|【?关闭】?)"
+)
+_FIELD_GAP = 60
+_SPACE_RUN = re.compile(r"\s+")
+_DATE_AT_END = re.compile(r"[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日\W{0,3}$")
 
 
 def _line_cuts(line: str) -> list[int]:
     """Offsets inside one line where a new paragraph starts."""
-    if "、" not in line and "（" not in line and "日" not in line:
-        return []  # every cut pattern needs one of these: skip the regex passes
     long = len(line) > _LONG_LINE
+    page = _page_cuts(line) if long else set()
+    if "、" not in line and "（" not in line and "日" not in line:
+        # every other cut pattern needs one of these: skip the regex passes
+        return sorted(c for c in page if 0 < c < len(line))
     if not long and len(line.split(maxsplit=1)) < 2:
         # The other patterns need white space with text on both sides (`split` and `\s` agree
         # on what is white space); after leading white space alone they would only cut that off.
@@ -184,9 +204,34 @@ def _line_cuts(line: str) -> list[int]:
     for m in _HEADING_RUN.finditer(line):
         if m.start() == 0 or m.start() in cuts:
             cuts.add(m.end())
-    if m := _SIGNATURE.search(line):
+    cuts |= page
+    footer = min((c for c in page if _FOOTER.match(line, c)), default=len(line))
+    if m := _SIGNATURE.search(line, 0, _strip_span(line, 0, footer)[1]):
         cuts.add(m.start())
+        date = _DATE_AT_END.search(line, m.start(), m.end())
+        name_end = _strip_span(line, m.start(), date.start() if date else m.start())[1]
+        parts = [w.end() for w in _SPACE_RUN.finditer(line, m.start(), name_end)][1:]
+        if parts and date:  # a name in parts was one a line, and the date under it
+            cuts.update([*parts, date.start()])
     return sorted(c for c in cuts if 0 < c < len(line))
+
+
+def _page_cuts(line: str) -> set[int]:
+    """Where a web page pasted as one long line had its title, its field line (发布时间, 来源 …)
+    and its footer lines end or begin."""
+    cuts = {m.start() for m in _FOOTER.finditer(line)}
+    if m := _TITLE_FIRST.match(line):
+        cuts.add(m.end())
+    fields = list(_META_FIELD.finditer(line))
+    for k, m in enumerate(fields):
+        if k == 0 or m.start() - fields[k - 1].end() > _FIELD_GAP:
+            cuts.add(m.start())  # the first field of a run opens its line
+        if k + 1 == len(fields) or fields[k + 1].start() - m.end() > _FIELD_GAP:
+            # the last field's value is one word: the line ends after it
+            value = re.compile(r"\s*\S+\s").match(line, m.end())
+            if value is not None:
+                cuts.add(value.end())
+    return cuts
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -198,24 +243,83 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def split_paragraphs(text: str, *, normalised: str | None = None) -> list[Paragraph]:
-    """Paragraphs: one per non-blank line, and inline headings split out of one-line documents.
+    """Paragraphs: one per non-blank line, lines that only a page width broke joined into one
+    (`model.ingest.layout`), and inline headings split out of one-line documents.
 
-    `normalised` is `normalise(text)` when the caller has it already.
+    A joined paragraph spans its lines: its text holds their line breaks, so offsets index the
+    text as given. `normalised` is `normalise(text)` when the caller has it already.
     """
     norm = normalise(text) if normalised is None else normalised
+    lines = physical_lines(text)
+    soft = wrapped_breaks([text[a:b] for a, b in lines]) if len(lines) > 2 else []
     paragraphs: list[Paragraph] = []
-    offset = 0
-    for line in norm.split("\n"):
-        if not line or line.isspace():
-            offset += len(line) + 1
-            continue
-        bounds = [0, *_line_cuts(line), len(line)]
-        for a, b in zip(bounds, bounds[1:], strict=False):
-            start, end = _strip_span(norm, offset + a, offset + b)
-            if start < end:
-                paragraphs.append(_paragraph(text, norm, start, end))
-        offset += len(line) + 1
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(soft) and soft[j]:
+            j += 1
+        if j == i:
+            _add_line(paragraphs, text, norm, *lines[i])
+        else:
+            _add_joined(paragraphs, text, norm, lines[i : j + 1])
+        i = j + 1
     return _join_broken_lines(paragraphs, text, norm)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def physical_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line of `text`, without its terminator; CRLF is one break."""
+    spans, start = [], 0
+    for m in _LINE_BREAK.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _add_line(paragraphs: list[Paragraph], text: str, norm: str, a: int, b: int) -> None:
+    """The paragraphs of one line: itself, or its pieces when it holds inline headings."""
+    line = norm[a:b]
+    if not line or line.isspace():
+        return
+    bounds = [0, *_line_cuts(line), len(line)]
+    for x, y in zip(bounds, bounds[1:], strict=False):
+        start, end = _strip_span(norm, a + x, a + y)
+        if start < end:
+            paragraphs.append(_paragraph(text, norm, start, end))
+
+
+def _add_joined(
+    paragraphs: list[Paragraph], text: str, norm: str, lines: Sequence[tuple[int, int]]
+) -> None:
+    """The paragraphs of lines wrapped from one: cut as the unwrapped line would be (inline
+    headings of a one-line document that was then wrapped), each spanning its lines."""
+    pieces = list(lines)
+    joined = "".join(norm[a:b] for a, b in pieces)
+    at = [0]  # where each piece starts in `joined`
+    for a, b in pieces:
+        at.append(at[-1] + b - a)
+
+    def source(k: int) -> int:
+        piece = bisect_right(at, k) - 1
+        return pieces[piece][0] + k - at[piece]
+
+    bounds = [0, *_line_cuts(joined), len(joined)]
+    for x, y in zip(bounds, bounds[1:], strict=False):
+        if x < y:
+            start, end = _strip_span(norm, source(x), source(y - 1) + 1)
+            if start < end:
+                p = _paragraph(text, norm, start, end)
+                paragraphs.append(p._replace(text=_unwrap(p.text)) if "\n" in p.text else p)
+
+
+def _unwrap(text: str) -> str:
+    return _WRAP_BREAK.sub("", text)
+
+
+_WRAP_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _paragraph(text: str, norm: str, start: int, end: int) -> Paragraph:
@@ -247,16 +351,52 @@ def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> lis
     starts = [p.start for p in paragraphs]
     suspects = {bisect_right(starts, at) - 1 for at in found}
     joined: list[Paragraph] = []
-    start: int | None = None
+    first: int | None = None
     for i, p in enumerate(paragraphs):
-        if start is None:
-            start = p.start
+        if first is None:
+            first = i
+        start = paragraphs[first].start
         if i in suspects and i + 1 < len(paragraphs) and _broken(norm[start : p.end]):
             suspects.add(i + 1)  # the title may still be open after the next line
             continue
-        joined.append(p if start == p.start else _paragraph(text, norm, start, p.end))
-        start = None
+        if first == i:
+            joined.append(p)
+        else:
+            merged = _paragraph(text, norm, start, p.end)
+            run = paragraphs[first : i + 1]
+            if any(q.text != text[q.start : q.end] for q in run):  # keep lines unwrapped
+                pieces = [run[0].text]
+                for a, b in zip(run, run[1:], strict=False):
+                    pieces += [text[a.end : b.start], b.text]
+                merged = merged._replace(text="".join(pieces))
+            joined.append(merged)
+        first = None
     return joined
+
+
+def layout_repairs(text: str, paragraphs: Sequence[Paragraph]) -> list[str]:
+    """What segmentation undid of the text's layout, for the output to say: lines that only a
+    page width broke, joined; long lines (a page pasted as one line) split at their headings.
+
+    Joined paragraphs are those whose text is not their slice (`split_paragraphs`).
+    """
+    notes = []
+    wrapped = [p for p in paragraphs if p.text != text[p.start : p.end]]
+    if wrapped:
+        breaks = sum(len(_WRAP_BREAK.findall(text, p.start, p.end)) for p in wrapped)
+        notes.append(f"joined {breaks} wrapped lines into {len(wrapped)} paragraphs")
+    lines = physical_lines(text)
+    starts = [a for a, _ in lines]
+    per_line: dict[int, int] = {}
+    for p in paragraphs:
+        if p.text == text[p.start : p.end]:
+            k = bisect_right(starts, p.start) - 1
+            per_line[k] = per_line.get(k, 0) + 1
+    split = [k for k, n in per_line.items() if n > 1 and lines[k][1] - lines[k][0] > _LONG_LINE]
+    if split:
+        pieces = sum(per_line[k] for k in split)
+        notes.append(f"split {len(split)} long lines into {pieces} paragraphs")
+    return notes
 
 
 def paragraphs_from_lines(lines: list[str]) -> list[Paragraph]:
@@ -314,28 +454,45 @@ def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     """`split_sentences` offsets of `norm[start:end]`, from a text normalised once as a whole.
 
     Normalisation maps characters one by one and the sentence pattern only sees the slice, so
-    a document's spans need neither per-paragraph normalising nor slicing.
+    a document's spans need neither per-paragraph normalising nor slicing. A line break ends a
+    sentence unless it only wrapped a long line (`_wrapped`): a paragraph joined from a PDF's
+    lines has its sentences whole.
     """
     bounds: list[tuple[int, int]] = []
     # A run-in heading closed by a colon ("（二）强化行政权力监督，规范行政文件管理：") is a
     # sentence of its own: what follows it is the body.
     run_in = _RUN_IN_COLON.match(norm, start, end)
+    if run_in is None and "\n" in norm[start : start + _RUN_IN_MAX]:
+        run_in = _RUN_IN_WRAPPED.match(norm, start, end)
+        if run_in is not None and not all(
+            _wrapped(norm, k, start, end)
+            for k in range(run_in.start(), run_in.end())
+            if norm[k] == "\n"
+        ):
+            run_in = None
     if run_in is not None:
         bounds.append((start, run_in.end()))
         start = run_in.end()
     joinable = False  # the last span ends in "；" and may take the next one
+    glued = False  # the last span stopped at a line break that only wrapped its sentence
     for m in _SENTENCE.finditer(norm, start, end):
         a, b = m.span()
         if a >= b:
             continue
+        soft = norm[b - 1] == "\n" and _wrapped(norm, b - 1, start, end)
         if norm[a].isspace() or norm[b - 1].isspace():
             a, b = _strip_span(norm, a, b)
             if a >= b:
                 continue
-        if joinable and b - bounds[-1][0] <= MAX_JOINED and norm[a - 1] != "\n":
+        if glued or (
+            joinable
+            and b - bounds[-1][0] <= MAX_JOINED
+            and (norm[a - 1] != "\n" or _wrapped(norm, a - 1, start, end))
+        ):
             bounds[-1] = (bounds[-1][0], b)
         else:
             bounds.append((a, b))
+        glued = soft
         last = b - 1
         while last > a and norm[last] in _CLOSERS:
             last -= 1
@@ -343,10 +500,33 @@ def sentence_bounds(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     return bounds
 
 
+# A line at least this long (stripped) that a line break ends inside a span was wrapped, not
+# ended: shorter lines are headings, list markers and lines a web page broke at a link.
+_MIN_WRAPPED = 20
+
+
+def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
+    """Whether the line break at `k` inside [start, end) only wrapped a long line.
+
+    Paragraphs hold line breaks only where segmentation joined lines: wrapped ones, or a bare
+    list marker or open book title with the line after it (which stay sentences apart).
+    """
+    if k > start and norm[k - 1] == "\n":
+        k -= 1  # the second half of a CRLF (normalised to two line feeds)
+    after = k + 2 if k + 1 < end and norm[k + 1] == "\n" else k + 1
+    if after >= end or norm[after].isspace() or norm[k - 1] == "《" or norm[after] == "》":
+        return False  # a blank line; a web page's break at a linked title (`_broken`)
+    line = norm.rfind("\n", start, k) + 1 or start
+    return len(norm[max(line, start) : k].strip()) >= _MIN_WRAPPED
+
+
 _RUN_IN_COLON = re.compile(
     rf"\s*(?:（[{_CN_NUM}0-9]{{1,3}}）|[{_CN_NUM}]+[、是]|[0-9]{{1,2}}[、.](?![0-9]))"
     r"[^。！？；：\n]{2,40}："
 )
+# The same across lines that a page width broke (each break checked with `_wrapped`).
+_RUN_IN_WRAPPED = re.compile(_RUN_IN_COLON.pattern.replace("：\\n]", "：]"))
+_RUN_IN_MAX = 48
 # Sentences up to this long keep their "；" clauses together.
 MAX_JOINED = 150
 _CLOSERS = "”’」』）\"'"

@@ -121,6 +121,7 @@ def test_analyse_has_every_part(client: FlaskClient, seed_text: str) -> None:
         "keywords",
         "outline",
         "from",
+        "repairs",
         "model",
     }
     assert len(body["sentences"]) == 4

@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from pathlib import PurePosixPath
 
-from model.audit.places import prefectures
+from model.audit.places import division_names, prefectures
 from model.text.document import Document, build_document
 
 LEVELS = ("national", "provincial", "municipal", "county", "township")
@@ -656,7 +656,7 @@ def _issuer(
                 candidates.append((n.group(), n.span(), "source"))
     title_place = _title_place(meta, norm)
     for name, span, where in candidates:
-        full = _written_out(_clean_name(name), named)
+        full = _written_out(_clean_name(name), named) or _named_in_full(norm, _clean_name(name))
         # A 发布机构 line naming a town or street names the body that published it.
         named_town = where == "source" and bool(full) and full.endswith(("镇", "乡", "街道"))
         if not full or not (is_body(full) or named_town) or _joint(full):
@@ -822,6 +822,26 @@ def _named_places(
             elif level == "municipal":
                 places.setdefault("市", words + "市")
     return places
+
+
+def _named_in_full(norm: str, name: str) -> str | None:
+    """A short form's full name as the text itself writes it elsewhere: "区司法局" in a text
+    that names "罗湖区司法局《…工作方案》" is 罗湖区司法局; "县人民政府" with 《岳阳县人民政府常务会
+    会前学法制度》 is 岳阳县人民政府. The place must be a division of the national table, and only
+    one may fit: two places, no answer."""
+    m = _ABBREVIATED.match(name)
+    if not m or _PROVINCE.match(name) or _prefecture().match(name):
+        return None
+    short = m["unit"] + ("人民" + m["rest"] if m["rest"].startswith("政府") else m["rest"])
+    names = division_names()
+    found = set()
+    for hit in re.finditer(re.escape(short), norm):
+        at = hit.start() + 1  # the place ends with the short form's unit (区, 县, 市 …)
+        for length in range(3, 10):
+            if at - length >= 0 and norm[at - length : at] in names:
+                found.add(norm[at - length : at] + short[1:])
+                break
+    return found.pop() if len(found) == 1 else None
 
 
 def _written_out(name: str, places: dict[str, str]) -> str | None:

@@ -45,3 +45,9 @@ def prefectures() -> tuple[str, ...]:
         and name.endswith(_PREFECTURE_SUFFIXES)
     }
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+@cache
+def division_names() -> frozenset[str]:
+    """The names of every division in the table (湖北省, 武汉市, 硚口区, 岳阳县 …)."""
+    return frozenset(name for _, name in divisions())

@@ -345,3 +345,14 @@ def test_a_short_form_is_written_out_with_the_place_the_site_names() -> None:
     found = meta.as_dict()
     assert found["sources"]["issuer"] == "page"
     assert text[slice(*found["evidence"]["issuer"])] == "区司法局"  # the words it completes
+
+
+def test_a_short_form_is_written_out_as_the_text_names_it_in_full() -> None:
+    opening = "2022年，区司法局坚持以习近平法治思想为指导，全面推进依法行政。"
+    named = opening + "制发罗湖区司法局《学习宣传贯彻党的二十大工作方案》。\n"
+    assert extract(build_document(named)).issuer == "罗湖区司法局"
+    # two districts' 司法局 named: which one reports, the text does not say
+    two = named.replace("。\n", "，转发福田区司法局通知。\n")
+    assert extract(build_document(two)).issuer is None
+    # a place that is no division ("制发罗湖" is not one, "罗湖区" is) never completes it
+    assert extract(build_document(opening + "\n")).issuer is None

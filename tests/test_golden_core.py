@@ -79,8 +79,9 @@ def test_core_outputs_match_golden(corpus: str, bundle: persist.Bundle) -> None:
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         lines = "".join(json.dumps(a, ensure_ascii=False, sort_keys=True) + "\n" for a in actual)
-        with gzip.open(path, "wt", encoding="utf-8") as f:
-            f.write(lines)
+        # mtime 0: the same outputs give the same bytes, so an unchanged file stays unchanged
+        with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+            f.write(lines.encode("utf-8"))
     if not path.exists():
         pytest.fail(f"no golden file {path}: run FZREPORT_UPDATE_GOLDEN=1 pytest {__file__}")
     with gzip.open(path, "rt", encoding="utf-8") as f:

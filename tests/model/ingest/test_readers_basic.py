@@ -77,3 +77,14 @@ def test_read_text_file_missing_file_is_a_read_error(tmp_path: Path) -> None:
 def test_read_error_is_a_value_error() -> None:
     # Callers that catch ValueError (the CLI) also catch unreadable input.
     assert issubclass(ReadError, ValueError)
+
+
+def test_a_long_gb18030_report_that_detection_gives_up_on_is_still_read() -> None:
+    import json
+
+    from tests.conftest import ROOT
+
+    rows = (ROOT / "seeds" / "background" / "statecouncil.jsonl").read_text(encoding="utf-8")
+    text = next(r["text"] for r in map(json.loads, rows.splitlines()) if r["doc_id"] == "sc1982")
+    decoded = decode_bytes(text.encode("gb18030"))
+    assert (decoded.encoding, decoded.text) == ("gb18030", text)

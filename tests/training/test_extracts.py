@@ -1,0 +1,45 @@
+"""The human extracts on disk (training/extracts.py): every item a whole sentence of its report,
+in report order, every budget kept; and the agreement measure on made-up extracts."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.extracts import Extract, agreement, load_extracts, problems, report_texts
+
+EXTRACTS = list(load_extracts())
+TEXTS = report_texts()
+
+
+@pytest.mark.parametrize("extract", EXTRACTS, ids=lambda e: f"{e.reader}-{e.doc_id}")
+def test_every_extract_is_whole_sentences_within_its_budgets(extract: Extract) -> None:
+    assert extract.doc_id in TEXTS
+    assert problems(extract, TEXTS[extract.doc_id]) == []
+
+
+def test_problems_are_found() -> None:
+    text = "一、成效\n全年办理案件131件。出庭率达89%。\n二、不足\n执法不够规范。"
+    good = Extract(
+        "x",
+        "a",
+        {150: ["全年办理案件131件。", "执法不够规范。"], 300: ["出庭率达89%。"], 600: ["一、成效"]},
+    )
+    assert problems(good, text) == []
+    bad = Extract(
+        "x",
+        "a",
+        {150: ["执法不够规范。", "全年办理案件131件。"], 300: ["办理案件131件。"], 600: []},
+    )
+    found = problems(bad, text)
+    assert any("after the previous item" in p for p in found)
+    assert any("starts inside a sentence" in p for p in found)
+    assert any("600: empty" in p for p in found)
+
+
+def test_agreement_of_identical_and_disjoint_extracts() -> None:
+    same = {b: ["全年办理行政复议案件131件。"] for b in (150, 300, 600)}
+    other = {b: ["明年将继续推进法治建设。"] for b in (150, 300, 600)}
+    result = agreement([Extract("x", "a", same), Extract("x", "b", same)])
+    assert result[300] == {"reports": 1, "rouge1": 1.0, "rouge2": 1.0}
+    result = agreement([Extract("x", "a", same), Extract("x", "b", other)])
+    assert result[300]["rouge2"] == 0.0

@@ -1,0 +1,132 @@
+"""Careful human extracts (seeds/extracts/): loading them, checking them, and how far two
+readers agree, the ceiling a summariser can be held to.
+
+    python -m training.extracts        # the readers' agreement, ROUGE-1/2 by budget
+
+Each extract is a list of whole sentences copied from its report, in report order, within a
+budget of 150, 300 or 600 characters (seeds/extracts/README.md says how they were made).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from training.evaluate import content_chars, rouge_n
+from training.train import seeds_dir
+
+BUDGETS = (150, 300, 600)
+READERS = ("a", "b")
+_SENTENCE_END = "。！？"
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One reader's extracts of one report, by budget."""
+
+    doc_id: str
+    reader: str
+    items: dict[int, list[str]]
+
+
+def extracts_dir() -> Path:
+    return seeds_dir() / "extracts"
+
+
+def load_extracts(folder: Path | None = None) -> Iterator[Extract]:
+    """Every reader's extract files, by reader then report."""
+    folder = folder or extracts_dir()
+    for reader in READERS:
+        for path in sorted((folder / reader).glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            items = {budget: list(data.get(str(budget), [])) for budget in BUDGETS}
+            yield Extract(data["doc_id"], reader, items)
+
+
+def report_texts() -> dict[str, str]:
+    """The reports extracts are made of, by doc_id: the seeds and the State Council reports."""
+    texts = {
+        f"seed_{path.name[:3]}": path.read_text(encoding="utf-8")
+        for path in sorted(seeds_dir().glob("*.txt"))
+    }
+    path = seeds_dir() / "background" / "statecouncil.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        texts[row["doc_id"]] = row["text"]
+    return texts
+
+
+def problems(extract: Extract, text: str) -> list[str]:
+    """What is wrong with an extract: an item not a whole sentence of the report, out of
+    report order, or a budget exceeded or empty."""
+    found = []
+    for budget, items in extract.items.items():
+        if not items:
+            found.append(f"{budget}: empty")
+        if sum(map(len, items)) > budget:
+            found.append(f"{budget}: {sum(map(len, items))} characters")
+        at = 0
+        for item in items:
+            start = text.find(item, at)
+            if start < 0:
+                found.append(f"{budget}: not in the report after the previous item: {item[:20]}")
+                continue
+            end = start + len(item)
+            before = text[:start].rstrip(" \t\u3000")
+            after = re.match(r"[ \t\u3000]*(?:\r?\n|$)", text[end:])
+            if before and before[-1] not in _SENTENCE_END + "\n":
+                found.append(f"{budget}: starts inside a sentence: {item[:20]}")
+            if item[-1] not in _SENTENCE_END and after is None:
+                found.append(f"{budget}: ends inside a sentence: {item[-20:]}")
+            at = end
+    return found
+
+
+def agreement(extracts: list[Extract]) -> dict[int, dict[str, float | int]]:
+    """Mean ROUGE-1/2 F1 (characters) between the two readers' extracts of the same reports."""
+    by_report: dict[str, dict[str, Extract]] = {}
+    for extract in extracts:
+        by_report.setdefault(extract.doc_id, {})[extract.reader] = extract
+    pairs = [(r["a"], r["b"]) for r in by_report.values() if set(r) >= set(READERS)]
+    result: dict[int, dict[str, float | int]] = {}
+    for budget in BUDGETS:
+        scores = [
+            [
+                rouge_n(
+                    content_chars("".join(a.items[budget])),
+                    content_chars("".join(b.items[budget])),
+                    n,
+                )
+                for n in (1, 2)
+            ]
+            for a, b in pairs
+        ]
+        result[budget] = {
+            "reports": len(scores),
+            "rouge1": round(statistics.mean(s[0] for s in scores), 3) if scores else 0.0,
+            "rouge2": round(statistics.mean(s[1] for s in scores), 3) if scores else 0.0,
+        }
+    return result
+
+
+def main(out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    extracts = list(load_extracts())
+    print(f"{len(extracts)} extract files in {extracts_dir()}", file=out)
+    print("budget  reports  ROUGE-1  ROUGE-2   (reader a against reader b)", file=out)
+    for budget, row in agreement(extracts).items():
+        print(
+            f"{budget:>6}  {row['reports']:>7}  {row['rouge1']:>7.3f}  {row['rouge2']:>7.3f}",
+            file=out,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -4,6 +4,7 @@ fzreport evaluate                                   # seeds, leave-one-report-ou
 fzreport evaluate --corpus ../shared/corpus/statecouncil.jsonl --min-year 1992
 fzreport evaluate --diversity 0.5 0.7 0.9           # the summary's MMR weight, swept
 fzreport evaluate --audit                           # the audit against seeds/audit/ gold
+fzreport evaluate --extracts                        # summaries against the human extracts
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="score the audit instead: metadata, genre, contents and problem items (seeds/audit/)",
     )
     parser.add_argument(
+        "--extracts",
+        action="store_true",
+        help="score the summarisers against the human extracts (seeds/extracts/) instead",
+    )
+    parser.add_argument(
         "--json",
         type=Path,
         default=None,
@@ -76,6 +82,8 @@ def _weight(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     if args.audit:
         return _run_audit(args)
+    if args.extracts:
+        return _run_extracts(args)
     from tqdm import tqdm
 
     from training.corpus import load_corpus
@@ -139,6 +147,19 @@ def _run_audit(args: argparse.Namespace) -> int:
     bar = lambda items: tqdm(items, desc="seeds", unit="seed", file=sys.stderr)  # noqa: E731
     metrics = evaluate_audit(ensure_model().classifier, bar)
     print_audit(metrics)
+    if args.json:
+        args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def _run_extracts(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from training.extracts import evaluate_extracts, print_evaluation
+
+    bar = lambda items: tqdm(items, desc="reports", unit="report", file=sys.stderr)  # noqa: E731
+    metrics = evaluate_extracts(bar)
+    print_evaluation(metrics)
     if args.json:
         args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -43,3 +43,26 @@ def test_agreement_of_identical_and_disjoint_extracts() -> None:
     assert result[300] == {"reports": 1, "rouge1": 1.0, "rouge2": 1.0}
     result = agreement([Extract("x", "a", same), Extract("x", "b", other)])
     assert result[300]["rouge2"] == 0.0
+
+
+def test_the_evaluation_table_names_every_system_and_budget() -> None:
+    import io
+
+    from training.extracts import print_evaluation
+
+    metrics = {
+        f"{budget}/{system}/{group}": {"reports": 1, "rouge1": 0.5, "rouge2": 0.25}
+        for budget in (150, 300, 600)
+        for system in ("human", "lead", "sectionrank")
+        for group in ("seeds", "statecouncil", "all")
+    }
+    out = io.StringIO()
+    print_evaluation(metrics, out)
+    lines = out.getvalue().splitlines()
+    assert [line.split()[1] for line in lines if line.startswith("--max-chars")] == [
+        "150",
+        "300",
+        "600",
+    ]
+    assert sum(line.strip().startswith("human ") for line in lines) == 3
+    assert "0.250 (0.500)" in out.getvalue()

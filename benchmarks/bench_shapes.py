@@ -51,45 +51,21 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(p[i : i + width] for p in paragraphs(text) for i in range(0, len(p), width))
 
 
-def docx_bytes(text: str, chars: int | None = None, furniture: bool = False) -> bytes:
-    """A Word document, a paragraph a line; with `chars`, in 公文 layout for a PDF."""
+def docx_bytes(text: str, chars: int | None = None) -> bytes:
+    """A Word document, a paragraph a line; with `chars`, in 公文 layout for a PDF (the test's
+    document: `chars` characters a line, a running header, "— N —" page numbers)."""
+    if chars:
+        from tests.model.ingest.test_pdf import make_docx
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "report.docx"
+            make_docx("\n".join(paragraphs(text)), path, chars, ("— ", "PAGE", " —"))
+            return path.read_bytes()
     import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
 
     document = docx.Document()
-    size = 442 / chars if chars else 12
-    if chars:
-        style = document.styles["Normal"]
-        style.font.size = Pt(size)
-        style.font.name = "Noto Serif CJK SC"
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Serif CJK SC")
-        section = document.sections[0]
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(27)
-    if furniture:
-        section = document.sections[0]
-        section.header.paragraphs[0].text = HEADER
-        footer = section.footer.paragraphs[0]
-        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        footer.add_run("— ")
-        run = footer.add_run()
-        for kind in ("begin", None, "end"):
-            element = OxmlElement("w:instrText" if kind is None else "w:fldChar")
-            if kind is None:
-                element.text = "PAGE"
-            else:
-                element.set(qn("w:fldCharType"), kind)
-            run._r.append(element)
-        footer.add_run(" —")
     for line in paragraphs(text):
-        p = document.add_paragraph(line)
-        if chars:
-            p.paragraph_format.first_line_indent = Pt(size * 2)
-            p.paragraph_format.space_after = Pt(0)
-            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        document.add_paragraph(line)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -134,7 +110,7 @@ def real_pdfs(texts: list[str], folder: Path) -> tuple[dict[int, bytes], float]:
     files = []
     for i, text in enumerate(texts):
         path = folder / f"r{i:03d}.docx"
-        path.write_bytes(docx_bytes(text, chars=width(i), furniture=True))
+        path.write_bytes(docx_bytes(text, chars=width(i)))
         files.append(str(path))
     started = time.perf_counter()
     command = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), *files]

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -201,3 +202,15 @@ def make_reports(folder: Path, texts: list[str], count: int) -> list[Path]:
         path.write_text(f"报告编号{i}。\n{texts[i % len(texts)]}", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def essentials(result: dict[str, Any]) -> dict[str, Any]:
+    """What an inspection office acts on, from an analysis with its audit: who, which year,
+    each part's status, how many problems (model/audit/checks.py)."""
+    audit = result["audit"]
+    return {
+        "issuer": audit["metadata"]["issuer"],
+        "year": audit["metadata"]["year"],
+        "contents": {part: c["status"] for part, c in audit.get("contents", {}).items()},
+        "problems": len(audit["problems"]),
+    }

@@ -21,21 +21,11 @@ from model.ingest.decode import NoTextLayer, ReadError
 from model.ingest.layout import is_page_number
 from model.ingest.pdf import NO_TEXT, read_pdf
 from model.ingest.readers import read_document
-from tests.conftest import SEED_FILES
+from tests.conftest import SEED_FILES, essentials
 
 HEADER = "某某区2024年度法治政府建设情况报告"
 # Page-number styles Chinese documents print in their footers: — 3 —, 第3页, 3/12.
 FOOTERS = [("— ", "PAGE", " —"), ("第 ", "PAGE", " 页"), ("", "PAGE", " / NUMPAGES")]
-
-
-def essentials(result: dict[str, Any]) -> dict[str, Any]:
-    audit = result["audit"]
-    return {
-        "issuer": audit["metadata"]["issuer"],
-        "year": audit["metadata"]["year"],
-        "contents": {part: c["status"] for part, c in audit.get("contents", {}).items()},
-        "problems": len(audit["problems"]),
-    }
 
 
 def _field(paragraph: Any, instruction: str) -> None:

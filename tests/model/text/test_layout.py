@@ -27,7 +27,7 @@ from model.ingest.layout import (
 )
 from model.text.document import build_document
 from model.text.segment import layout_repairs, physical_lines, split_paragraphs
-from tests.conftest import SEED_FILES, SEEDS
+from tests.conftest import SEED_FILES, SEEDS, essentials
 
 
 def wrap(text: str, width: int) -> str:
@@ -69,18 +69,6 @@ KNOWN = {
     ): "a wrap splits '主要负责\\n人', the leader-duty sentence check misses it",
     ("004", "wrapped-40"): "a wrap splits '党政主要\\n负责人', the leader-duty check misses it",
 }
-
-
-def essentials(result: dict[str, Any]) -> dict[str, Any]:
-    """What an inspection office acts on: who, which year, each part's status, how many
-    problems (model/audit/checks.py)."""
-    audit = result["audit"]
-    return {
-        "issuer": audit["metadata"]["issuer"],
-        "year": audit["metadata"]["year"],
-        "contents": {part: c["status"] for part, c in audit.get("contents", {}).items()},
-        "problems": len(audit["problems"]),
-    }
 
 
 def char_labels(result: dict[str, Any]) -> list[str]:

@@ -155,10 +155,10 @@ def _run_audit(args: argparse.Namespace) -> int:
 def _run_extracts(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from training.extracts import evaluate_extracts, print_evaluation
+    from training.extracts import evaluate_extracts, learnt_cv, print_evaluation
 
     bar = lambda items: tqdm(items, desc="reports", unit="report", file=sys.stderr)  # noqa: E731
-    metrics = evaluate_extracts(bar)
+    metrics = evaluate_extracts(bar) | learnt_cv(bar=bar)
     print_evaluation(metrics)
     if args.json:
         args.json.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -66,3 +66,18 @@ def test_the_evaluation_table_names_every_system_and_budget() -> None:
     ]
     assert sum(line.strip().startswith("human ") for line in lines) == 3
     assert "0.250 (0.500)" in out.getvalue()
+
+
+def test_sentence_features_and_picked_sentences() -> None:
+    from model.text.document import build_document
+    from training.extracts import _picked, sentence_features
+
+    text = "一、成效\n全年办理案件131件；出庭率达89%。明年将继续推进。\n二、不足\n执法不够规范。"
+    doc = build_document(text)
+    features = sentence_features(doc)
+    assert features.shape[0] == len(doc.sentences) and features.shape[1] > 20
+    extract = Extract("x", "a", {150: ["全年办理案件131件；出庭率达89%。", "执法不够规范。"]})
+    picked = _picked(doc, extract, 150)
+    chosen = {s.text.strip() for s, p in zip(doc.sentences, picked, strict=True) if p}
+    assert "执法不够规范。" in chosen and "明年将继续推进。" not in chosen
+    assert any("131件" in t for t in chosen)  # cut at ；by the segmenter, still the reader's

@@ -33,7 +33,7 @@ demo: install
 	fzreport classify $(SEED)
 	fzreport summarise $(SEED) --max-sentences 5
 	fzreport audit $(SEED)
-	fzreport batch seeds/ --out out/demo --workers 2 --format jsonl,csv,html
+	fzreport batch $(wildcard seeds/*.txt) --out out/demo --workers 2 --format jsonl,csv,html
 	fzreport archive build out/demo
 
 test: install browser office fonts

@@ -155,7 +155,8 @@ def source_fingerprint(corpus: Path | None = None) -> str:
     code can load fine and fail later (a missing attribute) instead of with a ModelError.
     """
     root = Path(__file__).resolve().parent.parent
-    files = sorted([*(root / "model").glob("*.py"), *(root / "training").glob("*.py")])
+    # every module of the core's subpackages (a change in model/learn/ matters as much)
+    files = sorted([*(root / "model").rglob("*.py"), *(root / "training").glob("*.py")])
     if corpus is not None and corpus.is_dir():
         files += sorted(corpus.rglob("*"))
     digest = hashlib.sha256()

@@ -251,3 +251,17 @@ def test_show_labels_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str], ti
     assert train.main([*argv, "--show-labels"]) == 0
     out = capsys.readouterr().out
     assert "== tiny.txt (13 paragraphs, 0 manual labels)" in out
+
+
+def test_the_fingerprint_covers_the_core_s_subpackages(tmp_path: Path, monkeypatch) -> None:
+    # A change in model/learn/ must rebuild the cache bundle as one in model/ does.
+    import shutil
+
+    root = tmp_path / "repo"
+    for package in ("model", "training"):
+        shutil.copytree(Path(train.__file__).resolve().parents[1] / package, root / package)
+    monkeypatch.setattr(train, "__file__", str(root / "training" / "train.py"))
+    before = train.source_fingerprint()
+    path = root / "model" / "learn" / "classify.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert train.source_fingerprint() != before

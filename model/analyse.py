@@ -52,6 +52,7 @@ def prepare(
         doc.scores = [p.scores for p in predictions]
         doc.heading_model = classifier.headings_
         doc.background = classifier.background_
+        doc.sentence_scorer = classifier.sentences_
     return doc
 
 

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,13 @@ from model.ingest.readers import DOCUMENT_SUFFIXES, ReadError, read_document
 from model.labels import LABELS
 from model.text.segment import Paragraph, heading_level, is_heading, normalise, split_paragraphs
 from model.text.structure import structural_labels
+
+REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seeds_dir() -> Path:
+    """The bundled seed corpus ($FZREPORT_SEEDS overrides)."""
+    return Path(os.environ.get("FZREPORT_SEEDS") or REPO_SEEDS)
 
 
 @dataclass(slots=True)

@@ -155,7 +155,7 @@ def _run_audit(args: argparse.Namespace) -> int:
 def _run_extracts(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from training.extracts import evaluate_extracts, learnt_cv, print_evaluation
+    from training.extracts_eval import evaluate_extracts, learnt_cv, print_evaluation
 
     bar = lambda items: tqdm(items, desc="reports", unit="report", file=sys.stderr)  # noqa: E731
     metrics = evaluate_extracts(bar) | learnt_cv(bar=bar)

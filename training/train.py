@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from model import persist
+from training.corpus import seeds_dir
 
 if TYPE_CHECKING:
     from model.learn.background import Background
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
     from training.evaluate import OutOfFold
 
 log = logging.getLogger(__name__)
-
-REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def seeds_dir() -> Path:
-    """The bundled seed corpus ($FZREPORT_SEEDS overrides)."""
-    return Path(os.environ.get("FZREPORT_SEEDS") or REPO_SEEDS)
 
 
 def default_model_path() -> Path:
@@ -127,12 +121,15 @@ def build_bundle(
     """Load, fit, evaluate, save (atomically); return the manifest."""
     from training.corpus import data_hash
     from training.evaluate import calibrate, new_out_of_fold
+    from training.extracts import fit_sentence_scorer
 
     reports = load_reports(corpus, labels)
     if not reports:
         raise ValueError(f"no reports in {corpus}")
     background = fit_background(reports, corpus)
     classifier = fit(reports, seed, background)
+    # What careful readers pick (CORPUS/extracts/), for the `learnt` summariser.
+    classifier.sentences_ = fit_sentence_scorer(classifier, corpus)
     oof = new_out_of_fold() if run_evaluation else None
     metrics = evaluate(reports, show, background, oof) if run_evaluation else {}
     calibration = calibrate(

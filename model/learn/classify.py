@@ -23,6 +23,7 @@ from model.labels import LABELS
 from model.learn.background import Background
 from model.learn.calibrate import scale
 from model.learn.headings import HeadingModel, examples
+from model.learn.scorer import LinearScorer
 from model.text.segment import Paragraph, cut_words, normalise
 from model.text.structure import (
     Context,
@@ -166,7 +167,9 @@ class SectionModel:
 
     A subclass computes the probabilities (`predict_units`) and sets the fitted tables:
     `labels_`, `log_start_`, `log_trans_`, `log_prior_`, `log_cue_`, `prior_power`,
-    `cue_weight`, `calibration_` (temperatures by mode), `headings_` and `background_`.
+    `cue_weight`, `calibration_` (temperatures by mode), `headings_` and `background_`; and
+    `sentences_`, the sentence scorer training learns from the human extracts, when there are
+    any (None otherwise: the `learnt` summariser then scores as the default).
     """
 
     labels_: tuple[str, ...]
@@ -178,6 +181,7 @@ class SectionModel:
     cue_weight: float
     headings_: HeadingModel
     background_: Background
+    sentences_: LinearScorer | None = None
 
     def predict_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Per-label probabilities of each unit on its own (no sequence decoding)."""

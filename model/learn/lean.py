@@ -31,6 +31,7 @@ from model.learn.classify import (
     unit_words,
 )
 from model.learn.headings import HeadingModel
+from model.learn.scorer import LinearScorer
 from model.vectors.csr import CSR, hstack
 from model.vectors.features import char_ngram_counts, squeeze_spaces, token_counts, weigh
 
@@ -133,6 +134,7 @@ def export(classifier: SectionClassifier) -> dict[str, np.ndarray]:
         "background.documents": np.array(int(background.documents_)),
         "background.min_docs": np.array(int(background.min_docs)),
         "background.common": np.array(float(background.common)),
+        **_scorer_arrays(getattr(classifier, "sentences_", None)),
     }
 
 
@@ -185,6 +187,27 @@ def _tokens(arrays: Arrays, name: str, analyzer: Callable[[Unit], Sequence[str]]
     return _Tokens(analyzer, vocabulary, binary, idf, sublinear)
 
 
+def _scorer_arrays(scorer: LinearScorer | None) -> Arrays:
+    """The sentence scorer's four arrays; none when the classifier has no scorer."""
+    if scorer is None:
+        return {}
+    return {
+        "sentences.mean": np.asarray(scorer.mean_, dtype=float),
+        "sentences.scale": np.asarray(scorer.scale_, dtype=float),
+        "sentences.coef": np.asarray(scorer.coef_, dtype=float),
+        "sentences.intercept": np.array(float(scorer.intercept_)),
+    }
+
+
+def _scorer(a: Arrays) -> LinearScorer | None:
+    if "sentences.coef" not in a:
+        return None
+    scorer = LinearScorer()
+    scorer.mean_, scorer.scale_ = a["sentences.mean"], a["sentences.scale"]
+    scorer.coef_, scorer.intercept_ = a["sentences.coef"], float(a["sentences.intercept"])
+    return scorer
+
+
 class LeanClassifier(SectionModel):
     """The section classifier computed from `export`'s arrays with numpy alone."""
 
@@ -222,6 +245,7 @@ class LeanClassifier(SectionModel):
         words = strings(a["background.words"])
         background.word_df_ = dict(zip(words, a["background.word_df"].tolist(), strict=True))
         self.background_ = background
+        self.sentences_ = _scorer(a)
         k, size = len(self.labels_), sum(_width(b) for b in self._blocks)
         if self.coef_.shape != (1 if k == 2 else k, size) or self.log_trans_.shape != (k, k):
             raise ValueError("arrays of inconsistent shapes")

@@ -40,6 +40,7 @@ SUMMARISERS: Mapping[str, type[Summariser]] = Registry(
         "lead": "model.summary.scorers:LeadSummariser",
         "textrank": "model.summary.scorers:TextRankSummariser",
         "sectionrank": "model.summary.scorers:SectionRankSummariser",
+        "learnt": "model.summary.scorers:LearntSummariser",
     }
 )
 DEFAULT_METHOD = "sectionrank"

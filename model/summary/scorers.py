@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from model.labels import LABELS
 from model.summary.base import FIGURE_WANT
 from model.text.bags import bigram_vectors, sentence_vectors
 from model.text.document import Document
@@ -215,3 +216,48 @@ def _body_scaled(doc: Document, values: np.ndarray) -> np.ndarray:
     low, high = float(values[body].min()), float(values[body].max())
     scaled = (values - low) / (high - low) if high > low else np.zeros(len(values))
     return np.where(body, scaled, 0.0)
+
+
+def sentence_features(doc: Document) -> np.ndarray:
+    """What the default summariser weighs, per sentence, as the columns a learnt scorer reads:
+    centrality (bigram and word centroid), shape, specifics and figures, stock share, heading
+    and scrap kinds, heading likeness, position, length, section label, and the default's own
+    score scaled to its best. Training and serving both compute them here."""
+    n = len(doc.sentences)
+    kinds = sentence_kinds(doc)
+    opens, complete, substantial = sentence_shape(doc)
+    lengths = doc.lengths()
+    labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] if doc.labels else None
+    headlike = doc.heading_probabilities()
+    default = SectionRankSummariser().score(doc)
+    columns = [
+        centroid_similarity(bigram_vectors(doc)),
+        centroid_similarity(sentence_vectors(doc)),
+        opens,
+        complete,
+        substantial,
+        np.minimum(kinds.specific, 3),
+        kinds.figure,
+        kinds.stock,
+        kinds.heading | kinds.topic,
+        kinds.scrap | kinds.dependent | kinds.chrome | kinds.garbled,
+        headlike if headlike is not None else np.zeros(n),
+        np.arange(n) / max(n, 1),
+        np.log1p(lengths),
+        lengths > 150,
+        _scale(default),
+        *[labels == label if labels is not None else np.zeros(n) for label in LABELS],
+    ]
+    return np.column_stack([np.asarray(c, dtype=float).reshape(n) for c in columns])
+
+
+class LearntSummariser(SectionRankSummariser):
+    """The default's signals weighed as careful readers weigh them: a scorer learnt from their
+    extracts (seeds/extracts/, `model.learn.scorer`) and kept in the bundle; picking as the
+    default picks (MMR, briefing). Without a learnt scorer (a document labelled by no model,
+    or an older bundle), it scores as the default does."""
+
+    def score(self, doc: Document) -> np.ndarray:
+        if doc.sentence_scorer is None or not doc.sentences:
+            return super().score(doc)
+        return doc.sentence_scorer.predict(sentence_features(doc))

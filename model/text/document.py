@@ -34,6 +34,12 @@ class HeadingScorer(Protocol):
     def predict_document(self, doc: Document) -> np.ndarray: ...
 
 
+class SentenceScorer(Protocol):
+    """What a Document needs of a learnt sentence scorer (`model.learn.scorer.LinearScorer`)."""
+
+    def predict(self, X: np.ndarray) -> np.ndarray: ...
+
+
 class BackgroundStats(Protocol):
     """What a Document needs of background statistics (`model.learn.background.Background`)."""
 
@@ -69,6 +75,9 @@ class Document:
     heading_model: HeadingScorer | None = None
     # What is common across reports (stock phrases, everyday words), set with the labels.
     background: BackgroundStats | None = None
+    # What careful readers pick, learnt from their extracts; set with the labels when the
+    # bundle has one (the `learnt` summariser reads it).
+    sentence_scorer: SentenceScorer | None = None
     # What segmentation undid of the layout (lines a page width broke, joined), for the output.
     repairs: list[str] = field(default_factory=list)
     # Derived arrays (TF-IDF rows …) computed once and shared by every scorer and `select`.

@@ -48,7 +48,7 @@ def test_agreement_of_identical_and_disjoint_extracts() -> None:
 def test_the_evaluation_table_names_every_system_and_budget() -> None:
     import io
 
-    from training.extracts import print_evaluation
+    from training.extracts_eval import print_evaluation
 
     metrics = {
         f"{budget}/{system}/{group}": {"reports": 1, "rouge1": 0.5, "rouge2": 0.25}
@@ -69,15 +69,16 @@ def test_the_evaluation_table_names_every_system_and_budget() -> None:
 
 
 def test_sentence_features_and_picked_sentences() -> None:
+    from model.summary.scorers import sentence_features
     from model.text.document import build_document
-    from training.extracts import _picked, sentence_features
+    from training.extracts import picked
 
     text = "一、成效\n全年办理案件131件；出庭率达89%。明年将继续推进。\n二、不足\n执法不够规范。"
     doc = build_document(text)
     features = sentence_features(doc)
     assert features.shape[0] == len(doc.sentences) and features.shape[1] > 20
     extract = Extract("x", "a", {150: ["全年办理案件131件；出庭率达89%。", "执法不够规范。"]})
-    picked = _picked(doc, extract, 150)
+    picked = picked(doc, extract, 150)
     chosen = {s.text.strip() for s, p in zip(doc.sentences, picked, strict=True) if p}
     assert "执法不够规范。" in chosen and "明年将继续推进。" not in chosen
     assert any("131件" in t for t in chosen)  # cut at ；by the segmenter, still the reader's

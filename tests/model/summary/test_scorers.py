@@ -7,6 +7,8 @@ import pytest
 from scipy import sparse
 
 import model.vectors.features as features_module
+from model.summary.base import Budget
+from model.summary.registry import get_summariser
 from model.summary.scorers import pagerank
 from model.text.bags import bigram_vectors, sentence_vectors
 from model.text.bags import word_counts as _word_counts
@@ -72,3 +74,43 @@ def test_pagerank_is_a_distribution_and_stays_sparse() -> None:
     star[0, 1:] = star[1:, 0] = 1.0
     ranks = pagerank(star)
     assert np.isclose(ranks.sum(), 1.0) and ranks.argmax() == 0
+
+
+# -- the learnt scorer -------------------------------------------------------------------------
+
+
+def _statecouncil_2025() -> str:
+    import json
+
+    from tests.conftest import SEEDS
+
+    lines = (SEEDS / "background" / "statecouncil.jsonl").read_text(encoding="utf-8").splitlines()
+    return next(r["text"] for r in map(json.loads, lines) if r["doc_id"] == "sc2025")
+
+
+def test_the_bundle_carries_a_scorer_learnt_from_the_extracts(bundle, full_bundle) -> None:
+    from model.analyse import prepare, summary_record
+
+    text = _statecouncil_2025()
+    picks = [
+        [
+            s["start"]
+            for s in summary_record(prepare(text, b.classifier), Budget(max_chars=300), "learnt")[
+                "sentences"
+            ]
+        ]
+        for b in (bundle, full_bundle)
+    ]
+    assert picks[0] == picks[1]  # the lean arrays score as the scikit-learn fit does
+    doc = prepare(text, bundle.classifier)
+    assert doc.sentence_scorer is not None
+    learnt = get_summariser("learnt").score(doc)
+    assert learnt.shape == (len(doc.sentences),) and 0 <= learnt.min() <= learnt.max() <= 1
+    record = summary_record(doc, Budget(max_chars=300), "learnt")
+    assert any("国内生产总值" in s["text"] for s in record["sentences"])  # the GDP line
+
+
+def test_without_a_scorer_learnt_scores_as_the_default(seed_texts) -> None:
+    doc = build_document(seed_texts[SEED_003])
+    assert doc.sentence_scorer is None
+    assert np.array_equal(get_summariser("learnt").score(doc), get_summariser().score(doc))

@@ -1,0 +1,200 @@
+"""`fzreport evaluate --extracts`: every summariser against the human extracts, with the two
+readers' agreement beside it, and the learnt scorer cross-validated by report."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TextIO
+
+from training.corpus import seeds_dir
+from training.evaluate import content_chars, rouge_n
+from training.extracts import BUDGETS, READERS, Extract, load_extracts, picked, report_texts
+
+
+def _scores(summary: str, readers: list[str]) -> tuple[float, float]:
+    """Mean ROUGE-1 and ROUGE-2 F1 of a summary against each reader's extract."""
+    chars = content_chars(summary)
+    refs = [content_chars(r) for r in readers]
+    return tuple(statistics.mean(rouge_n(chars, r, n) for r in refs) for n in (1, 2))  # type: ignore[return-value]
+
+
+def evaluate_extracts(bar: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> dict[str, Any]:
+    """Every registered summariser against the human extracts, at each budget, with the two
+    readers' agreement beside it (each reader scored against the other: the ceiling).
+
+    The labels the summaries read come from a classifier that never saw the report: for a
+    seed, one trained on the other four; for a State Council report (a genre never trained
+    on), the one trained on the five seeds.
+    """
+    from model.analyse import prepare, summary_record
+    from model.summary.base import Budget
+    from model.summary.registry import SUMMARISERS, get_summariser
+    from training.train import fit, fit_background, load_reports
+
+    seeds = load_reports(seeds_dir(), None)
+    by_doc: dict[str, dict[str, Extract]] = {}
+    for extract in load_extracts():
+        by_doc.setdefault(extract.doc_id, {})[extract.reader] = extract
+    texts = report_texts()
+    models: dict[str, Any] = {}
+
+    def model_for(doc_id: str) -> Any:
+        left_out = next((r.name for r in seeds if doc_id == f"seed_{r.name[:3]}"), None)
+        if left_out not in models:
+            train = [r for r in seeds if r.name != left_out]
+            models[left_out] = fit(train, background=fit_background(train, seeds_dir()))
+        return models[left_out]
+
+    rows: list[dict[str, Any]] = []
+    for doc_id in bar(sorted(d for d, r in by_doc.items() if set(r) >= set(READERS))):
+        a, b = by_doc[doc_id]["a"], by_doc[doc_id]["b"]
+        doc = prepare(texts[doc_id], model_for(doc_id))
+        group = "seeds" if doc_id.startswith("seed_") else "statecouncil"
+        for budget in BUDGETS:
+            human = ["".join(a.items[budget]), "".join(b.items[budget])]
+            r1 = statistics.mean(_scores(human[i], [human[1 - i]])[0] for i in (0, 1))
+            r2 = statistics.mean(_scores(human[i], [human[1 - i]])[1] for i in (0, 1))
+            rows.append(
+                {
+                    "doc": doc_id,
+                    "group": group,
+                    "budget": budget,
+                    "system": "human",
+                    "rouge1": r1,
+                    "rouge2": r2,
+                }
+            )
+            # `learnt` is scored by `learnt_cv`, its scorer trained on the other folds' extracts:
+            # here it would score with none, as the default.
+            for method in (m for m in SUMMARISERS if m != "learnt"):
+                summariser = get_summariser(method)
+                record = summary_record(
+                    doc, Budget(max_chars=budget), method, summariser.score(doc)
+                )
+                r1, r2 = _scores(record["summary"], human)
+                rows.append(
+                    {
+                        "doc": doc_id,
+                        "group": group,
+                        "budget": budget,
+                        "system": method,
+                        "rouge1": r1,
+                        "rouge2": r2,
+                    }
+                )
+    table: dict[str, Any] = {}
+    for row in rows:
+        for group in (row["group"], "all"):
+            key = f"{row['budget']}/{row['system']}/{group}"
+            table.setdefault(key, []).append((row["rouge1"], row["rouge2"]))
+    return {
+        key: {
+            "reports": len(v),
+            "rouge1": round(statistics.mean(x[0] for x in v), 3),
+            "rouge2": round(statistics.mean(x[1] for x in v), 3),
+        }
+        for key, v in table.items()
+    }
+
+
+def print_evaluation(metrics: dict[str, Any], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    systems = sorted({k.split("/")[1] for k in metrics}, key=lambda s: (s != "human", s))
+    print("ROUGE-2 (ROUGE-1) of each summary against the two readers' extracts;", file=out)
+    print(
+        "human: each reader against the other, the ceiling; learnt-cv: a logistic regression",
+        file=out,
+    )
+    print(
+        "on the default's signals, trained on the other folds' extracts (6 folds by report)",
+        file=out,
+    )
+    for budget in BUDGETS:
+        print(f"--max-chars {budget}        seeds           State Council   all", file=out)
+        for system in systems:
+            cells = []
+            for group in ("seeds", "statecouncil", "all"):
+                m = metrics.get(f"{budget}/{system}/{group}")
+                cells.append(f"{m['rouge2']:.3f} ({m['rouge1']:.3f})" if m else "-")
+            print(f"  {system:<12} " + "   ".join(f"{c:<13}" for c in cells), file=out)
+
+
+def learnt_cv(
+    budgets: Sequence[int] = BUDGETS,
+    folds: int = 6,
+    bar: Callable[[Iterable[Any]], Iterable[Any]] = iter,
+) -> dict[str, Any]:
+    """A logistic regression over `sentence_features`, trained on the sentences the readers
+    picked (either reader, at 300 characters) in the other folds' reports and used as the
+    scores of the default selection (its MMR and briefing): ROUGE against the readers.
+
+    An experiment, not yet a summariser: it tells whether learning from the extracts closes
+    the gap to the ceiling before the scorer goes into the bundle.
+    """
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    from model.analyse import prepare
+    from model.learn.scorer import LinearScorer
+    from model.summary.base import Budget
+    from model.summary.registry import get_summariser
+    from model.summary.scorers import sentence_features
+    from model.summary.select import select
+    from training.train import fit, fit_background, load_reports
+
+    seeds = load_reports(seeds_dir(), None)
+    full = fit(seeds, background=fit_background(seeds, seeds_dir()))
+    by_doc: dict[str, dict[str, Extract]] = {}
+    for extract in load_extracts():
+        by_doc.setdefault(extract.doc_id, {})[extract.reader] = extract
+    texts = report_texts()
+    doc_ids = sorted(d for d, r in by_doc.items() if set(r) >= set(READERS))
+    docs, features, targets = {}, {}, {}
+    for doc_id in bar(doc_ids):
+        # the seeds' labels from a model that never saw the seed
+        left_out = [r for r in seeds if doc_id != f"seed_{r.name[:3]}"]
+        model = (
+            full
+            if len(left_out) == len(seeds)
+            else fit(left_out, background=fit_background(left_out, seeds_dir()))
+        )
+        doc = docs[doc_id] = prepare(texts[doc_id], model)
+        features[doc_id] = sentence_features(doc)
+        targets[doc_id] = picked(doc, by_doc[doc_id]["a"], 300) | picked(
+            doc, by_doc[doc_id]["b"], 300
+        )
+    default = get_summariser()
+    scores: dict[str, list[tuple[float, float]]] = {}
+    splitter = GroupKFold(n_splits=folds)
+    for train, test in splitter.split(doc_ids, groups=doc_ids):
+        train_ids = [doc_ids[i] for i in train]
+        X = np.vstack([features[d] for d in train_ids])
+        y = np.concatenate([targets[d] for d in train_ids])
+        model = LinearScorer().fit(X, y)
+        for i in test:
+            doc_id = doc_ids[i]
+            doc = docs[doc_id]
+            learnt = model.predict(features[doc_id])
+            group = "seeds" if doc_id.startswith("seed_") else "statecouncil"
+            for budget in budgets:
+                picks = select(
+                    doc,
+                    learnt,
+                    Budget(max_chars=budget),
+                    diversity=default.diversity,
+                    briefing=default.briefing,
+                )
+                human = ["".join(by_doc[doc_id][r].items[budget]) for r in READERS]
+                summary = "".join(p.text for p in picks)
+                for key in (f"{budget}/learnt-cv/{group}", f"{budget}/learnt-cv/all"):
+                    scores.setdefault(key, []).append(_scores(summary, human))
+    return {
+        key: {
+            "reports": len(v),
+            "rouge1": round(statistics.mean(x[0] for x in v), 3),
+            "rouge2": round(statistics.mean(x[1] for x in v), 3),
+        }
+        for key, v in scores.items()
+    }

@@ -15,7 +15,7 @@ import json
 import re
 import statistics
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -157,10 +157,18 @@ def picked(doc: Any, extract: Extract, budget: int) -> np.ndarray:
     return chosen
 
 
-def fit_sentence_scorer(classifier: Any, corpus: Path | None = None) -> LinearScorer | None:
+def extract_id(report_name: str) -> str:
+    """The extracts' id of a training report: `seed_000` for `000_….txt`, else its name."""
+    return f"seed_{report_name[:3]}" if report_name.endswith(".txt") else report_name
+
+
+def fit_sentence_scorer(
+    classifier: Any, corpus: Path | None = None, exclude: Collection[str] = ()
+) -> LinearScorer | None:
     """The sentence scorer learnt from a corpus's extracts (CORPUS/extracts/): the features of
     every report both readers extracted, as `classifier` labels it, against the sentences
-    either reader picked at 300 characters. None when the corpus has no extracts."""
+    either reader picked at 300 characters; reports in `exclude` (extract ids) are left out,
+    as a cross-validation fold's held-out reports are. None when no extracts are left."""
     import numpy as np
 
     from model.analyse import prepare
@@ -174,7 +182,7 @@ def fit_sentence_scorer(classifier: Any, corpus: Path | None = None) -> LinearSc
     texts = report_texts(corpus)
     rows, targets = [], []
     for doc_id, readers in sorted(by_doc.items()):
-        if doc_id not in texts or not set(readers) >= set(READERS):
+        if doc_id not in texts or doc_id in exclude or not set(readers) >= set(READERS):
             continue
         doc = prepare(texts[doc_id], classifier)
         rows.append(sentence_features(doc))

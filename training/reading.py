@@ -25,8 +25,9 @@ from model.summary.base import Budget
 from model.summary.registry import SUMMARISERS
 from model.summary.select import summarise
 from model.text.units import sentence_kinds
-from training.corpus import Report
+from training.corpus import Report, seeds_dir
 from training.evaluate import Rows, cross_validate, recovery_rows
+from training.extracts import extract_id, fit_sentence_scorer
 
 RICH_IN_FIGURES = 5
 FIGURES = (
@@ -174,6 +175,10 @@ def reader_cross_validation(
     recovery: Rows = {}
 
     def on_fold(classifier: SectionClassifier, held_out: list[Report]) -> None:
+        # The fold's `learnt` scorer, from the extracts of the reports it may see.
+        if "learnt" in methods:
+            unseen = {extract_id(r.name) for r in held_out}
+            classifier.sentences_ = fit_sentence_scorer(classifier, seeds_dir(), unseen)
         for method, found in reader_rows(held_out, classifier, budget, methods).items():
             rows[method] += found
         texts = [r.text for r in held_out if recovery_for is None or r.name in recovery_for]

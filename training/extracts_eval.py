@@ -13,6 +13,18 @@ from training.evaluate import content_chars, rouge_n
 from training.extracts import BUDGETS, READERS, Extract, load_extracts, picked, report_texts
 
 
+def _means(scores: dict[str, list[tuple[float, float]]]) -> dict[str, Any]:
+    """Mean ROUGE-1 and ROUGE-2 of each "budget/system/group" key's reports."""
+    return {
+        key: {
+            "reports": len(v),
+            "rouge1": round(statistics.mean(x[0] for x in v), 3),
+            "rouge2": round(statistics.mean(x[1] for x in v), 3),
+        }
+        for key, v in scores.items()
+    }
+
+
 def _scores(summary: str, readers: list[str]) -> tuple[float, float]:
     """Mean ROUGE-1 and ROUGE-2 F1 of a summary against each reader's extract."""
     chars = content_chars(summary)
@@ -89,14 +101,7 @@ def evaluate_extracts(bar: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> d
         for group in (row["group"], "all"):
             key = f"{row['budget']}/{row['system']}/{group}"
             table.setdefault(key, []).append((row["rouge1"], row["rouge2"]))
-    return {
-        key: {
-            "reports": len(v),
-            "rouge1": round(statistics.mean(x[0] for x in v), 3),
-            "rouge2": round(statistics.mean(x[1] for x in v), 3),
-        }
-        for key, v in table.items()
-    }
+    return _means(table)
 
 
 def print_evaluation(metrics: dict[str, Any], out: TextIO | None = None) -> None:
@@ -190,11 +195,4 @@ def learnt_cv(
                 summary = "".join(p.text for p in picks)
                 for key in (f"{budget}/learnt-cv/{group}", f"{budget}/learnt-cv/all"):
                     scores.setdefault(key, []).append(_scores(summary, human))
-    return {
-        key: {
-            "reports": len(v),
-            "rouge1": round(statistics.mean(x[0] for x in v), 3),
-            "rouge2": round(statistics.mean(x[1] for x in v), 3),
-        }
-        for key, v in scores.items()
-    }
+    return _means(scores)

@@ -433,6 +433,7 @@ def index() -> str:
         "index.html",
         labels=[(label, LABEL_ZH[label]) for label in LABELS],
         parts=[(part, PART_ZH[part]) for part in PARTS],
+        accept=",".join(sorted(SUPPORTED_SUFFIXES)),
         max_chars=config["MAX_TEXT_CHARS"],
         max_bytes=config["MAX_CONTENT_LENGTH"],
         review=config["REVIEW_CONFIDENCE"],

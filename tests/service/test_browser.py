@@ -84,6 +84,32 @@ def test_upload_gb18030_text_file(page, tmp_path: Path) -> None:
     assert page.locator("#report mark.key").count() >= 1
 
 
+def test_upload_of_a_saved_page_names_the_issuer_from_its_title(page, tmp_path: Path) -> None:
+    # The body never names the town: its <title> does, and the audit panel shows it.
+    body = "".join(
+        f"<p>{line}</p>"
+        for line in (
+            "2022年，我镇坚持以习近平法治思想为指导，全面推进法治政府建设。现将有关情况报告如下：",
+            "一、主要举措和成效",
+            "全年办理行政复议案件13件，开展执法检查56次，行政机关负责人出庭应诉率达100%。",
+            "二、存在的不足和原因",
+            "一是执法人员法治意识有待加强；二是基层法治力量较为薄弱。主要原因是培训不够。",
+        )
+    )
+    page_file = tmp_path / "page.html"
+    page_file.write_text(
+        '<html><head><meta charset="utf-8"><title>英德市下太镇2022年度法治政府建设情况报告'
+        f"_英德市人民政府门户网站</title></head><body><div>{body}</div></body></html>",
+        encoding="utf-8",
+    )
+    page.set_input_files("#report-file", str(page_file))
+    _analysed(page)
+    _audited(page)
+    issuer = page.locator("#audit .audit-meta [data-field=issuer]")
+    assert "英德市下太镇人民政府" in issuer.inner_text()
+    assert "<p>" not in page.input_value("#report-text")
+
+
 def test_empty_input_shows_a_message(page) -> None:
     page.click("#analyse-button")
     status = page.locator("#status")

@@ -10,6 +10,7 @@ from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picke
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
+from model.text.problems import frames_problems
 from model.text.units import sentence_kinds
 
 REDUNDANCY = 0.7
@@ -81,7 +82,8 @@ def _briefing_picks(
     """Positions in `order` of the best sentence for each want, when room allows.
 
     A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure). For
-    shortcomings, a sentence that states a problem is preferred to one on its remedy.
+    shortcomings, a sentence that states a problem is preferred to one that only announces
+    problems, and both to one on its remedy.
     """
     if doc.labels is None:
         return []
@@ -102,7 +104,14 @@ def _briefing_picks(
             label = sentence_labels == want
             preferred = [label]
             if want == "shortcomings":
-                preferred = [label & kinds.admission & ~kinds.remedy, label & ~kinds.remedy, label]
+                admits = label & kinds.admission & ~kinds.remedy
+                # a problem stated, before the sentence that only announces problems
+                norm = doc.normalised()
+                frames = np.zeros(len(label), dtype=bool)
+                for i in np.flatnonzero(admits):
+                    s = doc.sentences[i]
+                    frames[i] = frames_problems(norm, s.start, s.end)
+                preferred = [admits & ~frames, admits, label & ~kinds.remedy, label]
         if any(preferred[-1][order[k]] for k in first):
             continue  # a sentence picked already gives it
         found = next(

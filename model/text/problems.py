@@ -163,6 +163,12 @@ def _framing(norm: str, start: int, end: int) -> int:
     return m.end() if m else start
 
 
+def frames_problems(norm: str, start: int, end: int) -> bool:
+    """Whether the sentence [start, end) only announces problems ("…但还面临不少困难，存在着诸多
+    亟待解决的问题。") without stating one: a careful reader quotes the list it announces."""
+    return _framing(norm, start, end) >= end - 1
+
+
 def _problems(norm: str, sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """The sentences from the framing on that state problems, each without its framing or
     lead-in ("主要是："), up to the first that turns to the remedy or looks back on the

@@ -187,3 +187,15 @@ def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:
     for p in picks:
         assert p.label in set(doc.labels)
         assert set(p.as_dict()) == {"text", "score", "rank", "start", "end", "label"}
+
+
+def test_the_briefing_quotes_a_problem_not_the_sentence_announcing_problems(bundle) -> None:
+    # Seed 000 announces "…但还面临不少困难，存在着诸多亟待解决的问题。" and then states them:
+    # a careful reader quotes the statement.
+    from model.analyse import prepare
+    from tests.conftest import SEED_FILES
+
+    doc = prepare(SEED_FILES[0].read_text(encoding="utf-8"), bundle.classifier)
+    texts = [p.text for p in summarise(doc, Budget(max_chars=300))]
+    assert not any("存在着诸多亟待解决的问题" in t for t in texts)
+    assert any("执法能力水平不均衡" in t for t in texts)

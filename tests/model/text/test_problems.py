@@ -124,3 +124,12 @@ def test_a_semicolon_list_without_a_framing_keeps_its_pieces() -> None:
         "行政复议案件办理周期偏长；",
         "普法宣传形式单一。",
     ]
+
+
+def test_a_sentence_that_only_announces_problems_is_told_from_one_that_states_one() -> None:
+    from model.text.problems import frames_problems
+
+    framing = "虽然今年法治建设工作开展顺利，但还面临不少困难，存在着诸多亟待解决的问题。"
+    stated = "首先，我局执法能力水平不均衡，执法体制还未理顺。"
+    for text, expected in ((framing, True), (stated, False)):
+        assert frames_problems(text, 0, len(text)) is expected

@@ -83,7 +83,8 @@ def _briefing_picks(
 
     A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure). For
     shortcomings, a sentence that states a problem is preferred to one that only announces
-    problems, and both to one on its remedy.
+    problems, and both to one on its remedy; for plans, a plan to the sentence leading into
+    the list of them.
     """
     if doc.labels is None:
         return []
@@ -112,6 +113,14 @@ def _briefing_picks(
                     s = doc.sentences[i]
                     frames[i] = frames_problems(norm, s.start, s.end)
                 preferred = [admits & ~frames, admits, label & ~kinds.remedy, label]
+            elif want == "plans":
+                # a plan itself, before the sentence that leads into the list ("…如下：")
+                ends = doc.spans()[1]
+                norm = doc.normalised()
+                lead_in = np.fromiter(
+                    (norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label)
+                )
+                preferred = [label & ~lead_in, label]
         if any(preferred[-1][order[k]] for k in first):
             continue  # a sentence picked already gives it
         found = next(

@@ -199,3 +199,13 @@ def test_the_briefing_quotes_a_problem_not_the_sentence_announcing_problems(bund
     texts = [p.text for p in summarise(doc, Budget(max_chars=300))]
     assert not any("存在着诸多亟待解决的问题" in t for t in texts)
     assert any("执法能力水平不均衡" in t for t in texts)
+
+
+def test_the_briefing_quotes_a_plan_not_the_sentence_leading_into_the_plans(bundle) -> None:
+    from model.analyse import prepare
+    from tests.conftest import SEED_FILES
+
+    doc = prepare(SEED_FILES[0].read_text(encoding="utf-8"), bundle.classifier)
+    for method in ("sectionrank", "learnt"):
+        texts = [p.text for p in summarise(doc, Budget(max_chars=300), method)]
+        assert not any(t.rstrip().endswith(("：", ":")) for t in texts), method

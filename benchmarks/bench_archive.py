@@ -155,14 +155,28 @@ def _perturb(text: str, rng: random.Random, changes: int) -> str:
 
 
 def _issuers(rng: random.Random, count: int = 300) -> list[tuple[str, str, str]]:
-    """(name, level, kind) of `count` bodies; some are written with 中共 or 政府 variants."""
+    """(name, level, kind) of `count` bodies; some are written with 中共 or 政府 variants.
+
+    The first come from PLACES x BODIES; beyond those (533), bodies of made-up counties
+    ("X Y 县", two characters from SWAP) are added, so that a large archive has as many
+    bodies as a country's year rather than a few hundred bodies with dozens of reports each.
+    """
     pairs = [(p, b) for p in PLACES for b in BODIES]
     rng.shuffle(pairs)
+    seen = {p for p, _ in PLACES}
+    while len(pairs) < count:
+        place = f"{rng.choice(SWAP)}{rng.choice(SWAP)}县"
+        if place not in seen:
+            seen.add(place)
+            pairs += [((place, "county"), b) for b in BODIES]
     out = []
     for (place, level), (body, kind) in pairs[:count]:
         name = f"中共{place}{body}" if kind == "party" else f"{place}{body}"
         out.append((name, level, kind))
     return out
+
+
+BODY_YEARS = 7  # reports per body in the synthetic archive: one a year, 2019-2025
 
 
 def synthetic_record(
@@ -297,8 +311,8 @@ def synthetic_journal(folder: Path, count: int, seed: int = 1) -> Path:
     then replaces 0-8 random characters of each; it gets five problem items drawn from all the
     seeds' items (each with 0-6 characters replaced), as shortcomings paragraphs. "text" is
     the paragraphs joined by newlines and every start/end (paragraphs, problems, sentences)
-    is recomputed for it. Metadata: one of 300 issuers (41 places at province, city and county
-    level x 13 bodies, 中共 and 政府 spellings included), year 2019-2025, published in
+    is recomputed for it. Metadata: one of max(300, count / 7) issuers (`_issuers`; 中共 and
+    政府 spellings included), mostly one report a year each, 2019-2025, published in
     January-May of the next year (10% unknown), so timeliness is on time, late or unknown.
     About 30 paragraphs and 5 problems a report: 300,000 and 50,000 at 10,000 reports.
     """
@@ -315,7 +329,7 @@ def synthetic_journal(folder: Path, count: int, seed: int = 1) -> Path:
             if not p.get("heading") and len(body) > 20:
                 pools.setdefault(p.get("label") or "achievements", []).append(body)
         problems += r["audit"].get("problems") or []
-    issuers = _issuers(rng)
+    issuers = _issuers(rng, max(300, count // BODY_YEARS))
     with journal.open("w", encoding="utf-8") as out:
         for k in range(count):
             record = synthetic_record(k, templates, pools, problems, issuers, rng)

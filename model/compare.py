@@ -23,9 +23,10 @@ items, 340,000 paragraphs; benchmarks/bench_archive.py) `compare` takes about 30
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -221,6 +222,20 @@ def _row(matrix: CSR, i: int, scale: float = 1.0) -> dict[int, float]:
     return dict(zip(matrix.indices[a:b].tolist(), (matrix.data[a:b] * scale).tolist(), strict=True))
 
 
+class _LazyRows:
+    """`_row(matrix, i)` made on first use and kept: the rows a clustering touches, not all."""
+
+    def __init__(self, matrix: CSR) -> None:
+        self.matrix = matrix
+        self.made: dict[int, dict[int, float]] = {}
+
+    def __getitem__(self, i: int) -> dict[int, float]:
+        row = self.made.get(i)
+        if row is None:
+            row = self.made[i] = _row(self.matrix, i)
+        return row
+
+
 class _Union:
     """Union-find over 0..n-1 with path halving."""
 
@@ -286,35 +301,52 @@ def signatures(values: np.ndarray, indptr: np.ndarray, num_perm: int = NUM_PERM)
     return out
 
 
-def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
-    """Pairs (i < j), as rows of an (m, 2) array in increasing order, whose sets MinHash LSH
-    finds likely to reach Jaccard `threshold`. Empty sets have no candidates.
+def band_keys(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
+    """One 64-bit key per LSH band of each set values[indptr[k]:indptr[k+1]]: (n, bands).
 
     The banding is datasketch's `MinHashLSH(threshold, NUM_PERM)`: its b bands of r rows
     (b·r ≤ NUM_PERM; only those permutations are computed), two sets sharing a band's values
-    sharing a bucket. Buckets are read directly, which finds every candidate once. Bucket
-    handling is capped: a bucket of up to BUCKET_PAIRS members gives all its pairs; a larger
-    one (a big family of near-duplicates) only each member with its BUCKET_WINDOW next ones
-    in index order, so it costs linear rather than quadratic time; the other bands' buckets
-    add the links a window misses.
+    sharing its key (a 64-bit hash of the r values: a collision of two different bands is
+    about one in 10^19). Sets can be keyed a chunk at a time, so that no more than a chunk's
+    signatures are ever in memory. An empty set's keys are 0, which `candidate_pairs` skips.
     """
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     bands, rows = lsh.b, lsh.r
-    filled = np.flatnonzero(np.diff(indptr))
-    if len(filled) < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    signature = signatures(values, indptr, bands * rows)[filled]
-    n = len(filled)
-    found = []
+    signature = signatures(values, indptr, bands * rows).astype(np.uint64)
+    keys = np.zeros((len(indptr) - 1, bands), dtype=np.uint64)
     for band in range(bands):
-        block = np.ascontiguousarray(signature[:, band * rows : (band + 1) * rows])
-        _, bucket = np.unique(block.view(np.dtype((np.void, 4 * rows))), return_inverse=True)
-        bucket = bucket.reshape(-1)
+        key = np.full(len(keys), np.uint64(band + 1))
+        for r in range(rows):
+            key *= np.uint64(0x100000001B3)  # FNV-style mixing of the r values
+            key ^= signature[:, band * rows + r]
+        keys[:, band] = key | np.uint64(1)  # never 0, which marks an empty set
+    keys[np.diff(indptr) == 0] = 0
+    return keys
+
+
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+    """Pairs (i < j), as rows of an (m, 2) array in increasing order, that share a band key
+    (`band_keys`; rows of zeros are empty sets and have no candidates).
+
+    Buckets are read directly, which finds every candidate once. Bucket handling is capped:
+    a bucket of up to BUCKET_PAIRS members gives all its pairs; a larger one (a big family of
+    near-duplicates) only each member with its BUCKET_WINDOW next ones in index order, so it
+    costs linear rather than quadratic time; the other bands' buckets add the links a window
+    misses.
+    """
+    filled = np.flatnonzero(keys[:, 0] if keys.shape[1] else np.zeros(len(keys)))
+    n = len(filled)
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    found = []
+    for band in range(keys.shape[1]):
+        bucket = keys[filled, band]
         order = np.lexsort((np.arange(n), bucket))
         sorted_bucket = bucket[order]
-        size = np.bincount(bucket)[sorted_bucket]
+        starts = np.r_[True, sorted_bucket[1:] != sorted_bucket[:-1]]
+        size = np.diff(np.r_[np.flatnonzero(starts), n])[np.cumsum(starts) - 1]
         small = size <= BUCKET_PAIRS
         for step in range(1, min(BUCKET_PAIRS, n)):
             same = sorted_bucket[step:] == sorted_bucket[:-step]
@@ -324,10 +356,18 @@ def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.
                 same &= small[step:]
             k = np.flatnonzero(same)
             found.append(order[k] * n + order[k + step])
+        # One band's pairs at a time: duplicates across bands are dropped as they come.
+        if len(found) > 1:
+            found = [_sorted_unique(np.concatenate(found))]
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = _sorted_unique(np.concatenate(found))
     return np.stack([filled[codes // n], filled[codes % n]], axis=1)
+
+
+def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
+    """`candidate_pairs` of the sets values[indptr[k]:indptr[k+1]] at Jaccard `threshold`."""
+    return candidate_pairs(band_keys(values, indptr, threshold))
 
 
 # -- problem clusters ------------------------------------------------------------------------------
@@ -339,14 +379,31 @@ def _item_text(item: Mapping[str, Any]) -> str:
     return _compact(text if title and title in text else f"{title}。{text}")
 
 
-def _problem_rows(reports: Sequence[Report]) -> list[tuple[Any, dict[str, Any], str]]:
-    rows = []
-    for report in reports:
-        for item in report.get("problems") or []:
-            compact = _item_text(item)
-            if compact:
-                rows.append((report.get("id"), item, compact))
-    return rows
+class ProblemRow(NamedTuple):
+    """A problem item as the comparisons read it: who, when, which item, and its compact text."""
+
+    report_id: Any
+    issuer: str | None  # normalised
+    year: Any
+    index: Any
+    title: str | None
+    compact: str
+
+
+def problem_rows(report: Report) -> Iterator[ProblemRow]:
+    """The problem items of one report with text, as `ProblemRow`s."""
+    issuer = normalise_issuer(report.get("issuer"))
+    for item in report.get("problems") or []:
+        compact = _item_text(item)
+        if compact:
+            yield ProblemRow(
+                report.get("id"),
+                issuer,
+                report.get("year"),
+                item.get("index"),
+                item.get("title"),
+                compact,
+            )
 
 
 def problem_clusters(
@@ -365,12 +422,20 @@ def problem_clusters(
     cosine to the cluster's summed vector, equal to 9 decimals being a tie that the first unit
     wins); clusters of one report are dropped.
     """
-    rows = _problem_rows(reports)
+    return clusters_of([row for r in reports for row in problem_rows(r)], threshold, average)
+
+
+def clusters_of(
+    rows: Sequence[ProblemRow],
+    threshold: float = CLUSTER_THRESHOLD,
+    average: float = CLUSTER_AVERAGE,
+) -> list[dict[str, Any]]:
+    """`problem_clusters` of problem rows (`problem_rows`)."""
     if not rows:
         return []
     units: dict[str, list[int]] = defaultdict(list)
-    for k, (_, _, compact) in enumerate(rows):
-        units[compact].append(k)
+    for k, row in enumerate(rows):
+        units[row.compact].append(k)
     texts = list(units)
     members = list(units.values())
     matrix, df = _tfidf(texts)
@@ -387,7 +452,7 @@ def problem_clusters(
     pairs, similarity = pairs[linked], similarity[linked]
     order = np.lexsort((pairs[:, 1], pairs[:, 0], -similarity))
     edges = zip(similarity[order].tolist(), *pairs[order].T.tolist(), strict=True)
-    vectors = [_row(matrix, i) for i in range(n)]
+    vectors = _LazyRows(matrix)
     # Average linkage on the fly: each group keeps the sum of its members' vectors and its size
     # (identical statements counted once per item), so the mean cross cosine is one dot product.
     union = _Union(n)
@@ -417,23 +482,19 @@ def problem_clusters(
     clusters = []
     for root, group in union.groups().items():
         items = [k for u in group for k in members[u]]
-        report_ids = {rows[k][0] for k in items}
+        report_ids = {rows[k].report_id for k in items}
         if len(report_ids) < 2:
             continue
         total = summed(root) if len(group) > 1 else vectors[root]
         # Rounded: cosines equal but for summation order are a tie, which the first unit wins.
         centre = max(group, key=lambda u: (round(_dot(vectors[u], total), 9), -u))
-        items.sort(key=lambda k: (str(rows[k][0]), rows[k][1].get("index", 0)))
+        items.sort(key=lambda k: (str(rows[k].report_id), rows[k].index or 0))
         clusters.append(
             {
-                "name": rows[members[centre][0]][1].get("title") or texts[centre][:40],
+                "name": rows[members[centre][0]].title or texts[centre][:40],
                 "count": len(report_ids),
                 "members": [
-                    {
-                        "report_id": rows[k][0],
-                        "index": rows[k][1].get("index"),
-                        "title": rows[k][1].get("title"),
-                    }
+                    {"report_id": rows[k].report_id, "index": rows[k].index, "title": rows[k].title}
                     for k in items
                 ],
             }
@@ -488,35 +549,34 @@ def recurring_problems(
     Pairs rather than chains: a pair can be checked by reading two items, and a problem met
     in three years gives its three pairs.
     """
-    rows = []
-    for report in reports:
-        issuer, year = normalise_issuer(report.get("issuer")), report.get("year")
-        if issuer is None or year is None:
-            continue
-        for item in report.get("problems") or []:
-            compact = _item_text(item)
-            if compact:
-                rows.append((issuer, year, report.get("id"), item, compact))
+    return recurring_of([row for r in reports for row in problem_rows(r)], threshold)
+
+
+def recurring_of(
+    rows: Sequence[ProblemRow], threshold: float = RECURRING_THRESHOLD
+) -> list[dict[str, Any]]:
+    """`recurring_problems` of problem rows (`problem_rows`)."""
+    rows = [row for row in rows if row.issuer is not None and row.year is not None]
     if not rows:
         return []
-    matrix, _ = _tfidf([r[4] for r in rows])
+    matrix, _ = _tfidf([row.compact for row in rows])
     by_issuer: dict[str, list[int]] = defaultdict(list)
     for k, row in enumerate(rows):
-        by_issuer[row[0]].append(k)
+        by_issuer[row.issuer].append(k)  # type: ignore[index]
     found = []
     for issuer, ks in by_issuer.items():
-        ks.sort(key=lambda k: (rows[k][1], rows[k][3].get("index", 0)))
-        for a, b, s in _close_pairs(matrix, ks, [rows[k][1] for k in ks], threshold):
+        ks.sort(key=lambda k: (rows[k].year, rows[k].index or 0))
+        for a, b, s in _close_pairs(matrix, ks, [rows[k].year for k in ks], threshold):
             found.append(
                 {
                     "issuer": issuer,
                     "similarity": round(s, 3),
                     "items": [
                         {
-                            "report_id": rows[k][2],
-                            "year": rows[k][1],
-                            "index": rows[k][3].get("index"),
-                            "title": rows[k][3].get("title"),
+                            "report_id": rows[k].report_id,
+                            "year": rows[k].year,
+                            "index": rows[k].index,
+                            "title": rows[k].title,
                         }
                         for k in (a, b)
                     ],
@@ -626,6 +686,174 @@ def _intersections(
 VERIFY_CHUNK = 20_000  # candidate pairs whose Jaccard is computed in one numpy pass
 
 
+def passage_keys(
+    texts: Sequence[str], threshold: float = SHARED_THRESHOLD
+) -> tuple[np.ndarray, np.ndarray]:
+    """The LSH band keys (`band_keys`) and 5-gram set sizes of compact paragraph texts: all
+    that `PassageIndex` keeps of a text until its pairs are checked. The heavy part of the
+    comparisons (one pass per permutation over every 5-gram), and a pure function of its
+    chunk, so it can run anywhere: in a second process, or on a Dask worker."""
+    values, indptr = _shingles(texts)
+    return band_keys(values, indptr, threshold), np.diff(indptr).astype(np.int32)
+
+
+def pair_jaccards(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
+    """Exact Jaccard of the 5-gram sets of texts[i] and texts[j] for each row (i, j) of pairs."""
+    values, indptr = _shingles(texts)
+    sizes = np.diff(indptr)
+    inter = _intersections(_set_keys(values, indptr), values, indptr, pairs)
+    return inter / np.maximum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]] - inter, 1)
+
+
+class PassageIndex:
+    """Shared passages of an archive, taken in a chunk of reports at a time.
+
+    Why: an archive of a country's year has millions of paragraphs; holding their 5-gram sets
+    or MinHash signatures at once does not fit a machine. Each distinct compact text (a
+    *unit*) is keyed as it arrives (`passage_keys`: its LSH band keys and set size, a few
+    dozen bytes), and only its compact text is kept, to check its candidate pairs at the end.
+    `keyer` computes the keys of a chunk's new texts: by default here; it may return a future
+    (anything with `.result()`), which `finish` waits for, so chunks can be keyed elsewhere
+    while more arrive. `verifier(texts, pairs)` checks a chunk of candidate pairs
+    (`pair_jaccards` by default), given the texts they name.
+    """
+
+    def __init__(
+        self,
+        threshold: float = SHARED_THRESHOLD,
+        min_chars: int = SHARED_MIN_CHARS,
+        keyer: Callable[[list[str]], Any] | None = None,
+        verifier: Callable[[list[str], np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        self.threshold, self.min_chars = threshold, min_chars
+        self.keyer = keyer or (lambda texts: passage_keys(texts, threshold))
+        self.verifier = verifier or pair_jaccards
+        self.texts: list[str] = []  # the units' compact texts, in order of first appearance
+        self._unit: dict[str, int] = {}
+        self._keyed: list[Any] = []  # per chunk: (keys, sizes), or a future of them
+        self._issuers: dict[Hashable, int] = {}
+        # One entry per occurrence (a paragraph of a unit), in order of arrival.
+        self._occurrences = {name: array("q") for name in ("unit", "issuer", "report", "index")}
+
+    def add(self, reports: Iterable[Report]) -> None:
+        """Take in the paragraphs of these reports (skipping headings and short ones)."""
+        new: list[str] = []
+        occ = self._occurrences
+        for report in reports:
+            issuer = self._issuers.setdefault(_issuer_key(report), len(self._issuers))
+            for p in report.get("paragraphs") or []:
+                text = p.get("text") or ""
+                if p.get("heading") or is_heading(normalise(text).strip()):
+                    continue
+                compact = _compact(text)
+                if len(compact) < self.min_chars:
+                    continue
+                unit = self._unit.get(compact)
+                if unit is None:
+                    unit = self._unit[compact] = len(self.texts)
+                    self.texts.append(compact)
+                    new.append(compact)
+                occ["unit"].append(unit)
+                occ["issuer"].append(issuer)
+                occ["report"].append(int(report.get("id") or 0))
+                occ["index"].append(int(p.get("index") or 0))
+        if new:
+            self._keyed.append(self.keyer(new))
+
+    def finish(
+        self,
+        live: Iterable[int] | None = None,
+        text_of: Callable[[int, int], str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The groups of near-identical paragraphs of at least two bodies (`shared_passages`).
+
+        `live`: the report ids still in the archive (a report replaced after it was added is
+        left out); None keeps all. `text_of(report_id, index)` gives a paragraph's own text
+        for the excerpt; without it the compact text is quoted.
+        """
+        self._unit.clear()  # no more adds: the lookup is no longer needed
+        keyed = [k.result() if hasattr(k, "result") else k for k in self._keyed]
+        n = len(self.texts)
+        if not n:
+            return []
+        keys = np.concatenate([k for k, _ in keyed])
+        sizes = np.concatenate([s for _, s in keyed]).astype(np.int64)
+        occ = {name: np.frombuffer(a, dtype=np.int64) for name, a in self._occurrences.items()}
+        if live is not None:
+            alive = np.isin(occ["report"], np.fromiter(live, dtype=np.int64))
+            occ = {name: a[alive] for name, a in occ.items()}
+            keys[np.bincount(occ["unit"], minlength=n) == 0] = 0  # units of no live report
+        pairs = candidate_pairs(keys)
+        # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
+        small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
+        pairs = pairs[small >= self.threshold * large]
+        union = _Union(n)
+        checked = []
+        # In order of the pairs, as one at a time would: a pair already inside one group is not
+        # checked (single linkage needs no second link). The Jaccards are computed a chunk at a
+        # time for the pairs not yet in one group when the chunk starts.
+        for at in range(0, len(pairs), VERIFY_CHUNK):
+            chunk = pairs[at : at + VERIFY_CHUNK].tolist()
+            open_ = [k for k, (i, j) in enumerate(chunk) if union.find(i) != union.find(j)]
+            if not open_:
+                continue
+            sub = np.asarray([chunk[k] for k in open_], dtype=np.int64)
+            involved, local = np.unique(sub, return_inverse=True)  # only the texts they name
+            texts = [self.texts[u] for u in involved.tolist()]
+            jaccard = np.asarray(self.verifier(texts, local.reshape(sub.shape)))
+            for (i, j), s in zip(sub.tolist(), jaccard.tolist(), strict=True):
+                if s >= self.threshold and union.find(i) != union.find(j):
+                    union.union(i, j)
+                    checked.append((i, s))
+        lowest: dict[int, float] = {}
+        for i, s in checked:
+            root = union.find(i)
+            lowest[root] = min(lowest.get(root, 1.0), s)
+        return self._groups(union, occ, lowest, text_of)
+
+    def _groups(
+        self,
+        union: _Union,
+        occ: dict[str, np.ndarray],
+        lowest: dict[int, float],
+        text_of: Callable[[int, int], str] | None,
+    ) -> list[dict[str, Any]]:
+        """The groups of units with occurrences of two or more issuers, as entries."""
+        root = np.fromiter((union.find(i) for i in range(len(self.texts))), dtype=np.int64)
+        owner = root[occ["unit"]]
+        # Occurrences by group, then unit, then arrival: the first is the excerpt's paragraph.
+        order = np.lexsort((np.arange(len(owner)), occ["unit"], owner))
+        owner = owner[order]
+        occ = {name: a[order] for name, a in occ.items()}
+        bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
+        found = []
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            if len(np.unique(occ["issuer"][a:b])) < 2:
+                continue
+            report, index = occ["report"][a:b].tolist(), occ["index"][a:b].tolist()
+            raw = text_of(report[0], index[0]) if text_of else self.texts[occ["unit"][a]]
+            paragraphs = sorted(zip(report, index, strict=True), key=lambda o: (str(o[0]), o[1]))
+            found.append(
+                {
+                    "similarity": round(lowest.get(int(owner[a]), 1.0), 3),
+                    "text": _SPACE.sub("", raw)[:EXCERPT_CHARS],
+                    "paragraphs": [{"report_id": r, "index": i} for r, i in paragraphs],
+                }
+            )
+        found.sort(key=lambda f: (-len(f["paragraphs"]), -f["similarity"], f["text"]))
+        return found
+
+
+def _paragraph_texts(reports: Sequence[Report]) -> Callable[[int, int], str]:
+    """`text_of` for `PassageIndex.finish` over reports held in memory."""
+    texts = {
+        (int(r.get("id") or 0), int(p.get("index") or 0)): p.get("text") or ""
+        for r in reports
+        for p in r.get("paragraphs") or []
+    }
+    return lambda report_id, index: texts[report_id, index]
+
+
 def shared_passages(
     reports: Sequence[Report],
     threshold: float = SHARED_THRESHOLD,
@@ -642,65 +870,9 @@ def shared_passages(
     normalised issuers. Headings and paragraphs of fewer than `min_chars` content characters
     are skipped.
     """
-    units: dict[str, list[tuple[Hashable, Any, Any, str]]] = defaultdict(list)
-    for report in reports:
-        key = _issuer_key(report)
-        for p in report.get("paragraphs") or []:
-            text = p.get("text") or ""
-            if p.get("heading") or is_heading(normalise(text).strip()):
-                continue
-            compact = _compact(text)
-            if len(compact) < min_chars:
-                continue
-            units[compact].append((key, report.get("id"), p.get("index"), text))
-    if not units:
-        return []
-    texts = list(units)
-    values, indptr = _shingles(texts)
-    sizes = np.diff(indptr)
-    pairs = _candidates(values, indptr, threshold)
-    # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
-    small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
-    pairs = pairs[small >= threshold * large]
-    keys = _set_keys(values, indptr)
-    union = _Union(len(texts))
-    checked = []
-    # In order of the pairs, as one at a time would: a pair already inside one group is not
-    # checked (single linkage needs no second link). The Jaccards are computed a chunk at a
-    # time for the pairs not yet in one group when the chunk starts.
-    for at in range(0, len(pairs), VERIFY_CHUNK):
-        chunk = pairs[at : at + VERIFY_CHUNK].tolist()
-        open_ = [k for k, (i, j) in enumerate(chunk) if union.find(i) != union.find(j)]
-        if not open_:
-            continue
-        sub = np.asarray([chunk[k] for k in open_], dtype=np.int64)
-        inter = _intersections(keys, values, indptr, sub)
-        jaccard = inter / (sizes[sub[:, 0]] + sizes[sub[:, 1]] - inter)
-        for (i, j), s in zip(sub.tolist(), jaccard.tolist(), strict=True):
-            if s >= threshold and union.find(i) != union.find(j):
-                union.union(i, j)
-                checked.append((i, s))
-    lowest: dict[int, float] = {}
-    for i, s in checked:
-        root = union.find(i)
-        lowest[root] = min(lowest.get(root, 1.0), s)
-    found = []
-    for root, group in union.groups().items():
-        occurrences = [o for u in group for o in units[texts[u]]]
-        if len({o[0] for o in occurrences}) < 2:
-            continue
-        similarity = lowest.get(root, 1.0)  # one unit: identical texts
-        excerpt = _SPACE.sub("", occurrences[0][3])[:EXCERPT_CHARS]
-        occurrences.sort(key=lambda o: (str(o[1]), o[2] or 0))
-        found.append(
-            {
-                "similarity": round(similarity, 3),
-                "text": excerpt,
-                "paragraphs": [{"report_id": o[1], "index": o[2]} for o in occurrences],
-            }
-        )
-    found.sort(key=lambda f: (-len(f["paragraphs"]), -f["similarity"], f["text"]))
-    return found
+    index = PassageIndex(threshold, min_chars)
+    index.add(reports)
+    return index.finish(text_of=_paragraph_texts(reports))
 
 
 # -- rates -----------------------------------------------------------------------------------------
@@ -756,13 +928,57 @@ def rates(reports: Sequence[Report]) -> dict[str, Any]:
 # -- all -------------------------------------------------------------------------------------------
 
 
+class Comparison:
+    """Everything the archive comparison page shows, taken in a chunk of reports at a time.
+
+    Of each report it keeps what the comparisons read and no more: its problem rows, the few
+    fields of the rates, and its paragraphs' units in a `PassageIndex` (keyed as they come,
+    by `keyer`, which may hand the work to another process or a Dask cluster). Memory grows
+    with the archive's distinct paragraph texts and problem items, never with its whole
+    records. `compare(reports)` is `add(reports)` then `finish()`.
+    """
+
+    def __init__(
+        self,
+        keyer: Callable[[list[str]], Any] | None = None,
+        verifier: Callable[[list[str], np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        self.passages = PassageIndex(keyer=keyer, verifier=verifier)
+        self.problems: list[ProblemRow] = []
+        self.summaries: list[dict[str, Any]] = []
+
+    def add(self, reports: Sequence[Report]) -> None:
+        for report in reports:
+            self.problems.extend(problem_rows(report))
+            self.summaries.append(
+                {k: report.get(k) for k in ("id", "level", "issuer_kind", "year", "timeliness")}
+                | {"contents": report.get("contents")}
+            )
+        self.passages.add(reports)
+
+    def finish(
+        self,
+        live: Iterable[int] | None = None,
+        text_of: Callable[[int, int], str] | None = None,
+    ) -> dict[str, Any]:
+        """The comparison of the reports added, of those whose id is in `live` (all if None)."""
+        problems, summaries = self.problems, self.summaries
+        if live is not None:
+            live = set(live)
+            problems = [row for row in problems if row.report_id in live]
+            summaries = [row for row in summaries if row["id"] in live]
+        recurring = recurring_of(problems)
+        return {
+            "clusters": clusters_of(problems),
+            "recurring": recurring,
+            "recurring_issuers": recurring_by_issuer(recurring),
+            "shared": self.passages.finish(live, text_of),
+            "rates": rates(summaries),
+        }
+
+
 def compare(reports: Sequence[Report]) -> dict[str, Any]:
     """Everything the archive comparison page shows, from one list of reports."""
-    recurring = recurring_problems(reports)
-    return {
-        "clusters": problem_clusters(reports),
-        "recurring": recurring,
-        "recurring_issuers": recurring_by_issuer(recurring),
-        "shared": shared_passages(reports),
-        "rates": rates(reports),
-    }
+    comparison = Comparison()
+    comparison.add(reports)
+    return comparison.finish(text_of=_paragraph_texts(reports))

@@ -342,6 +342,7 @@ def dashboard_page() -> tuple[str, int]:
         title="统计",
         page="dashboard",
         compare=data.get("compare", False),
+        compare_status=data.get("compare_status"),
         overall=rates.get("all") or {},
         non_reports=rates.get("non_reports"),
         charts=dashboard_charts(rates, timing),

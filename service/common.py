@@ -34,7 +34,9 @@ def load_model(path: Path | None = None) -> Bundle:
     return ensure_model(path)
 
 
-def progress_bar(total: int, stream: TextIO, desc: str = "batch", unit: str = "doc") -> Any:
+def progress_bar(
+    total: int, stream: TextIO, desc: str = "batch", unit: str = "doc", unit_scale: bool = False
+) -> Any:
     """A tqdm bar without tqdm's monitor thread.
 
     Local workers (and the archive's comparison) are forked while the bar is open; a thread
@@ -46,7 +48,9 @@ def progress_bar(total: int, stream: TextIO, desc: str = "batch", unit: str = "d
     class Progress(tqdm):
         monitor_interval = 0
 
-    return Progress(total=total, unit=unit, file=stream, desc=desc, dynamic_ncols=True)
+    return Progress(
+        total=total, unit=unit, unit_scale=unit_scale, file=stream, desc=desc, dynamic_ncols=True
+    )
 
 
 # -- argument types -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from service.archive.export import EXPORT_FORMATS, EXPORT_TABLES, export
 from service.archive.store import StoreError, store_path
 from service.archive.write import build
-from service.common import CliError, progress_bar
+from service.common import EXIT_FAILED, EXIT_USAGE, CliError, progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +22,20 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
 
     def progress(done: int, total: int) -> None:
         if not bars:
-            bars.append(progress_bar(total, sys.stderr, desc="archive", unit="report"))
+            bars.append(progress_bar(total, sys.stderr, desc="archive", unit="B", unit_scale=True))
         bars[0].update(done - bars[0].n)
         if done == total:  # what follows the rows: the index, then the comparisons
             bars[0].set_description("archive: indexing, comparing")
 
+    if args.scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise CliError(
+                "--scheduler needs Dask: pip install 'fzreport[dask]'", EXIT_USAGE
+            ) from None
     try:
-        counts = build(args.dir, progress=progress)
+        counts = build(args.dir, progress=progress, scheduler=args.scheduler)
     except StoreError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -40,6 +47,13 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         f"archive: {counts['ok']} ok, {counts['error']} errors{skipped}; {tables} "
         f"in {counts['seconds']:.2f} s -> {store_path(args.dir)}\n"
     )
+    state = counts["compare_status"]
+    if state["state"] != "ok":
+        out.write(
+            f"archive: comparisons {state['state']}: {state['reason']}; the store is written "
+            "without them (search, reports and rates work)\n"
+        )
+        return EXIT_FAILED
     return 0
 
 
@@ -66,6 +80,13 @@ def register(sub: Any) -> None:
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     b = actions.add_parser("build", help="(re)build DIR/archive.sqlite from DIR/results.jsonl")
     b.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
+    b.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="compare on the Dask cluster at ADDRESS (tcp://host:8786): the signatures, "
+        "banding and checks of candidate pairs run on its workers",
+    )
     b.set_defaults(func=cmd_build)
 
     e = sub.add_parser(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import logging
 import os
 import sqlite3
 from pathlib import Path
+from typing import TextIO
 
+from service.archive.comparing import COMPARE_KINDS, entries
 from service.archive.store import COMPARISON_FILE, EXPORT_DIR, open_store
 
 log = logging.getLogger(__name__)
@@ -63,15 +66,30 @@ def export(folder: Path | str, fmt: str) -> list[Path]:
             os.replace(tmp, path)
             paths.append(path)
         # The comparison whole (clusters with all members, every pair and passage) as JSON:
-        # nested lists that no flat table holds well.
-        row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
-        if row is not None:
+        # nested lists that no flat table holds well. Written an entry at a time.
+        if conn.execute("SELECT 1 FROM stats WHERE key = 'compare_top'").fetchone():
             path = out / COMPARISON_FILE
             tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(row["value"] + "\n", encoding="utf-8")
+            with tmp.open("w", encoding="utf-8") as stream:
+                _write_comparison(conn, stream)
             os.replace(tmp, path)
             paths.append(path)
     return paths
+
+
+def _write_comparison(conn: sqlite3.Connection, stream: TextIO) -> None:
+    """{"clusters": [...], "recurring": [...], "recurring_issuers": [...], "shared": [...],
+    "rates": {...}} from the stored rows, one entry in memory at a time."""
+    top = json.loads(
+        conn.execute("SELECT value FROM stats WHERE key = 'compare_top'").fetchone()[0]
+    )
+    stream.write("{")
+    for kind in COMPARE_KINDS:
+        stream.write(f"{json.dumps(kind)}: [")
+        for i, entry in enumerate(entries(conn, kind)):
+            stream.write((", " if i else "") + json.dumps(entry, ensure_ascii=False))
+        stream.write("], ")
+    stream.write(f'"rates": {json.dumps(top.get("rates"), ensure_ascii=False)}}}\n')
 
 
 # -- command line ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from model.labels import REQUIRED
+from service.archive import comparing
 from service.archive.store import FTS_COLUMNS
 from service.archive.tokens import issuer_norm, match_expression, runs
 
@@ -198,51 +199,19 @@ def rates(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-STATS_TOP = 100  # entries of each comparison list that stats() returns; totals say how many
-MEMBERS_TOP = 50  # members (reports, paragraphs) of each entry that stats() returns
-
-
-def _members_cut(entry: Any) -> Any:
-    """An entry with each of its lists (a cluster's members, a passage's paragraphs) cut to
-    `MEMBERS_TOP`, and KEY_total saying how long the list is."""
-    if not isinstance(entry, dict):
-        return entry
-    out = dict(entry)
-    for key, value in entry.items():
-        if isinstance(value, list) and len(value) > MEMBERS_TOP:
-            out[key], out[f"{key}_total"] = value[:MEMBERS_TOP], len(value)
-    return out
-
-
-def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
-    """The comparison with each list cut to its first `STATS_TOP` entries (they come sorted:
-    biggest clusters first), each entry's own lists to `MEMBERS_TOP`, and a `totals` entry:
-    what a page shows, without the tens of thousands of pairs and members a large archive has
-    (those stay in the store, and `export` writes them)."""
-    lists = {k: v for k, v in comparison.items() if isinstance(v, list)}
-    return {
-        **comparison,
-        **{k: [_members_cut(e) for e in v[:STATS_TOP]] for k, v in lists.items()},
-        "totals": {k: len(v) for k, v in lists.items()},
-    }
-
-
 def stats(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The stored comparison (clusters, recurring, shared, rates; cut by `top_of`), else rates
-    computed here."""
+    """The stored comparison (clusters, recurring, shared, rates; cut by `top_of`) with its
+    `compare_status`, else rates computed here. `compare` says whether there is one; a
+    failed or stale one says why in `compare_status`."""
+    state = comparing.status(conn)
     row = conn.execute("SELECT value FROM stats WHERE key = 'compare_top'").fetchone()
-    if row is None:  # a store built before the cut-down copy was kept
-        row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
-        if row is not None:
-            full = json.loads(row["value"])
-            row = {"value": json.dumps(top_of(full)) if isinstance(full, dict) else row["value"]}
     if row is None:
-        return {"compare": False, "rates": rates(conn)}
+        return {"compare": False, "compare_status": state, "rates": rates(conn)}
     result = json.loads(row["value"])
     if not isinstance(result, dict):
         result = {"result": result}
     result.setdefault("rates", rates(conn))
-    return {"compare": True, **result}
+    return {"compare": True, "compare_status": state, **result}
 
 
 # -- export ------------------------------------------------------------------------------------

@@ -32,12 +32,14 @@ last in the store, and `total` still counts them all: ranking all 108,115 hits o
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from model.labels import REQUIRED
+from service.archive.comparing import top_of
 from service.archive.tokens import ISSUER_MARK, facets, fts_tokens, issuer_norm
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,36 @@ def _reindex(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild')")
     for statement in FTS_TRIGGERS:
         conn.execute(statement)
+
+
+def _comparison_rows(conn: sqlite3.Connection) -> None:
+    """Schema v4: the comparison as one row per entry (`comparing.store`) instead of one JSON
+    value, which a large archive made too big to write or read at once."""
+    conn.execute(
+        "CREATE TABLE comparison (kind TEXT NOT NULL, idx INTEGER NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY (kind, idx)) WITHOUT ROWID"
+    )
+    row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
+    if row is None:
+        return
+    whole = json.loads(row[0])
+    conn.execute("DELETE FROM stats WHERE key = 'compare'")
+    if not isinstance(whole, dict):
+        return
+    for kind, value in whole.items():
+        if isinstance(value, list):
+            conn.executemany(
+                "INSERT INTO comparison (kind, idx, value) VALUES (?, ?, ?)",
+                ((kind, i, json.dumps(e, ensure_ascii=False)) for i, e in enumerate(value)),
+            )
+    conn.execute(
+        "INSERT OR IGNORE INTO stats (key, value) VALUES ('compare_top', ?)",
+        (json.dumps(top_of(whole), ensure_ascii=False),),
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_status', ?)",
+        ('{"state": "ok", "reason": null}',),
+    )
 
 
 # Version n of the schema is MIGRATIONS[:n]; each step moves a store one version up: a script,
@@ -197,6 +229,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """,
     # v3: bigram tokens without word cuts, and the filters in the index (facets, issuer).
     _reindex,
+    # v4: the comparison as rows.
+    _comparison_rows,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from model.labels import REQUIRED
+from service.archive import comparing
 from service.archive.export import EXPORT_TABLES
-from service.archive.query import top_of
 from service.archive.store import (
     BUSY_MS,
     DROP_TRIGGERS,
@@ -30,7 +30,6 @@ from service.journal import RESULTS, latest
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # records per transaction when building
-PARALLEL_MIN = 500  # reports from which `build` compares in a second process
 
 
 def _report_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -111,9 +110,9 @@ def paragraph_rows(
 
 def _write_record(
     conn: sqlite3.Connection, record: dict[str, Any], report_id: int | None = None
-) -> None:
+) -> int:
     """Store one record (replacing a stored one of its source), as report `report_id` or the
-    next free id."""
+    next free id; returns its id."""
     source = str(record["source"])
     old = conn.execute("SELECT id FROM reports WHERE source = ?", (source,)).fetchone()
     if old is not None:
@@ -138,6 +137,7 @@ def _write_record(
     keys = ("title", "text", "start", "end", "cause", "generic")
     _insert(conn, "problems", _pick(audit.get("problems"), report_id, *keys))
     _insert(conn, "plans", _pick(audit.get("plans"), report_id, "title", "text", "start", "end"))
+    return report_id
 
 
 def _dicts(value: Any) -> bool:
@@ -185,8 +185,8 @@ def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
     """Insert records, replacing any stored one of the same source, in one transaction.
 
     Raises ValueError, before writing anything, when a record is `malformed`. A stored
-    comparison no longer describes the reports, so it is dropped: `stats` then computes rates
-    from the current rows until the next `build`.
+    comparison no longer describes all the reports: it stays, marked stale, until the next
+    `build`.
     """
     records = list(records)
     for record in records:
@@ -195,123 +195,114 @@ def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
     with conn:
         for record in records:
             _write_record(conn, record)
-        if records:
-            conn.execute("DELETE FROM stats WHERE key IN ('compare', 'compare_top')")
+        if records and comparing.status(conn) is not None:
+            reason = f"{len(records)} reports stored since; run `fzreport archive build`"
+            comparing.set_status(conn, "stale", reason)
     return len(records)
 
 
-def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """The journal's records, latest per source, and how many lines were skipped (not JSON,
-    or a `malformed` record, each logged with its line number); never rewrites the file.
+class JournalReader:
+    """The journal's records in order, one at a time (iterate it); `skipped` counts the lines
+    that are not JSON or hold a `malformed` record (each logged with its line number), and
+    `read` the bytes read so far. Never rewrites the file, and stops before a last line
+    still being written.
 
     `load_journal` repairs a torn last line by rewriting the journal, which would be wrong
     here: the archive may be built while a batch is still appending to it.
     """
 
-    records, skipped = [], 0
-    with path.open("rb") as journal:
-        for number, line in enumerate(journal, 1):
-            if not line.endswith(b"\n"):
-                break  # a line being written
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError:
-                record = None
-            reason = "not JSON" if record is None else malformed(record)
-            if reason:
-                skipped += 1
-                log.warning("%s:%d: skipped, %s", path, number, reason)
-                continue
-            records.append(record)
-    return latest(records), skipped
+    def __init__(self, path: Path) -> None:
+        self.path, self.skipped, self.read = path, 0, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with self.path.open("rb") as journal:
+            for number, line in enumerate(journal, 1):
+                if not line.endswith(b"\n"):
+                    break  # a line being written
+                self.read += len(line)
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+                reason = "not JSON" if record is None else malformed(record)
+                if reason:
+                    self.skipped += 1
+                    log.warning("%s:%d: skipped, %s", self.path, number, reason)
+                    continue
+                yield record
 
 
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The journal's records, latest per source, and how many lines were skipped."""
+    reader = JournalReader(path)
+    records = list(reader)
+    return latest(records), reader.skipped
 
 
-def _in_order(record: dict[str, Any]) -> tuple[int, str, str]:
-    """Reports by year reported on, then publication date and source: the order `build`
-    stores them in, so that the last rows (which search ranks first) are the latest."""
-    meta = (record.get("audit") or {}).get("metadata") or {}
-    year = meta.get("year")
-    published = str(meta.get("published") or "")
-    return (year if isinstance(year, int) else 0, published, str(record["source"]))
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _cpus() -> int:
+def _remove_leftovers(final: Path) -> None:
+    """Delete the temporary files of builds that are no longer running (killed ones)."""
+    for leftover in final.parent.glob(f"{final.name}.*.tmp*"):
+        pid = leftover.name[len(final.name) + 1 :].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            continue
+        leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _timed_compare(reports: list[dict[str, Any]]) -> tuple[Any, float]:
-    """`model.compare.compare(reports)` and the seconds it took (in whichever process)."""
-    from model.compare import compare
-
-    start = time.perf_counter()
-    return compare(reports), time.perf_counter() - start
-
-
-def _start_compare(
-    reports: list[dict[str, Any]], parallel: bool
-) -> Callable[[], tuple[Any, float]]:
-    """A call that returns `_timed_compare(reports)`, (None, 0.0) without `model.compare`.
-    With `parallel` the comparison runs at once in a second process, while the caller writes."""
-    try:
-        import model.compare  # noqa: F401
-    except ImportError:
-        return lambda: (None, 0.0)
-    if not parallel:
-        return lambda: _timed_compare(reports)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork: the child needs no import of the caller's main module (spawn would re-run it,
-    # and cannot from a REPL); the store is opened only after it starts.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(1, mp_context=context)
-    future = pool.submit(_timed_compare, reports)
-    pool.shutdown(wait=False)
-    return future.result
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def build(
     folder: Path | str,
     progress: Callable[[int, int], None] | None = None,
-    parallel: bool | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """(Re)build DIR/archive.sqlite from DIR/results.jsonl; returns the counts and timings.
 
-    Written into a temporary file that replaces the store only when complete, so a reader
-    never sees a half-built archive (a reader that keeps a connection open goes on reading
-    the old file; the API opens one per request). The comparison runs in a second process
-    while the rows are written (`parallel`; by default from `PARALLEL_MIN` reports when
-    there is a second core), and the index is made once all rows are in.
-    """
+    The journal is read one record at a time and each record stored as it comes (a later
+    record of a source replaces the earlier, and takes the next id: reports are numbered in
+    the order their latest record landed), so memory does not grow with the journal. Each
+    chunk also goes to the comparison process (`comparing.Worker`, on the Dask cluster at
+    `scheduler` when given), which compares while the rows are written and stores its
+    result when they are in. If it fails, the store is still written, with the comparisons
+    marked failed and the reason (`counts["compare_status"]`).
 
+    Written into a temporary file that replaces the store only when complete, so a reader
+    never sees a half-built archive, and a build killed at any moment leaves the previous
+    store as it was (a reader that keeps a connection open goes on reading the old file;
+    the API opens one per request). `progress(done, total)` counts bytes of the journal.
+    """
     folder = Path(folder)
     journal = folder / RESULTS
     if not journal.is_file():
         raise StoreError(f"{folder}: no {RESULTS} (run `fzreport batch ... --out {folder}`)")
     start = time.perf_counter()
-    records, skipped = read_journal(journal)
-    records.sort(key=_in_order)
-    numbered = list(enumerate(records, 1))
-    inputs = [item for n, r in numbered if (item := compare_input(n, r)) is not None]
-    if parallel is None:
-        parallel = len(inputs) >= PARALLEL_MIN and _cpus() > 1
     final = store_path(folder)
     tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
-    comparison = _start_compare(inputs, parallel)
+    _remove_leftovers(final)
+    total = journal.stat().st_size
+    worker = comparing.Worker(tmp, scheduler)  # forked before any connection is open
     conn = open_store(tmp)
+    reader = JournalReader(journal)
     try:
         # The file is private until it replaces the store: no rollback journal and no syncs
         # while it fills (a fifth of the build); WAL again and one fsync before it goes live.
@@ -319,36 +310,36 @@ def build(
         conn.execute("PRAGMA synchronous = OFF")
         for statement in DROP_TRIGGERS:  # indexed at once below, three times faster
             conn.execute(statement)
-        for chunk in _chunks(numbered, CHUNK):
+        for chunk in _chunks(reader, CHUNK):
             with conn:
-                for report_id, record in chunk:
-                    _write_record(conn, record, report_id)
+                ids = [_write_record(conn, record) for record in chunk]
+            inputs = [compare_input(i, r) for i, r in zip(ids, chunk, strict=True)]
+            worker.add([item for item in inputs if item is not None])
             if progress is not None:
-                progress(chunk[-1][0], len(records))
+                progress(reader.read, total)
         with conn:
             conn.execute("INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild')")
             for statement in FTS_TRIGGERS:
                 conn.execute(statement)
+        live = [row[0] for row in conn.execute("SELECT id FROM reports WHERE status = 'ok'")]
         waited = time.perf_counter()
-        result, compare_seconds = comparison()
+        state, reason, compare_seconds = worker.finish(live)
         waited = time.perf_counter() - waited
-        if result is not None:
+        if state != "ok":
+            log.warning("archive %s: comparisons failed: %s", folder, reason)
             with conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare', ?)",
-                    (json.dumps(result, ensure_ascii=False),),
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
-                    (json.dumps(top_of(result), ensure_ascii=False),),
-                )
+                conn.execute("DELETE FROM comparison")
+                conn.execute("DELETE FROM stats WHERE key = 'compare_top'")
+                comparing.set_status(conn, "failed", reason)
         counts = table_counts(conn)
         conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:
         conn.close()
+        worker.close()
         tmp.unlink(missing_ok=True)
         raise
     conn.close()
+    worker.close()
     with tmp.open("rb+") as written:
         os.fsync(written.fileno())
     if final.exists():
@@ -356,13 +347,13 @@ def build(
         with contextlib.closing(sqlite3.connect(final, timeout=BUSY_MS / 1000)) as old:
             old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     os.replace(tmp, final)
-    counts["compare"] = result is not None
-    counts["skipped"] = skipped
+    counts["compare"] = state == "ok"
+    counts["compare_status"] = {"state": state, "reason": reason}
+    counts["skipped"] = reader.skipped
     counts["seconds"] = round(time.perf_counter() - start, 3)
     # The comparison's own time, and how long the writing then waited for it.
     counts["compare_seconds"] = round(compare_seconds, 3)
     counts["compare_waited"] = round(waited, 3)
-    counts["parallel"] = parallel
     return counts
 
 

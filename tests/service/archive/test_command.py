@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-import types
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from service.archive import export, query, store
+from model.compare import Comparison
+from service.archive import comparing, export, query, store
 from service.archive.store import open_store
 from service.archive.write import build
 from service.cli import main
@@ -28,9 +27,10 @@ def test_export_round_trip(own_dir: Path, fmt: str) -> None:
     assert [p.name for p in paths] == names + ["comparison.json"] * has_compare()
     if has_compare():
         with open_store(own_dir, readonly=True) as conn:
-            stored = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()[0]
-        assert json.loads(paths[-1].read_text("utf-8")) == json.loads(stored)
-        assert {"clusters", "recurring", "shared"} <= set(json.loads(stored))
+            stored = {kind: list(comparing.entries(conn, kind)) for kind in comparing.COMPARE_KINDS}
+            stored["rates"] = query.stats(conn)["rates"]
+        assert json.loads(paths[-1].read_text("utf-8")) == stored
+        assert stored["rates"]["all"]["reports"] == len(SEED_FILES)
     for table, path in zip(export.EXPORT_TABLES, paths, strict=False):
         assert path.parent == own_dir / "export"
         if fmt == "parquet":
@@ -56,8 +56,7 @@ def test_cli_archive_build(own_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["archive", "build", str(own_dir)]) == 0
     out, err = capsys.readouterr()
     assert f"{len(SEED_FILES)} ok, 1 errors" in out and " s -> " in out
-    n = len(SEED_FILES) + 1
-    assert "archive: indexing, comparing: 100%" in err and f"{n}/{n}" in err  # the progress bar
+    assert "archive: indexing, comparing: 100%" in err  # the progress bar, over the journal
     assert (own_dir / "archive.sqlite").exists()
 
 
@@ -85,25 +84,23 @@ def test_cli_export_builds_first(own_dir: Path, capsys: pytest.CaptureFixture[st
 def test_stats_cuts_long_lists_and_gives_totals(
     own_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    n = query.STATS_TOP + 25
+    n = comparing.STATS_TOP + 25
 
-    def compare(reports: list[dict]) -> dict:
+    def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
         pairs = [{"issuer": "某局", "similarity": 0.5, "items": [k]} for k in range(n)]
         members = [{"report_id": k, "index": 0} for k in range(n)]
         cluster = {"name": "问题", "count": n, "members": members}
         return {"clusters": [cluster], "recurring": pairs, "shared": [], "rates": {}}
 
-    monkeypatch.setitem(sys.modules, "model.compare", types.SimpleNamespace(compare=compare))
+    monkeypatch.setattr(Comparison, "finish", finish)  # the comparison process is forked
     build(own_dir)
     with open_store(own_dir, readonly=True) as conn:
         result = query.stats(conn)
-        full = json.loads(
-            conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()[0]
-        )
-    assert len(result["recurring"]) == query.STATS_TOP
+        full = {kind: list(comparing.entries(conn, kind)) for kind in ("clusters", "recurring")}
+    assert len(result["recurring"]) == comparing.STATS_TOP
     assert result["recurring"][0]["items"] == [0]  # the first entries, in order
     assert result["totals"] == {"clusters": 1, "recurring": n, "shared": 0}
     assert len(full["recurring"]) == n  # the whole list stays in the store
     (cluster,) = result["clusters"]  # its members cut too, with how many there are
-    assert cluster["members"] == full["clusters"][0]["members"][: query.MEMBERS_TOP]
+    assert cluster["members"] == full["clusters"][0]["members"][: comparing.MEMBERS_TOP]
     assert (cluster["count"], cluster["members_total"]) == (n, n)

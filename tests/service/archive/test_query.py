@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from model import labels
+from model.compare import Comparison
 from service.archive import query
 from service.archive.query import get_report, list_reports, search, snippet
 from service.archive.store import open_store
@@ -258,45 +257,53 @@ def test_parts_are_the_audits() -> None:
 # -- stats -------------------------------------------------------------------------------------
 
 
-def test_stats_without_compare(own_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "model.compare", None)  # importing it raises ImportError
-    assert build(own_dir)["compare"] is False
+def test_stats_when_the_comparison_fails(own_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
+        raise MemoryError("no room for the passages")
+
+    monkeypatch.setattr(Comparison, "finish", finish)  # the comparison process is forked
+    counts = build(own_dir)
+    assert counts["compare"] is False
+    assert counts["compare_status"] == {
+        "state": "failed",
+        "reason": "MemoryError: no room for the passages",
+    }
     with open_store(own_dir, readonly=True) as conn:
         result = query.stats(conn)
-        assert conn.execute("SELECT count(*) FROM stats").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM comparison").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == len(SEED_FILES) + 1
     assert result["compare"] is False
-    rates = result["rates"]
+    assert result["compare_status"]["state"] == "failed"
+    rates = result["rates"]  # the store is served, with its rates from the rows
     assert rates["reports"] == len(SEED_FILES)
     for shares in rates["contents"].values():
         assert sum(shares.values()) == pytest.approx(1, abs=1e-3)
 
 
 def test_stats_stores_the_comparison(own_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[list[dict]] = []
+    def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
+        ids = sorted(row["id"] for row in self.summaries)
+        assert set(self.summaries[0]) == {"id", "issuer_kind", "level", "year", "timeliness"} | {
+            "contents"
+        }
+        return {"clusters": [ids], "recurring": [], "shared": []}
 
-    def compare(reports: list[dict]) -> dict:
-        seen.append(reports)
-        return {"clusters": [[r["id"] for r in reports]], "recurring": [], "shared": []}
-
-    monkeypatch.setitem(sys.modules, "model.compare", types.SimpleNamespace(compare=compare))
+    monkeypatch.setattr(Comparison, "finish", finish)
     assert build(own_dir)["compare"] is True
-    (reports,) = seen
-    assert len(reports) == len(SEED_FILES)
-    assert set(reports[0]) == {"id", "issuer", "issuer_kind", "level", "year", "timeliness"} | {
-        "contents",
-        "problems",
-        "paragraphs",
-    }
-    assert {"index", "text", "label"} == set(reports[0]["paragraphs"][0])
     with open_store(own_dir) as conn:
+        ok = [row[0] for row in conn.execute("SELECT id FROM reports WHERE status = 'ok'")]
         result = query.stats(conn)
         assert result["compare"] is True
-        assert result["clusters"] == [[r["id"] for r in reports]]
+        assert result["compare_status"]["state"] == "ok"
+        assert result["clusters"] == [sorted(ok)]  # every ok report, and only those
         assert result["rates"]["reports"] == len(SEED_FILES)
         update(conn, [])
-        assert query.stats(conn)["compare"] is True
+        assert query.stats(conn)["compare_status"]["state"] == "ok"
         update(conn, [load_journal(own_dir / "results.jsonl")[0]])
-        assert query.stats(conn)["compare"] is False  # stale comparisons are dropped
+        stale = query.stats(conn)  # kept, and said to be stale, until the next build
+        assert stale["compare"] is True and stale["clusters"] == [sorted(ok)]
+        assert stale["compare_status"]["state"] == "stale"
+        assert "archive build" in stale["compare_status"]["reason"]
 
 
 def test_stats_from_the_real_compare(conn: sqlite3.Connection) -> None:

@@ -11,6 +11,7 @@ from service.archive import store, write
 from service.archive.query import search
 from service.archive.store import open_store
 from service.archive.write import build, update
+from service.journal import load_journal
 from tests.service.archive.conftest import SEED_FILES, has_compare
 
 # -- build -------------------------------------------------------------------------------------
@@ -45,22 +46,24 @@ def test_build_keeps_the_latest_record_per_source(own_dir: Path, records: list[d
     assert (own_dir / "results.jsonl").read_text("utf-8").endswith('{"source": "torn')
 
 
-def test_build_stores_reports_by_year(built: tuple[Path, dict]) -> None:
-    with open_store(built[0], readonly=True) as conn:
-        years = [row[0] or 0 for row in conn.execute("SELECT year FROM reports ORDER BY id")]
-    assert years == sorted(years) and len(set(years)) > 1
+def test_build_numbers_reports_in_journal_order(built: tuple[Path, dict]) -> None:
+    folder = built[0]
+    landed = [r["source"] for r in load_journal(folder / "results.jsonl")]
+    with open_store(folder, readonly=True) as conn:
+        stored = [row[0] for row in conn.execute("SELECT source FROM reports ORDER BY id")]
+    assert stored == landed
 
 
-def test_build_in_parallel_stores_the_same(own_dir: Path) -> None:
-    if not has_compare():
-        pytest.skip("no model.compare")
-    build(own_dir, parallel=False)
+def test_a_later_record_of_a_source_replaces_it_and_takes_the_next_id(own_dir: Path) -> None:
+    journal = own_dir / "results.jsonl"
+    first = journal.read_text("utf-8").splitlines(keepends=True)[0]
+    with journal.open("a", encoding="utf-8") as out:
+        out.write(first)  # the same source again, as a re-run of the batch would append
+    build(own_dir)
     with open_store(own_dir, readonly=True) as conn:
-        alone = conn.execute("SELECT key, value FROM stats ORDER BY key").fetchall()
-    build(own_dir, parallel=True)  # the comparison in a second process
-    with open_store(own_dir, readonly=True) as conn:
-        assert conn.execute("SELECT key, value FROM stats ORDER BY key").fetchall() == alone
-        assert len(alone) == 2
+        rows = conn.execute("SELECT id, source FROM reports ORDER BY id").fetchall()
+    assert len({source for _, source in rows}) == len(rows)
+    assert rows[-1][1] == json.loads(first)["source"]
 
 
 BAD_RECORDS = [

@@ -1,0 +1,233 @@
+"""The comparisons of an archive (`model.compare.Comparison`) as `build` runs them: in a second
+process fed a chunk of reports at a time, written to the store, and never able to lose it.
+
+Why a process of their own: the comparisons are the part of a build whose memory grows with the
+archive, and the part most likely to fail on a strange archive. Run beside the writing, they
+use the second core while the rows go in; if they raise, or the kernel kills them, the build
+still writes its store, with the comparisons marked failed and the reason given (`status`).
+
+The result is stored as one JSON row per entry in `comparison` (kind, idx) and a cut-down copy
+for the pages in `stats` ('compare_top'), so that neither writing nor reading ever holds the
+whole comparison of a large archive as one string.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import queue
+import sqlite3
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+COMPARE_KINDS = ("clusters", "recurring", "recurring_issuers", "shared")
+INBOX = 4  # chunks of reports waiting for the comparison process: the writer waits beyond
+POLL_S = 1.0  # how often either process checks that the other is still there
+
+
+def status(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    """The state of the stored comparison: {"state": "ok" | "failed" | "stale", "reason",
+    "seconds"}, or None when no build has compared."""
+    row = conn.execute("SELECT value FROM stats WHERE key = 'compare_status'").fetchone()
+    return json.loads(row[0]) if row is not None else None
+
+
+def set_status(conn: sqlite3.Connection, state: str, reason: str | None, **extra: Any) -> None:
+    value = json.dumps({"state": state, "reason": reason, **extra}, ensure_ascii=False)
+    conn.execute("INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_status', ?)", (value,))
+
+
+def store(conn: sqlite3.Connection, result: dict[str, Any], seconds: float) -> None:
+    """Replace the stored comparison by `result`, in the caller's transaction."""
+    conn.execute("DELETE FROM comparison")
+    for kind in COMPARE_KINDS:
+        conn.executemany(
+            "INSERT INTO comparison (kind, idx, value) VALUES (?, ?, ?)",
+            (
+                (kind, i, json.dumps(entry, ensure_ascii=False))
+                for i, entry in enumerate(result.get(kind) or [])
+            ),
+        )
+    conn.execute(
+        "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
+        (json.dumps(top_of(result), ensure_ascii=False),),
+    )
+    set_status(conn, "ok", None, seconds=round(seconds, 3))
+
+
+def entries(conn: sqlite3.Connection, kind: str) -> Iterator[Any]:
+    """The stored comparison's entries of one kind, in order, one at a time."""
+    for (value,) in conn.execute(
+        "SELECT value FROM comparison WHERE kind = ? ORDER BY idx", (kind,)
+    ):
+        yield json.loads(value)
+
+
+STATS_TOP = 100  # entries of each comparison list that stats() returns; totals say how many
+MEMBERS_TOP = 50  # members (reports, paragraphs) of each entry that stats() returns
+
+
+def _members_cut(entry: Any) -> Any:
+    """An entry with each of its lists (a cluster's members, a passage's paragraphs) cut to
+    `MEMBERS_TOP`, and KEY_total saying how long the list is."""
+    if not isinstance(entry, dict):
+        return entry
+    out = dict(entry)
+    for key, value in entry.items():
+        if isinstance(value, list) and len(value) > MEMBERS_TOP:
+            out[key], out[f"{key}_total"] = value[:MEMBERS_TOP], len(value)
+    return out
+
+
+def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
+    """The comparison with each list cut to its first `STATS_TOP` entries (they come sorted:
+    biggest clusters first), each entry's own lists to `MEMBERS_TOP`, and a `totals` entry:
+    what a page shows, without the tens of thousands of pairs and members a large archive has
+    (those stay in the store, and `export` writes them)."""
+    lists = {k: v for k, v in comparison.items() if isinstance(v, list)}
+    return {
+        **comparison,
+        **{k: [_members_cut(e) for e in v[:STATS_TOP]] for k, v in lists.items()},
+        "totals": {k: len(v) for k, v in lists.items()},
+    }
+
+
+# -- the comparison process ----------------------------------------------------------------------
+
+
+def _dask_work(scheduler: str) -> tuple[Any, Any, Any]:
+    """A client of the Dask cluster at `scheduler`, and the keyer and verifier that send the
+    heavy work (signatures and banding of each chunk, the checks of candidate pairs) to it."""
+    from distributed import Client
+
+    from model.compare import pair_jaccards, passage_keys
+
+    client = Client(scheduler, timeout="30s")
+
+    def keyer(texts: list[str]) -> Any:
+        return client.submit(passage_keys, texts, pure=False)
+
+    def verifier(texts: list[str], pairs: Any) -> Any:
+        return client.submit(pair_jaccards, texts, pairs, pure=False).result()
+
+    return client, keyer, verifier
+
+
+def _paragraph_text(conn: sqlite3.Connection) -> Any:
+    def text_of(report_id: int, index: int) -> str:
+        row = conn.execute(
+            "SELECT text FROM paragraphs WHERE report_id = ? AND idx = ?", (report_id, index)
+        ).fetchone()
+        return row[0] if row else ""
+
+    return text_of
+
+
+def _get(inbox: Any, parent: int) -> Any:
+    """The next message, or SystemExit when the writer is gone (killed: nobody will finish)."""
+    while True:
+        try:
+            return inbox.get(timeout=POLL_S)
+        except queue.Empty:
+            if os.getppid() != parent:
+                raise SystemExit(1) from None
+
+
+def _work(inbox: Any, outbox: Any, path: str, scheduler: str | None, parent: int) -> None:
+    """The comparison process: take chunks until ("finish", live ids), then compare, write
+    the result into the store at `path` and report ("ok", seconds) or ("failed", reason)."""
+    from model.compare import Comparison
+
+    client = None
+    try:
+        keyer = verifier = None
+        if scheduler:
+            client, keyer, verifier = _dask_work(scheduler)
+        comparison = Comparison(keyer=keyer, verifier=verifier)
+        start = time.perf_counter()
+        while True:
+            kind, payload = _get(inbox, parent)
+            if kind == "finish":
+                break
+            comparison.add(payload)
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+            result = comparison.finish(payload, _paragraph_text(conn))
+            del comparison
+            seconds = time.perf_counter() - start
+            with conn:
+                store(conn, result, seconds)
+        outbox.put(("ok", seconds))
+    except Exception as exc:  # reported to the writer, which stores the archive without them
+        log.debug("comparison failed", exc_info=True)
+        outbox.put(("failed", f"{type(exc).__name__}: {exc}".strip()))
+        outbox.put(("traceback", traceback.format_exc()))
+    finally:
+        if client is not None:
+            client.close()
+
+
+class Worker:
+    """The comparison process of one build: `add` chunks as rows are written, then `finish`."""
+
+    def __init__(self, path: Path, scheduler: str | None = None) -> None:
+        # fork: the child needs no import of the caller's main module (spawn would re-run it,
+        # and cannot from a REPL); nothing is open on the store yet.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.inbox, self.outbox = context.Queue(INBOX), context.Queue()
+        self.process = context.Process(
+            target=_work,
+            args=(self.inbox, self.outbox, str(path), scheduler, os.getpid()),
+            name="fzreport-compare",
+            daemon=True,
+        )
+        self.process.start()
+
+    def _put(self, message: tuple[str, Any]) -> bool:
+        """Send a message; False when the process has died (nothing more is sent)."""
+        while self.process.is_alive():
+            try:
+                self.inbox.put(message, timeout=POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def add(self, reports: list[dict[str, Any]]) -> None:
+        if reports:
+            self._put(("add", reports))
+
+    def finish(self, live: Iterable[int]) -> tuple[str, str | None, float]:
+        """Wait for the comparison of the reports in `live`: ("ok", None, seconds) once it is
+        in the store, or ("failed", reason, 0.0)."""
+        self._put(("finish", list(live)))
+        answer: tuple[str, Any] | None = None
+        while answer is None:
+            try:
+                answer = self.outbox.get(timeout=POLL_S)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    break
+        if answer is None:
+            code = self.process.exitcode
+            why = " (killed by the system: out of memory?)" if code == -9 else ""
+            return "failed", f"the comparison process ended with exit code {code}{why}", 0.0
+        kind, value = answer
+        if kind == "failed":
+            with contextlib.suppress(queue.Empty):
+                log.debug("%s", self.outbox.get(timeout=POLL_S)[1])
+        self.process.join(timeout=30)
+        return ("ok", None, float(value)) if kind == "ok" else ("failed", str(value), 0.0)
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)

@@ -1,0 +1,104 @@
+"""The comparisons in their own process (service/archive/comparing.py): a failure or a kill of
+the comparison never loses the store, a kill of the build leaves the previous store intact,
+and a Dask cluster compares as one machine does."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from model.compare import Comparison
+from service.app import create_app
+from service.archive import comparing, query
+from service.archive.store import open_store
+from service.archive.write import build
+from service.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _killed(self: Comparison, live: object = None, text_of: object = None) -> dict:
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    raise AssertionError("unreachable")
+
+
+def test_a_killed_comparison_still_writes_the_store(
+    own_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(Comparison, "finish", _killed)  # the comparison process is forked
+    assert main(["archive", "build", str(own_dir)]) == 1
+    out = capsys.readouterr().out
+    assert " ok, " in out  # the rows are stored and said so
+    assert "comparisons failed: the comparison process ended with exit code -9" in out
+    with open_store(own_dir, readonly=True) as conn:
+        state = comparing.status(conn)
+        assert state is not None and state["state"] == "failed" and "-9" in state["reason"]
+        assert query.search(conn, "法治")["total"] > 0  # served: search works
+        assert query.stats(conn)["compare_status"]["state"] == "failed"
+
+
+def test_the_dashboard_says_why_the_comparison_failed(
+    own_dir: Path, bundle_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Comparison, "finish", _killed)
+    build(own_dir)
+    monkeypatch.undo()
+    config = {"TESTING": True, "MODEL_PATH": str(bundle_path), "ARCHIVE_DIR": str(own_dir)}
+    app = create_app(config)
+    page = app.test_client().get("/archive/dashboard")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="compare-status"' in text and "比较未完成" in text and "exit code -9" in text
+    stats = app.test_client().get("/v1/archive/stats").get_json()
+    assert stats["compare"] is False and stats["compare_status"]["state"] == "failed"
+
+
+def _big_journal(folder: Path, source: Path, copies: int) -> None:
+    """FOLDER/results.jsonl: the records of `source` repeated under new names."""
+    lines = [json.loads(line) for line in source.read_text("utf-8").splitlines() if line]
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "results.jsonl").open("w", encoding="utf-8") as out:
+        for k in range(copies):
+            for record in lines:
+                out.write(json.dumps({**record, "source": f"{k}/{record['source']}"}) + "\n")
+
+
+def test_a_build_killed_at_any_moment_leaves_the_previous_store(own_dir: Path) -> None:
+    build(own_dir)
+    with open_store(own_dir, readonly=True) as conn:
+        before = conn.execute("SELECT count(*), max(id) FROM reports").fetchone()
+    journal = own_dir / "results.jsonl"
+    original = journal.read_text("utf-8")
+    _big_journal(own_dir, journal, 400)
+    for wait in (0.3, 2.0, 5.0):  # while writing rows, indexing or comparing
+        build_process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "archive", "build", str(own_dir)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while not list(own_dir.glob("archive.sqlite.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(wait)
+        children = psutil.Process(build_process.pid).children(recursive=True)
+        if build_process.poll() is not None:
+            pytest.fail(f"the build ended before it was killed ({wait} s)")
+        build_process.kill()
+        build_process.wait()
+        with open_store(own_dir, readonly=True) as conn:
+            assert conn.execute("SELECT count(*), max(id) FROM reports").fetchone() == before
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        _, alive = psutil.wait_procs(children, timeout=10)  # the comparison follows its build
+        assert not alive
+    journal.write_text(original, encoding="utf-8")
+    assert build(own_dir)["reports"] == before[0]  # and the next build clears the leftovers
+    assert not list(own_dir.glob("archive.sqlite.*.tmp*"))

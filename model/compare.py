@@ -22,6 +22,7 @@ items, 340,000 paragraphs; benchmarks/bench_archive.py) `compare` takes about 30
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections import Counter, defaultdict
@@ -326,43 +327,48 @@ def band_keys(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.nd
     return keys
 
 
-def candidate_pairs(keys: np.ndarray) -> np.ndarray:
-    """Pairs (i < j), as rows of an (m, 2) array in increasing order, that share a band key
-    (`band_keys`; rows of zeros are empty sets and have no candidates).
+def candidate_pairs(keys: np.ndarray, since: int = 0) -> np.ndarray:
+    """Pairs (i < j) that share a band key (`band_keys`; rows of zeros are empty sets and have
+    none), as rows of an (m, 2) array ordered by j, then i; only those with j ≥ `since`.
 
-    Buckets are read directly, which finds every candidate once. Bucket handling is capped:
-    a bucket of up to BUCKET_PAIRS members gives all its pairs; a larger one (a big family of
-    near-duplicates) only each member with its BUCKET_WINDOW next ones in index order, so it
-    costs linear rather than quadratic time; the other bands' buckets add the links a window
-    misses.
+    Buckets are read directly, which finds every candidate once. Bucket handling is capped,
+    by arrival: each of the first BUCKET_PAIRS members of a bucket (in index order) pairs with
+    every member before it; a later one (in a big family of near-duplicates) only with the
+    BUCKET_WINDOW members just before it, so the family costs linear rather than quadratic
+    time, and the other bands' buckets add the links a window misses. A set's pairs depend
+    only on the sets before it, so the pairs of sets added to an archive (`since`) are the
+    ones a rebuild of the whole archive finds for them.
     """
     filled = np.flatnonzero(keys[:, 0] if keys.shape[1] else np.zeros(len(keys)))
     n = len(filled)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
+    first_new = int(np.searchsorted(filled, since))
     found = []
     for band in range(keys.shape[1]):
         bucket = keys[filled, band]
         order = np.lexsort((np.arange(n), bucket))
         sorted_bucket = bucket[order]
-        starts = np.r_[True, sorted_bucket[1:] != sorted_bucket[:-1]]
-        size = np.diff(np.r_[np.flatnonzero(starts), n])[np.cumsum(starts) - 1]
-        small = size <= BUCKET_PAIRS
+        starts = np.flatnonzero(np.r_[True, sorted_bucket[1:] != sorted_bucket[:-1]])
+        position = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
         for step in range(1, min(BUCKET_PAIRS, n)):
             same = sorted_bucket[step:] == sorted_bucket[:-step]
-            if not same.any():
-                break
             if step > BUCKET_WINDOW:
-                same &= small[step:]
+                same &= position[step:] < BUCKET_PAIRS
+            same &= order[step:] >= first_new
+            if not same.any():
+                if step > BUCKET_WINDOW:
+                    break
+                continue
             k = np.flatnonzero(same)
-            found.append(order[k] * n + order[k + step])
+            found.append(order[k + step] * n + order[k])  # later one first: ordered by j
         # One band's pairs at a time: duplicates across bands are dropped as they come.
         if len(found) > 1:
             found = [_sorted_unique(np.concatenate(found))]
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = _sorted_unique(np.concatenate(found))
-    return np.stack([filled[codes // n], filled[codes % n]], axis=1)
+    return np.stack([filled[codes % n], filled[codes // n]], axis=1)
 
 
 def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
@@ -705,6 +711,14 @@ def pair_jaccards(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
     return inter / np.maximum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]] - inter, 1)
 
 
+def _text_hash(text: str) -> int:
+    """A stable 64-bit hash of a text (Python's own `hash` differs from process to process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+_OCCURRENCE = ("unit", "issuer", "report", "index")
+
+
 class PassageIndex:
     """Shared passages of an archive, taken in a chunk of reports at a time.
 
@@ -716,6 +730,11 @@ class PassageIndex:
     (anything with `.result()`), which `finish` waits for, so chunks can be keyed elsewhere
     while more arrive. `verifier(texts, pairs)` checks a chunk of candidate pairs
     (`pair_jaccards` by default), given the texts they name.
+
+    After `finish`, `state()` is everything needed to go on later: `resume(state)` then
+    `add` more reports and `finish` again gives what one index of all the reports gives,
+    while keying and checking only the new units (their pairs with earlier units depend only
+    on those: `candidate_pairs`).
     """
 
     def __init__(
@@ -728,12 +747,19 @@ class PassageIndex:
         self.threshold, self.min_chars = threshold, min_chars
         self.keyer = keyer or (lambda texts: passage_keys(texts, threshold))
         self.verifier = verifier or pair_jaccards
-        self.texts: list[str] = []  # the units' compact texts, in order of first appearance
-        self._unit: dict[str, int] = {}
+        self.texts: list[str] = []  # the compact texts of the units added since `base`
+        self._unit: dict[int, int] = {}  # text hash -> unit, for those units
+        self._hashes = array("Q")  # their hashes, in unit order
         self._keyed: list[Any] = []  # per chunk: (keys, sizes), or a future of them
         self._issuers: dict[Hashable, int] = {}
         # One entry per occurrence (a paragraph of a unit), in order of arrival.
-        self._occurrences = {name: array("q") for name in ("unit", "issuer", "report", "index")}
+        self._occurrences = {name: array("q") for name in _OCCURRENCE}
+        # What a resumed index had already: its units, and their groups.
+        self.base = 0
+        self._old: dict[str, np.ndarray] = {}
+        self._state: dict[str, np.ndarray] | None = None
+
+    # -- taking reports in --
 
     def add(self, reports: Iterable[Report]) -> None:
         """Take in the paragraphs of these reports (skipping headings and short ones)."""
@@ -748,10 +774,14 @@ class PassageIndex:
                 compact = _compact(text)
                 if len(compact) < self.min_chars:
                     continue
-                unit = self._unit.get(compact)
+                key = _text_hash(compact)
+                unit = self._unit.get(key)
                 if unit is None:
-                    unit = self._unit[compact] = len(self.texts)
+                    unit = self._old_unit(key)
+                if unit is None:
+                    unit = self._unit[key] = self.base + len(self.texts)
                     self.texts.append(compact)
+                    self._hashes.append(key)
                     new.append(compact)
                 occ["unit"].append(unit)
                 occ["issuer"].append(issuer)
@@ -759,6 +789,17 @@ class PassageIndex:
                 occ["index"].append(int(p.get("index") or 0))
         if new:
             self._keyed.append(self.keyer(new))
+
+    def _old_unit(self, key: int) -> int | None:
+        if not self.base:
+            return None
+        order, hashes = self._old["hash_order"], self._old["hashes"]
+        at = int(np.searchsorted(hashes, np.uint64(key), sorter=order))
+        if at < len(order) and int(hashes[order[at]]) == key:
+            return int(order[at])
+        return None
+
+    # -- comparing --
 
     def finish(
         self,
@@ -768,27 +809,76 @@ class PassageIndex:
         """The groups of near-identical paragraphs of at least two bodies (`shared_passages`).
 
         `live`: the report ids still in the archive (a report replaced after it was added is
-        left out); None keeps all. `text_of(report_id, index)` gives a paragraph's own text
-        for the excerpt; without it the compact text is quoted.
+        left out); None keeps all. `text_of(report_id, index)` gives a paragraph's own text,
+        for the excerpt and for the units of a resumed index; without it the compact text
+        is quoted.
         """
         self._unit.clear()  # no more adds: the lookup is no longer needed
         keyed = [k.result() if hasattr(k, "result") else k for k in self._keyed]
-        n = len(self.texts)
-        if not n:
-            return []
-        keys = np.concatenate([k for k, _ in keyed])
-        sizes = np.concatenate([s for _, s in keyed]).astype(np.int64)
-        occ = {name: np.frombuffer(a, dtype=np.int64) for name, a in self._occurrences.items()}
+        old = self._old
+        parts = ([old["keys"]] if self.base else []) + [k for k, _ in keyed]
+        keys = np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.uint64)
+        parts = ([old["sizes"]] if self.base else []) + [z for _, z in keyed]
+        sizes = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        n = len(keys)
+        occ = {
+            name: np.concatenate(
+                [old.get(f"occ_{name}", np.zeros(0, np.int64)), np.frombuffer(a, dtype=np.int64)]
+            )
+            for name, a in self._occurrences.items()
+        }
         if live is not None:
             alive = np.isin(occ["report"], np.fromiter(live, dtype=np.int64))
             occ = {name: a[alive] for name, a in occ.items()}
-            keys[np.bincount(occ["unit"], minlength=n) == 0] = 0  # units of no live report
-        pairs = candidate_pairs(keys)
+            if n:
+                keys[np.bincount(occ["unit"], minlength=n) == 0] = 0  # units of no live report
+        union = _Union(n)
+        lowest: dict[int, float] = {}
+        if self.base:
+            union.parent[: self.base] = old["root"].tolist()
+            roots = np.flatnonzero(~np.isnan(old["lowest"]))
+            lowest = dict(zip(roots.tolist(), old["lowest"][roots].tolist(), strict=True))
+        if n:
+            self._link(keys, sizes, union, lowest, occ, text_of)
+        root = np.fromiter((union.find(i) for i in range(n)), dtype=np.int64, count=n)
+        # Each group named by its first unit, so that the state does not depend on the order
+        # the groups were merged in.
+        canonical = np.full(n, n, dtype=np.int64)
+        np.minimum.at(canonical, root, np.arange(n))
+        root = canonical[root]
+        lowest_of = np.full(n, np.nan)
+        for r, value in lowest.items():
+            lowest_of[canonical[r]] = value
+        self._state = {
+            "keys": keys,
+            "sizes": sizes.astype(np.int32),
+            "root": root,
+            "lowest": lowest_of,
+            "hashes": np.concatenate(
+                [
+                    old.get("hashes", np.zeros(0, np.uint64)),
+                    np.frombuffer(self._hashes, dtype=np.uint64),
+                ]
+            ),
+            **{f"occ_{name}": a for name, a in occ.items()},
+        }
+        return self._groups(root, occ, lowest_of, text_of)
+
+    def _link(
+        self,
+        keys: np.ndarray,
+        sizes: np.ndarray,
+        union: _Union,
+        lowest: dict[int, float],
+        occ: dict[str, np.ndarray],
+        text_of: Callable[[int, int], str] | None,
+    ) -> None:
+        """Check the candidate pairs of the units added since `base` and merge their groups."""
+        pairs = candidate_pairs(keys, self.base)
         # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
         small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
         pairs = pairs[small >= self.threshold * large]
-        union = _Union(n)
-        checked = []
+        first = self._first_occurrences(occ) if self.base else {}
         # In order of the pairs, as one at a time would: a pair already inside one group is not
         # checked (single linkage needs no second link). The Jaccards are computed a chunk at a
         # time for the pairs not yet in one group when the chunk starts.
@@ -799,27 +889,47 @@ class PassageIndex:
                 continue
             sub = np.asarray([chunk[k] for k in open_], dtype=np.int64)
             involved, local = np.unique(sub, return_inverse=True)  # only the texts they name
-            texts = [self.texts[u] for u in involved.tolist()]
+            texts = [self._text(u, first, text_of) for u in involved.tolist()]
             jaccard = np.asarray(self.verifier(texts, local.reshape(sub.shape)))
             for (i, j), s in zip(sub.tolist(), jaccard.tolist(), strict=True):
-                if s >= self.threshold and union.find(i) != union.find(j):
-                    union.union(i, j)
-                    checked.append((i, s))
-        lowest: dict[int, float] = {}
-        for i, s in checked:
-            root = union.find(i)
-            lowest[root] = min(lowest.get(root, 1.0), s)
-        return self._groups(union, occ, lowest, text_of)
+                a, b = union.find(i), union.find(j)
+                if s >= self.threshold and a != b:
+                    root = union.union(a, b)
+                    lowest[root] = min(lowest.pop(a, 1.0), lowest.pop(b, 1.0), s)
+
+    def _first_occurrences(self, occ: dict[str, np.ndarray]) -> dict[int, tuple[int, int]]:
+        units, at = np.unique(occ["unit"], return_index=True)
+        old = units < self.base
+        return {
+            u: (r, i)
+            for u, r, i in zip(
+                units[old].tolist(),
+                occ["report"][at[old]].tolist(),
+                occ["index"][at[old]].tolist(),
+                strict=True,
+            )
+        }
+
+    def _text(
+        self,
+        unit: int,
+        first: dict[int, tuple[int, int]],
+        text_of: Callable[[int, int], str] | None,
+    ) -> str:
+        if unit >= self.base:
+            return self.texts[unit - self.base]
+        if text_of is None:
+            raise ValueError("a resumed index needs text_of to read its earlier paragraphs")
+        return _compact(text_of(*first[unit]))
 
     def _groups(
         self,
-        union: _Union,
+        root: np.ndarray,
         occ: dict[str, np.ndarray],
-        lowest: dict[int, float],
+        lowest: np.ndarray,
         text_of: Callable[[int, int], str] | None,
     ) -> list[dict[str, Any]]:
         """The groups of units with occurrences of two or more issuers, as entries."""
-        root = np.fromiter((union.find(i) for i in range(len(self.texts))), dtype=np.int64)
         owner = root[occ["unit"]]
         # Occurrences by group, then unit, then arrival: the first is the excerpt's paragraph.
         order = np.lexsort((np.arange(len(owner)), occ["unit"], owner))
@@ -831,17 +941,43 @@ class PassageIndex:
             if len(np.unique(occ["issuer"][a:b])) < 2:
                 continue
             report, index = occ["report"][a:b].tolist(), occ["index"][a:b].tolist()
-            raw = text_of(report[0], index[0]) if text_of else self.texts[occ["unit"][a]]
+            if text_of is not None:
+                raw = text_of(report[0], index[0])
+            else:
+                raw = self.texts[int(occ["unit"][a]) - self.base]
             paragraphs = sorted(zip(report, index, strict=True), key=lambda o: (str(o[0]), o[1]))
+            similarity = lowest[owner[a]]
             found.append(
                 {
-                    "similarity": round(lowest.get(int(owner[a]), 1.0), 3),
+                    "similarity": round(1.0 if np.isnan(similarity) else float(similarity), 3),
                     "text": _SPACE.sub("", raw)[:EXCERPT_CHARS],
                     "paragraphs": [{"report_id": r, "index": i} for r, i in paragraphs],
                 }
             )
         found.sort(key=lambda f: (-len(f["paragraphs"]), -f["similarity"], f["text"]))
         return found
+
+    # -- going on later --
+
+    def state(self) -> dict[str, Any]:
+        """What `resume` needs (numpy arrays, and the issuers as a JSON list); after `finish`."""
+        if self._state is None:
+            raise ValueError("state() comes after finish()")
+        issuers = [list(k) if isinstance(k, tuple) else k for k in self._issuers]
+        return {**self._state, "issuers": issuers}
+
+    @classmethod
+    def resume(cls, state: Mapping[str, Any], **options: Any) -> PassageIndex:
+        """An index that has taken in everything `state` (of `state()`) describes."""
+        index = cls(**options)
+        old = {k: np.asarray(v) for k, v in state.items() if k != "issuers"}
+        old["hash_order"] = np.argsort(old["hashes"], kind="stable")
+        index._old, index.base = old, len(old["keys"])
+        index._issuers = {
+            (tuple(k) if isinstance(k, list) else k): code
+            for code, k in enumerate(state["issuers"])
+        }
+        return index
 
 
 def _paragraph_texts(reports: Sequence[Report]) -> Callable[[int, int], str]:
@@ -946,6 +1082,24 @@ class Comparison:
         self.passages = PassageIndex(keyer=keyer, verifier=verifier)
         self.problems: list[ProblemRow] = []
         self.summaries: list[dict[str, Any]] = []
+
+    @classmethod
+    def resume(
+        cls,
+        state: Mapping[str, Any],
+        keyer: Callable[[list[str]], Any] | None = None,
+        verifier: Callable[[list[str], np.ndarray], np.ndarray] | None = None,
+    ) -> Comparison:
+        """A comparison whose passages go on from `state` (`PassageIndex.state`)."""
+        comparison = cls()
+        comparison.passages = PassageIndex.resume(state, keyer=keyer, verifier=verifier)
+        return comparison
+
+    def take(self, problems: Iterable[ProblemRow], summaries: Iterable[dict[str, Any]]) -> None:
+        """Problem rows and rate fields of reports whose paragraphs the passages have (or are
+        given apart): what a store holds of the reports, without their whole records."""
+        self.problems.extend(problems)
+        self.summaries.extend(summaries)
 
     def add(self, reports: Sequence[Report]) -> None:
         for report in reports:

@@ -35,7 +35,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
                 "--scheduler needs Dask: pip install 'fzreport[dask]'", EXIT_USAGE
             ) from None
     try:
-        counts = build(args.dir, progress=progress, scheduler=args.scheduler)
+        counts = build(args.dir, progress=progress, scheduler=args.scheduler, full=args.full)
     except StoreError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -43,8 +43,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
             bar.close()
     tables = ", ".join(f"{counts[t]} {t}" for t in EXPORT_TABLES)
     skipped = f", {counts['skipped']} journal lines skipped" if counts["skipped"] else ""
+    added = f"{counts['added']} reports added; " if counts["mode"] == "extend" else ""
     out.write(
-        f"archive: {counts['ok']} ok, {counts['error']} errors{skipped}; {tables} "
+        f"archive: {added}{counts['ok']} ok, {counts['error']} errors{skipped}; {tables} "
         f"in {counts['seconds']:.2f} s -> {store_path(args.dir)}\n"
     )
     state = counts["compare_status"]
@@ -78,7 +79,14 @@ def register(sub: Any) -> None:
         description="Manage DIR/archive.sqlite, built from a batch's DIR/results.jsonl.",
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    b = actions.add_parser("build", help="(re)build DIR/archive.sqlite from DIR/results.jsonl")
+    b = actions.add_parser(
+        "build",
+        help="bring DIR/archive.sqlite up to DIR/results.jsonl",
+        description="Store the batch's results for search and comparison. When the journal has "
+        "only grown since the last build, only the new records are stored and compared; "
+        "otherwise (or with --full) the store is built anew. Exit status 1 when the "
+        "comparisons failed: the store is still written, and says why.",
+    )
     b.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
     b.add_argument(
         "--scheduler",
@@ -86,6 +94,12 @@ def register(sub: Any) -> None:
         default=None,
         help="compare on the Dask cluster at ADDRESS (tcp://host:8786): the signatures, "
         "banding and checks of candidate pairs run on its workers",
+    )
+    b.add_argument(
+        "--full",
+        action="store_true",
+        help="build the store anew from the whole journal, even when it could take in only "
+        "the records added since",
     )
     b.set_defaults(func=cmd_build)
 

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import queue
 import sqlite3
+import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 COMPARE_KINDS = ("clusters", "recurring", "recurring_issuers", "shared")
+RESUME_CHUNK = 500  # reports read from the store at a time when going on from a state
 INBOX = 4  # chunks of reports waiting for the comparison process: the writer waits beyond
 POLL_S = 1.0  # how often either process checks that the other is still there
 
@@ -100,6 +102,121 @@ def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# -- what the comparison reads of the store, and keeps there ----------------------------------
+
+STATE_PIECE = 1 << 27  # bytes of one array in one row (SQLite values stop at 1 GB)
+COMPARED = "compared_through"  # the last report id the stored comparison has taken in
+
+
+def save_state(conn: sqlite3.Connection, state: dict[str, Any], through: int) -> None:
+    """Store a `PassageIndex.state()` (each array as .npy bytes, in pieces) and the last
+    report id it covers, replacing the previous one, in the caller's transaction."""
+    import io
+
+    import numpy as np
+
+    conn.execute("DELETE FROM compare_state")
+    rows: list[tuple[str, bytes]] = [
+        ("issuers", json.dumps(state["issuers"], ensure_ascii=False).encode()),
+        (COMPARED, str(through).encode()),
+    ]
+    for name, values in state.items():
+        if name == "issuers":
+            continue
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(values), allow_pickle=False)
+        data = buffer.getvalue()
+        for k in range(0, max(len(data), 1), STATE_PIECE):
+            rows.append((f"{name}#{k // STATE_PIECE:04d}", data[k : k + STATE_PIECE]))
+    conn.executemany("INSERT INTO compare_state (name, value) VALUES (?, ?)", rows)
+
+
+def load_state(conn: sqlite3.Connection) -> tuple[dict[str, Any], int] | None:
+    """The stored `PassageIndex.state()` and the last report id it covers, or None."""
+    import io
+
+    import numpy as np
+
+    pieces: dict[str, list[bytes]] = {}
+    for name, value in conn.execute("SELECT name, value FROM compare_state ORDER BY name"):
+        pieces.setdefault(name.split("#")[0], []).append(value)
+    if "issuers" not in pieces or COMPARED not in pieces:
+        return None
+    state: dict[str, Any] = {"issuers": json.loads(pieces.pop("issuers")[0])}
+    through = int(pieces.pop(COMPARED)[0])
+    for name, parts in pieces.items():
+        state[name] = np.load(io.BytesIO(b"".join(parts)), allow_pickle=False)
+    return state, through
+
+
+def problem_rows(conn: sqlite3.Connection) -> Iterator[Any]:
+    """The problem rows (`model.compare.ProblemRow`) of the compared reports, as stored."""
+    from model.compare import problem_rows as rows_of
+
+    current: dict[str, Any] | None = None
+    for report_id, issuer, year, idx, title, text in conn.execute(
+        "SELECT r.id, r.issuer, r.year, p.idx, p.title, p.text FROM problems p "
+        "JOIN reports r ON r.id = p.report_id WHERE r.status = 'ok' AND r.audited "
+        "ORDER BY r.id, p.idx"
+    ):
+        if current is None or current["id"] != report_id:
+            if current is not None:
+                yield from rows_of(current)
+            current = {"id": report_id, "issuer": issuer, "year": year, "problems": []}
+        current["problems"].append({"index": idx, "title": title, "text": text})
+    if current is not None:
+        yield from rows_of(current)
+
+
+def summaries(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """The fields `model.compare.rates` reads, of each compared report, as stored."""
+    from model.labels import REQUIRED
+
+    for row in conn.execute(
+        f"SELECT id, level, issuer_kind, year, timeliness, {', '.join(REQUIRED)} FROM reports "
+        "WHERE status = 'ok' AND audited ORDER BY id"
+    ):
+        contents = {part: row[5 + k] for k, part in enumerate(REQUIRED) if row[5 + k]}
+        yield {
+            "id": row[0],
+            "level": row[1],
+            "issuer_kind": row[2],
+            "year": row[3],
+            "timeliness": row[4],
+            "contents": contents,
+        }
+
+
+def stored_reports(
+    conn: sqlite3.Connection, after: int, chunk: int
+) -> Iterator[list[dict[str, Any]]]:
+    """The compared reports with ids above `after`, as the passages read them (id, issuer and
+    paragraphs), `chunk` reports at a time."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM reports WHERE status = 'ok' AND audited AND id > ? ORDER BY id",
+            (after,),
+        )
+    ]
+    for at in range(0, len(ids), chunk):
+        part = ids[at : at + chunk]
+        marks = ", ".join("?" * len(part))
+        reports = {
+            i: {"id": i, "issuer": issuer, "paragraphs": []}
+            for i, issuer in conn.execute(
+                f"SELECT id, issuer FROM reports WHERE id IN ({marks})", part
+            )
+        }
+        for report_id, idx, text, label in conn.execute(
+            f"SELECT report_id, idx, text, label FROM paragraphs WHERE report_id IN ({marks}) "
+            "ORDER BY report_id, idx",
+            part,
+        ):
+            reports[report_id]["paragraphs"].append({"index": idx, "text": text, "label": label})
+        yield [reports[i] for i in part]
+
+
 # -- the comparison process ----------------------------------------------------------------------
 
 
@@ -131,39 +248,67 @@ def _paragraph_text(conn: sqlite3.Connection) -> Any:
     return text_of
 
 
-def _get(inbox: Any, parent: int) -> Any:
-    """The next message, or SystemExit when the writer is gone (killed: nobody will finish)."""
-    while True:
-        try:
-            return inbox.get(timeout=POLL_S)
-        except queue.Empty:
-            if os.getppid() != parent:
-                raise SystemExit(1) from None
+def _watch(parent: int) -> None:
+    """End this process as soon as its build is gone (killed: nobody will use its work)."""
+    while os.getppid() == parent:
+        time.sleep(POLL_S)
+    os._exit(1)
 
 
-def _work(inbox: Any, outbox: Any, path: str, scheduler: str | None, parent: int) -> None:
-    """The comparison process: take chunks until ("finish", live ids), then compare, write
-    the result into the store at `path` and report ("ok", seconds) or ("failed", reason)."""
+def _compare(
+    conn: sqlite3.Connection,
+    comparison: Any,
+    live: list[int] | None,
+    start: float,
+) -> float:
+    """Finish `comparison` with the store's problem rows and rate fields, and store it all."""
+    comparison.take(problem_rows(conn), summaries(conn))
+    result = comparison.finish(live, _paragraph_text(conn))
+    state = comparison.passages.state()
+    through = conn.execute("SELECT coalesce(max(id), 0) FROM reports").fetchone()[0]
+    del comparison
+    seconds = time.perf_counter() - start
+    with conn:
+        store(conn, result, seconds)
+        save_state(conn, state, through)
+    return seconds
+
+
+def _work(
+    inbox: Any, outbox: Any, path: str, scheduler: str | None, parent: int, resume: bool
+) -> None:
+    """The comparison process. Building: take chunks of reports until ("finish", live ids),
+    then compare. Resuming: go on from the stored state with the reports stored since. Either
+    way write the result into the store at `path` and report ("ok", seconds) or
+    ("failed", reason)."""
     from model.compare import Comparison
 
+    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     client = None
     try:
         keyer = verifier = None
         if scheduler:
             client, keyer, verifier = _dask_work(scheduler)
-        comparison = Comparison(keyer=keyer, verifier=verifier)
         start = time.perf_counter()
-        while True:
-            kind, payload = _get(inbox, parent)
-            if kind == "finish":
-                break
-            comparison.add(payload)
         with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
-            result = comparison.finish(payload, _paragraph_text(conn))
-            del comparison
-            seconds = time.perf_counter() - start
-            with conn:
-                store(conn, result, seconds)
+            if resume:
+                found = load_state(conn)
+                if found is None:
+                    raise ValueError("the store keeps no comparison state to go on from")
+                state, through = found
+                comparison = Comparison.resume(state, keyer=keyer, verifier=verifier)
+                for reports in stored_reports(conn, through, RESUME_CHUNK):
+                    comparison.passages.add(reports)
+                live = None
+            else:
+                comparison = Comparison(keyer=keyer, verifier=verifier)
+                while True:
+                    kind, payload = inbox.get()
+                    if kind == "finish":
+                        break
+                    comparison.passages.add(payload)
+                live = payload
+            seconds = _compare(conn, comparison, live, start)
         outbox.put(("ok", seconds))
     except Exception as exc:  # reported to the writer, which stores the archive without them
         log.debug("comparison failed", exc_info=True)
@@ -175,9 +320,12 @@ def _work(inbox: Any, outbox: Any, path: str, scheduler: str | None, parent: int
 
 
 class Worker:
-    """The comparison process of one build: `add` chunks as rows are written, then `finish`."""
+    """The comparison process of one build: `add` chunks as rows are written, then `finish`;
+    or, with `resume`, go on from the stored state with the reports stored since (`finish`
+    with no ids). Started before the caller opens the store: SQLite connections must not
+    cross a fork."""
 
-    def __init__(self, path: Path, scheduler: str | None = None) -> None:
+    def __init__(self, path: Path, scheduler: str | None = None, resume: bool = False) -> None:
         # fork: the child needs no import of the caller's main module (spawn would re-run it,
         # and cannot from a REPL); nothing is open on the store yet.
         methods = multiprocessing.get_all_start_methods()
@@ -185,7 +333,7 @@ class Worker:
         self.inbox, self.outbox = context.Queue(INBOX), context.Queue()
         self.process = context.Process(
             target=_work,
-            args=(self.inbox, self.outbox, str(path), scheduler, os.getpid()),
+            args=(self.inbox, self.outbox, str(path), scheduler, os.getpid(), resume),
             name="fzreport-compare",
             daemon=True,
         )

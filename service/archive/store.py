@@ -113,10 +113,18 @@ def _reindex(conn: sqlite3.Connection) -> None:
 
 def _comparison_rows(conn: sqlite3.Connection) -> None:
     """Schema v4: the comparison as one row per entry (`comparing.store`) instead of one JSON
-    value, which a large archive made too big to write or read at once."""
+    value, which a large archive made too big to write or read at once; the state that lets
+    a build take in new reports without comparing the archive again; `reports.audited`."""
     conn.execute(
         "CREATE TABLE comparison (kind TEXT NOT NULL, idx INTEGER NOT NULL, value TEXT NOT NULL,"
         " PRIMARY KEY (kind, idx)) WITHOUT ROWID"
+    )
+    # What the comparison needs to take in more reports later (`comparing.save_state`).
+    conn.execute("CREATE TABLE compare_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    # Whether a report was audited: the comparisons read only those.
+    conn.execute("ALTER TABLE reports ADD COLUMN audited INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        "UPDATE reports SET audited = coalesce(json_extract(record, '$.audit'), '{}') != '{}'"
     )
     row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
     if row is None:

@@ -4,6 +4,7 @@ comparisons of many reports beside them."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -57,6 +58,7 @@ def _report_row(record: dict[str, Any]) -> dict[str, Any]:
         "problems": len(audit.get("problems") or []),
         "figures": len(record.get("figures") or []),
         "is_report": genre.get("is_report"),
+        "audited": bool(record.get("audit")),
         "record": json.dumps(record, ensure_ascii=False),
     }
     for part in REQUIRED:
@@ -204,18 +206,19 @@ def update(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
 class JournalReader:
     """The journal's records in order, one at a time (iterate it); `skipped` counts the lines
     that are not JSON or hold a `malformed` record (each logged with its line number), and
-    `read` the bytes read so far. Never rewrites the file, and stops before a last line
-    still being written.
+    `read` the bytes read so far (from `start`; line numbers in the log count from there).
+    Never rewrites the file, and stops before a last line still being written.
 
     `load_journal` repairs a torn last line by rewriting the journal, which would be wrong
     here: the archive may be built while a batch is still appending to it.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path, self.skipped, self.read = path, 0, 0
+    def __init__(self, path: Path, start: int = 0) -> None:
+        self.path, self.skipped, self.read = path, 0, start
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         with self.path.open("rb") as journal:
+            journal.seek(self.read)
             for number, line in enumerate(journal, 1):
                 if not line.endswith(b"\n"):
                     break  # a line being written
@@ -275,8 +278,35 @@ def build(
     folder: Path | str,
     progress: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    full: bool = False,
 ) -> dict[str, Any]:
-    """(Re)build DIR/archive.sqlite from DIR/results.jsonl; returns the counts and timings.
+    """Bring DIR/archive.sqlite up to DIR/results.jsonl; returns the counts and timings.
+
+    When the journal has only grown since the store was built, by reports of new sources,
+    and the stored comparison is whole, only the new records are read and stored, and the
+    comparison goes on from its stored state (`extend`): the cost is that of what was added.
+    Otherwise, or with `full`, the store is built anew (`rebuild`); both give the same store.
+    """
+    folder = Path(folder)
+    journal = folder / RESULTS
+    if not journal.is_file():
+        raise StoreError(f"{folder}: no {RESULTS} (run `fzreport batch ... --out {folder}`)")
+    _remove_leftovers(store_path(folder))
+    if not full:
+        why = _why_not_extend(folder, journal)
+        if why is None:
+            return extend(folder, journal, progress, scheduler)
+        log.info("archive %s: built anew: %s", folder, why)
+    return rebuild(folder, journal, progress, scheduler)
+
+
+def rebuild(
+    folder: Path,
+    journal: Path,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """Build DIR/archive.sqlite anew from the whole journal.
 
     The journal is read one record at a time and each record stored as it comes (a later
     record of a source replaces the earlier, and takes the next id: reports are numbered in
@@ -291,14 +321,9 @@ def build(
     store as it was (a reader that keeps a connection open goes on reading the old file;
     the API opens one per request). `progress(done, total)` counts bytes of the journal.
     """
-    folder = Path(folder)
-    journal = folder / RESULTS
-    if not journal.is_file():
-        raise StoreError(f"{folder}: no {RESULTS} (run `fzreport batch ... --out {folder}`)")
     start = time.perf_counter()
     final = store_path(folder)
     tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")
-    _remove_leftovers(final)
     total = journal.stat().st_size
     worker = comparing.Worker(tmp, scheduler)  # forked before any connection is open
     conn = open_store(tmp)
@@ -321,6 +346,7 @@ def build(
             conn.execute("INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild')")
             for statement in FTS_TRIGGERS:
                 conn.execute(statement)
+            _mark(conn, journal, reader.read)
         live = [row[0] for row in conn.execute("SELECT id FROM reports WHERE status = 'ok'")]
         waited = time.perf_counter()
         state, reason, compare_seconds = worker.finish(live)
@@ -354,6 +380,115 @@ def build(
     # The comparison's own time, and how long the writing then waited for it.
     counts["compare_seconds"] = round(compare_seconds, 3)
     counts["compare_waited"] = round(waited, 3)
+    counts["mode"] = "rebuild"
+    return counts
+
+
+# -- going on from the stored state ------------------------------------------------------------
+
+TAIL = 4096  # bytes before the mark whose hash says the journal is the one the store read
+
+
+def _tail_hash(journal: Path, read: int) -> str:
+    with journal.open("rb") as stream:
+        stream.seek(max(0, read - TAIL))
+        return hashlib.sha256(stream.read(min(read, TAIL))).hexdigest()
+
+
+def _mark(conn: sqlite3.Connection, journal: Path, read: int) -> None:
+    """Record how far the store has read the journal, and what the bytes before say."""
+    value = json.dumps({"read": read, "tail": _tail_hash(journal, read)})
+    conn.execute("INSERT OR REPLACE INTO stats (key, value) VALUES ('journal', ?)", (value,))
+
+
+def _why_not_extend(folder: Path, journal: Path) -> str | None:
+    """Why the store cannot go on from where it stopped (None when it can)."""
+    if not store_path(folder).exists():
+        return "no store yet"
+    try:
+        with contextlib.closing(open_store(folder, readonly=True)) as conn:
+            row = conn.execute("SELECT value FROM stats WHERE key = 'journal'").fetchone()
+            state = comparing.status(conn)
+            has_state = conn.execute("SELECT 1 FROM compare_state LIMIT 1").fetchone()
+            if row is None:
+                return "the store does not say how far it read the journal"
+            if state is None or state["state"] != "ok" or has_state is None:
+                return "the stored comparison is not whole"
+            mark = json.loads(row[0])
+            if journal.stat().st_size < mark["read"]:
+                return "the journal is shorter than what the store read"
+            if _tail_hash(journal, mark["read"]) != mark["tail"]:
+                return "the journal is not the one the store read"
+            sources: set[str] = set()
+            for record in JournalReader(journal, mark["read"]):
+                source = str(record["source"])
+                if (
+                    source in sources
+                    or conn.execute("SELECT 1 FROM reports WHERE source = ?", (source,)).fetchone()
+                ):
+                    return f"{source} is stored again (a replaced report)"
+                sources.add(source)
+    except (StoreError, sqlite3.Error, ValueError, KeyError) as exc:
+        return f"the store cannot be read ({exc})"
+    return None
+
+
+def extend(
+    folder: Path,
+    journal: Path,
+    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """Store the records added to the journal since the store was built, then compare them
+    against the archive from the stored comparison state, in a process of their own.
+
+    The rows and the new mark go in one transaction, with the comparison marked stale; the
+    comparison and its new state in another. A kill between leaves a stale comparison, which
+    the next build redoes whole; a failed comparison is marked failed, as in `rebuild`.
+    """
+    start = time.perf_counter()
+    with contextlib.closing(open_store(folder)) as conn:
+        mark = json.loads(
+            conn.execute("SELECT value FROM stats WHERE key = 'journal'").fetchone()[0]
+        )
+        reader = JournalReader(journal, mark["read"])
+        total = journal.stat().st_size
+        added = 0
+        with conn:
+            for chunk in _chunks(reader, CHUNK):
+                for record in chunk:
+                    _write_record(conn, record)
+                added += len(chunk)
+                if progress is not None:
+                    progress(reader.read, total)
+            _mark(conn, journal, reader.read)
+            if added:
+                comparing.set_status(conn, "stale", f"comparing the {added} reports added")
+    state, reason, compare_seconds = "ok", None, 0.0
+    if added:
+        worker = comparing.Worker(store_path(folder), scheduler, resume=True)
+        try:
+            state, reason, compare_seconds = worker.finish([])
+        finally:
+            worker.close()
+    with contextlib.closing(open_store(folder)) as conn:
+        if state != "ok":
+            log.warning("archive %s: comparisons failed: %s", folder, reason)
+            with conn:
+                comparing.set_status(conn, "failed", reason)
+        counts = table_counts(conn)
+    if progress is not None:
+        progress(total, total)
+    counts.update(
+        compare=state == "ok",
+        compare_status={"state": state, "reason": reason},
+        skipped=reader.skipped,
+        seconds=round(time.perf_counter() - start, 3),
+        compare_seconds=round(compare_seconds, 3),
+        compare_waited=round(compare_seconds, 3),
+        mode="extend",
+        added=added,
+    )
     return counts
 
 

@@ -413,18 +413,64 @@ def test_shingles_of_short_and_long_texts() -> None:
 def test_large_buckets_are_walked_by_a_window() -> None:
     from model.compare import BUCKET_PAIRS, BUCKET_WINDOW, _candidates
 
-    # Identical sets share every bucket: up to BUCKET_PAIRS members all pairs are proposed;
-    # beyond, each member only with its BUCKET_WINDOW next ones.
-    for count in (BUCKET_PAIRS, BUCKET_PAIRS + 10):
-        values = np.tile(np.arange(10, dtype=np.uint64), count)
-        indptr = np.arange(0, 10 * count + 1, 10)
-        pairs = {tuple(p) for p in _candidates(values, indptr, 0.8).tolist()}
-        if count <= BUCKET_PAIRS:
-            assert len(pairs) == count * (count - 1) // 2
-        else:
-            assert pairs == {
-                (i, j)
-                for i in range(count)
-                for j in range(i + 1, i + 1 + BUCKET_WINDOW)
-                if j < count
-            }
+    # Identical sets share every bucket: each of the first BUCKET_PAIRS members pairs with all
+    # before it; each later one only with the BUCKET_WINDOW just before it.
+    count = BUCKET_PAIRS + 10
+    values = np.tile(np.arange(10, dtype=np.uint64), count)
+    indptr = np.arange(0, 10 * count + 1, 10)
+    pairs = _candidates(values, indptr, 0.8).tolist()
+    assert {tuple(p) for p in pairs} == {
+        (i, j)
+        for j in range(count)
+        for i in range(0 if j < BUCKET_PAIRS else j - BUCKET_WINDOW, j)
+    }
+    assert pairs == sorted(pairs, key=lambda p: (p[1], p[0]))  # by the later one, then the first
+
+
+def test_the_pairs_of_added_sets_are_those_of_the_whole() -> None:
+    from model.compare import BUCKET_PAIRS, candidate_pairs
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(1, 4, size=(BUCKET_PAIRS * 3, 2)).astype(np.uint64)  # big buckets
+    keys[5] = 0  # an empty set
+    whole = candidate_pairs(keys)
+    since = BUCKET_PAIRS * 2
+    assert candidate_pairs(keys, since).tolist() == [p for p in whole.tolist() if p[1] >= since]
+
+
+def test_a_resumed_passage_index_finds_what_one_index_of_all_finds() -> None:
+    from model.compare import PassageIndex
+
+    rng = random.Random(5)
+    other = "".join(rng.choice("法治政府建设推进依法行政监督执法复议") for _ in range(90))
+
+    def variant(text: str) -> str:
+        chars = list(text)
+        for at in rng.sample(range(len(chars)), 2):
+            chars[at] = rng.choice("甲乙丙丁戊己庚辛")
+        return "".join(chars)
+
+    # More copies than BUCKET_PAIRS, so the big buckets are walked by their windows.
+    reports = [
+        report(k, issuer=f"第{k % 23}局", paragraphs=[variant(TEMPLATE), variant(other), TEMPLATE])
+        for k in range(1, 61)
+    ]
+    texts = {(r["id"], p["index"]): p["text"] for r in reports for p in r["paragraphs"]}
+
+    def text_of(report_id: int, index: int) -> str:
+        return texts[report_id, index]
+
+    whole = PassageIndex()
+    whole.add(reports)
+    expected = whole.finish(text_of=text_of)
+    first = PassageIndex()
+    first.add(reports[:35])
+    first.finish(text_of=text_of)
+    resumed = PassageIndex.resume(first.state())
+    resumed.add(reports[35:])
+    assert resumed.finish(text_of=text_of) == expected
+    assert len(expected[0]["paragraphs"]) > 60
+    state, again = whole.state(), resumed.state()
+    assert set(state) == set(again) and state.pop("issuers") == again.pop("issuers")
+    for name, values in state.items():
+        assert np.array_equal(values, again[name], equal_nan=values.dtype.kind == "f"), name

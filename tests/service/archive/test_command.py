@@ -87,6 +87,7 @@ def test_stats_cuts_long_lists_and_gives_totals(
     n = comparing.STATS_TOP + 25
 
     def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
+        self.passages.finish()  # for its state
         pairs = [{"issuer": "某局", "similarity": 0.5, "items": [k]} for k in range(n)]
         members = [{"report_id": k, "index": 0} for k in range(n)]
         cluster = {"name": "问题", "count": n, "members": members}

@@ -102,3 +102,61 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_store(own_dir: Path) -
     journal.write_text(original, encoding="utf-8")
     assert build(own_dir)["reports"] == before[0]  # and the next build clears the leftovers
     assert not list(own_dir.glob("archive.sqlite.*.tmp*"))
+
+
+def _many(folder: Path, source: Path, copies: int) -> list[str]:
+    """Journal lines: the records of `source` under new names and `copies` issuers each."""
+    records = [json.loads(line) for line in source.read_text("utf-8").splitlines() if line]
+    lines = []
+    for k in range(copies):
+        for record in records:
+            record = json.loads(json.dumps(record))
+            meta = ((record.get("audit") or {}).get("metadata")) or {}
+            if meta.get("issuer"):
+                meta["issuer"] = f"{meta['issuer']}第{k}分局"
+            lines.append(json.dumps({**record, "source": f"{k}/{record['source']}"}) + "\n")
+    return lines
+
+
+def _snapshot(folder: Path) -> dict[str, list[tuple]]:
+    """Every table a reader sees, and the comparison's state, as rows."""
+    with open_store(folder, readonly=True) as conn:
+        tables = ["reports", "paragraphs", "sentences", "problems", "plans", "figures"]
+        tables += ["comparison", "compare_state"]
+        out = {
+            t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")] for t in tables
+        }
+        stats = dict(conn.execute("SELECT key, value FROM stats").fetchall())
+    status = json.loads(stats.pop("compare_status"))
+    out["stats"] = sorted(stats.items()) + [("state", status["state"])]
+    return out
+
+
+def test_a_build_that_takes_in_added_records_gives_the_store_of_a_full_build(
+    own_dir: Path,
+) -> None:
+    journal = own_dir / "results.jsonl"
+    lines = _many(own_dir, journal, 12)
+    journal.write_text("".join(lines[:40]), encoding="utf-8")
+    assert build(own_dir)["mode"] == "rebuild"
+    with journal.open("a", encoding="utf-8") as out:
+        out.write("".join(lines[40:]))
+    counts = build(own_dir)
+    assert (counts["mode"], counts["added"], counts["compare"]) == ("extend", len(lines) - 40, True)
+    extended = _snapshot(own_dir)
+    assert build(own_dir, full=True)["mode"] == "rebuild"
+    rebuilt = _snapshot(own_dir)
+    for table in rebuilt:
+        assert extended[table] == rebuilt[table], table
+    shared = [row for row in rebuilt["comparison"] if row[0] == "shared"]
+    assert shared  # the copies' paragraphs are found shared between their bodies
+    assert build(own_dir)["added"] == 0  # nothing new: nothing stored, nothing compared
+
+
+def test_a_replaced_report_makes_the_build_start_anew(own_dir: Path) -> None:
+    journal = own_dir / "results.jsonl"
+    build(own_dir)
+    first = journal.read_text("utf-8").splitlines(keepends=True)[0]
+    with journal.open("a", encoding="utf-8") as out:
+        out.write(first)
+    assert build(own_dir)["mode"] == "rebuild"

@@ -282,6 +282,7 @@ def test_stats_when_the_comparison_fails(own_dir: Path, monkeypatch: pytest.Monk
 
 def test_stats_stores_the_comparison(own_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
+        self.passages.finish()  # for its state
         ids = sorted(row["id"] for row in self.summaries)
         assert set(self.summaries[0]) == {"id", "issuer_kind", "level", "year", "timeliness"} | {
             "contents"

@@ -105,7 +105,8 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_store(own_dir: Path) -
 
 
 def _many(folder: Path, source: Path, copies: int) -> list[str]:
-    """Journal lines: the records of `source` under new names and `copies` issuers each."""
+    """Journal lines: the records of `source` under new names and `copies` issuers each, a
+    character of each long paragraph changed per copy."""
     records = [json.loads(line) for line in source.read_text("utf-8").splitlines() if line]
     lines = []
     for k in range(copies):
@@ -114,6 +115,11 @@ def _many(folder: Path, source: Path, copies: int) -> list[str]:
             meta = ((record.get("audit") or {}).get("metadata")) or {}
             if meta.get("issuer"):
                 meta["issuer"] = f"{meta['issuer']}第{k}分局"
+            text = list(record.get("text") or "")  # one character changed: near, not equal
+            for p in record.get("paragraphs") or []:
+                if p["end"] - p["start"] > 70:
+                    text[p["start"] + 30] = "甲乙丙丁戊己庚辛壬癸子丑"[k % 12]
+            record["text"] = "".join(text)
             lines.append(json.dumps({**record, "source": f"{k}/{record['source']}"}) + "\n")
     return lines
 
@@ -160,3 +166,35 @@ def test_a_replaced_report_makes_the_build_start_anew(own_dir: Path) -> None:
     with journal.open("a", encoding="utf-8") as out:
         out.write(first)
     assert build(own_dir)["mode"] == "rebuild"
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_compares_as_one_machine_does(own_dir: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    journal = own_dir / "results.jsonl"
+    lines = _many(own_dir, journal, 8)
+    journal.write_text("".join(lines[:30]), encoding="utf-8")
+    build(own_dir)
+    with journal.open("a", encoding="utf-8") as out:
+        out.write("".join(lines[30:]))
+    build(own_dir)  # a build, then one that takes in the rest
+    alone = _snapshot(own_dir)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        from distributed.diagnostics.task_stream import TaskStreamPlugin
+
+        stream = TaskStreamPlugin(cluster.scheduler)
+        cluster.scheduler.add_plugin(stream)
+        address = cluster.scheduler_address
+        journal.write_text("".join(lines[:30]), encoding="utf-8")
+        assert build(own_dir, scheduler=address, full=True)["compare"] is True
+        with journal.open("a", encoding="utf-8") as out:
+            out.write("".join(lines[30:]))
+        counts = build(own_dir, scheduler=address)
+        assert (counts["mode"], counts["compare"]) == ("extend", True)
+    names = {str(task["key"]).split("-")[0] for task in stream.buffer}
+    assert names >= {"passage_keys", "pair_jaccards"}  # the heavy work went to the cluster
+    on_dask = _snapshot(own_dir)
+    for table in alone:
+        assert on_dask[table] == alone[table], table

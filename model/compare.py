@@ -327,23 +327,22 @@ def band_keys(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.nd
     return keys
 
 
-def candidate_pairs(keys: np.ndarray, since: int = 0) -> np.ndarray:
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs (i < j) that share a band key (`band_keys`; rows of zeros are empty sets and have
-    none), as rows of an (m, 2) array ordered by j, then i; only those with j ≥ `since`.
+    none), as rows of an (m, 2) array in increasing order.
 
     Buckets are read directly, which finds every candidate once. Bucket handling is capped,
     by arrival: each of the first BUCKET_PAIRS members of a bucket (in index order) pairs with
     every member before it; a later one (in a big family of near-duplicates) only with the
     BUCKET_WINDOW members just before it, so the family costs linear rather than quadratic
-    time, and the other bands' buckets add the links a window misses. A set's pairs depend
-    only on the sets before it, so the pairs of sets added to an archive (`since`) are the
-    ones a rebuild of the whole archive finds for them.
+    time, and the other bands' buckets add the links a window misses. A set's pairs with the
+    sets before it depend only on those, so sets added to an archive pair as they would in
+    the whole.
     """
     filled = np.flatnonzero(keys[:, 0] if keys.shape[1] else np.zeros(len(keys)))
     n = len(filled)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    first_new = int(np.searchsorted(filled, since))
     found = []
     for band in range(keys.shape[1]):
         bucket = keys[filled, band]
@@ -355,20 +354,17 @@ def candidate_pairs(keys: np.ndarray, since: int = 0) -> np.ndarray:
             same = sorted_bucket[step:] == sorted_bucket[:-step]
             if step > BUCKET_WINDOW:
                 same &= position[step:] < BUCKET_PAIRS
-            same &= order[step:] >= first_new
             if not same.any():
-                if step > BUCKET_WINDOW:
-                    break
-                continue
+                break
             k = np.flatnonzero(same)
-            found.append(order[k + step] * n + order[k])  # later one first: ordered by j
+            found.append(order[k] * n + order[k + step])
         # One band's pairs at a time: duplicates across bands are dropped as they come.
         if len(found) > 1:
             found = [_sorted_unique(np.concatenate(found))]
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = _sorted_unique(np.concatenate(found))
-    return np.stack([filled[codes % n], filled[codes // n]], axis=1)
+    return np.stack([filled[codes // n], filled[codes % n]], axis=1)
 
 
 def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
@@ -832,14 +828,40 @@ class PassageIndex:
             occ = {name: a[alive] for name, a in occ.items()}
             if n:
                 keys[np.bincount(occ["unit"], minlength=n) == 0] = 0  # units of no live report
+        first = self._first_occurrences(occ) if self.base else {}
+
+        def check(batch: list[tuple[int, int]]) -> list[float]:
+            sub = np.asarray(batch, dtype=np.int64)
+            involved, local = np.unique(sub, return_inverse=True)  # only the texts they name
+            texts = [self._text(u, first, text_of) for u in involved.tolist()]
+            return np.asarray(self.verifier(texts, local.reshape(sub.shape))).tolist()
+
+        pairs = candidate_pairs(keys)
+        # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
+        small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
+        pairs = pairs[small >= self.threshold * large]
         union = _Union(n)
-        lowest: dict[int, float] = {}
-        if self.base:
+        if not self.base:
+            lowest = self._link(pairs, union, check)
+        else:
+            # The groups as they were, joined by the pairs of the new units. A group's lowest
+            # similarity depends on the order its own pairs are taken in, new ones among them:
+            # for each group the new units touched it is found again from all its pairs, as
+            # in the whole; the others keep theirs.
             union.parent[: self.base] = old["root"].tolist()
+            self._link(pairs[pairs[:, 1] >= self.base], union, check)
             roots = np.flatnonzero(~np.isnan(old["lowest"]))
             lowest = dict(zip(roots.tolist(), old["lowest"][roots].tolist(), strict=True))
-        if n:
-            self._link(keys, sizes, union, lowest, occ, text_of)
+            root = np.fromiter((union.find(i) for i in range(n)), dtype=np.int64, count=n)
+            touched = np.isin(root, root[self.base :])
+            for r in np.unique(root[touched]).tolist():
+                lowest.pop(r, None)
+            for r in np.unique(old["root"][touched[: self.base]]).tolist():
+                lowest.pop(r, None)
+            again = _Union(n)
+            found = self._link(pairs[touched[pairs[:, 0]] & touched[pairs[:, 1]]], again, check)
+            for r, value in found.items():
+                lowest[union.find(r)] = value
         root = np.fromiter((union.find(i) for i in range(n)), dtype=np.int64, count=n)
         # Each group named by its first unit, so that the state does not depend on the order
         # the groups were merged in.
@@ -866,36 +888,29 @@ class PassageIndex:
 
     def _link(
         self,
-        keys: np.ndarray,
-        sizes: np.ndarray,
+        pairs: np.ndarray,
         union: _Union,
-        lowest: dict[int, float],
-        occ: dict[str, np.ndarray],
-        text_of: Callable[[int, int], str] | None,
-    ) -> None:
-        """Check the candidate pairs of the units added since `base` and merge their groups."""
-        pairs = candidate_pairs(keys, self.base)
-        # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
-        small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
-        pairs = pairs[small >= self.threshold * large]
-        first = self._first_occurrences(occ) if self.base else {}
-        # In order of the pairs, as one at a time would: a pair already inside one group is not
-        # checked (single linkage needs no second link). The Jaccards are computed a chunk at a
-        # time for the pairs not yet in one group when the chunk starts.
+        check: Callable[[list[tuple[int, int]]], list[float]],
+    ) -> dict[int, float]:
+        """Merge the groups of the pairs whose Jaccard reaches the threshold; the lowest such
+        Jaccard of each group formed, by its root.
+
+        In order of the pairs, as one at a time would: a pair already inside one group is not
+        checked (single linkage needs no second link). The Jaccards are computed a chunk at a
+        time for the pairs not yet in one group when the chunk starts.
+        """
+        lowest: dict[int, float] = {}
         for at in range(0, len(pairs), VERIFY_CHUNK):
             chunk = pairs[at : at + VERIFY_CHUNK].tolist()
-            open_ = [k for k, (i, j) in enumerate(chunk) if union.find(i) != union.find(j)]
+            open_ = [(i, j) for i, j in chunk if union.find(i) != union.find(j)]
             if not open_:
                 continue
-            sub = np.asarray([chunk[k] for k in open_], dtype=np.int64)
-            involved, local = np.unique(sub, return_inverse=True)  # only the texts they name
-            texts = [self._text(u, first, text_of) for u in involved.tolist()]
-            jaccard = np.asarray(self.verifier(texts, local.reshape(sub.shape)))
-            for (i, j), s in zip(sub.tolist(), jaccard.tolist(), strict=True):
+            for (i, j), s in zip(open_, check(open_), strict=True):
                 a, b = union.find(i), union.find(j)
                 if s >= self.threshold and a != b:
                     root = union.union(a, b)
                     lowest[root] = min(lowest.pop(a, 1.0), lowest.pop(b, 1.0), s)
+        return lowest
 
     def _first_occurrences(self, occ: dict[str, np.ndarray]) -> dict[int, tuple[int, int]]:
         units, at = np.unique(occ["unit"], return_index=True)
@@ -931,15 +946,23 @@ class PassageIndex:
     ) -> list[dict[str, Any]]:
         """The groups of units with occurrences of two or more issuers, as entries."""
         owner = root[occ["unit"]]
+        if not len(owner):
+            return []
         # Occurrences by group, then unit, then arrival: the first is the excerpt's paragraph.
         order = np.lexsort((np.arange(len(owner)), occ["unit"], owner))
         owner = owner[order]
         occ = {name: a[order] for name, a in occ.items()}
         bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
+        # Groups of two or more issuers: a group's issuers differ where its lowest and highest
+        # issuer code differ (most groups are one unit of one report, and are passed over).
+        group = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+        least = np.full(len(bounds) - 1, np.iinfo(np.int64).max)
+        most = np.full(len(bounds) - 1, np.iinfo(np.int64).min)
+        np.minimum.at(least, group, occ["issuer"])
+        np.maximum.at(most, group, occ["issuer"])
         found = []
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            if len(np.unique(occ["issuer"][a:b])) < 2:
-                continue
+        for g in np.flatnonzero(least != most).tolist():
+            a, b = int(bounds[g]), int(bounds[g + 1])
             report, index = occ["report"][a:b].tolist(), occ["index"][a:b].tolist()
             if text_of is not None:
                 raw = text_of(report[0], index[0])

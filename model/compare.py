@@ -329,7 +329,8 @@ def band_keys(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.nd
 
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs (i < j) that share a band key (`band_keys`; rows of zeros are empty sets and have
-    none), as rows of an (m, 2) array in increasing order.
+    none), as rows of an (m, 2) array ordered by j, then i: by arrival of the later set, so
+    that the pairs of sets added to an archive come after all the others.
 
     Buckets are read directly, which finds every candidate once. Bucket handling is capped,
     by arrival: each of the first BUCKET_PAIRS members of a bucket (in index order) pairs with
@@ -357,14 +358,14 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
             if not same.any():
                 break
             k = np.flatnonzero(same)
-            found.append(order[k] * n + order[k + step])
+            found.append(order[k + step] * n + order[k])  # the later one first: by j, then i
         # One band's pairs at a time: duplicates across bands are dropped as they come.
         if len(found) > 1:
             found = [_sorted_unique(np.concatenate(found))]
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = _sorted_unique(np.concatenate(found))
-    return np.stack([filled[codes // n], filled[codes % n]], axis=1)
+    return np.stack([filled[codes % n], filled[codes // n]], axis=1)
 
 
 def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
@@ -686,6 +687,7 @@ def _intersections(
 
 
 VERIFY_CHUNK = 20_000  # candidate pairs whose Jaccard is computed in one numpy pass
+SPECULATE = 2  # pairs of a unit with one group checked ahead, before its turn comes
 
 
 def passage_keys(
@@ -841,27 +843,13 @@ class PassageIndex:
         small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
         pairs = pairs[small >= self.threshold * large]
         union = _Union(n)
-        if not self.base:
-            lowest = self._link(pairs, union, check)
-        else:
-            # The groups as they were, joined by the pairs of the new units. A group's lowest
-            # similarity depends on the order its own pairs are taken in, new ones among them:
-            # for each group the new units touched it is found again from all its pairs, as
-            # in the whole; the others keep theirs.
+        lowest: dict[int, float] = {}
+        if self.base:  # the groups as they were, which the pairs of the new units join
             union.parent[: self.base] = old["root"].tolist()
-            self._link(pairs[pairs[:, 1] >= self.base], union, check)
             roots = np.flatnonzero(~np.isnan(old["lowest"]))
             lowest = dict(zip(roots.tolist(), old["lowest"][roots].tolist(), strict=True))
-            root = np.fromiter((union.find(i) for i in range(n)), dtype=np.int64, count=n)
-            touched = np.isin(root, root[self.base :])
-            for r in np.unique(root[touched]).tolist():
-                lowest.pop(r, None)
-            for r in np.unique(old["root"][touched[: self.base]]).tolist():
-                lowest.pop(r, None)
-            again = _Union(n)
-            found = self._link(pairs[touched[pairs[:, 0]] & touched[pairs[:, 1]]], again, check)
-            for r, value in found.items():
-                lowest[union.find(r)] = value
+            pairs = pairs[pairs[:, 1] >= self.base]
+        self._link(pairs, union, lowest, check)
         root = np.fromiter((union.find(i) for i in range(n)), dtype=np.int64, count=n)
         # Each group named by its first unit, so that the state does not depend on the order
         # the groups were merged in.
@@ -890,27 +878,40 @@ class PassageIndex:
         self,
         pairs: np.ndarray,
         union: _Union,
+        lowest: dict[int, float],
         check: Callable[[list[tuple[int, int]]], list[float]],
-    ) -> dict[int, float]:
-        """Merge the groups of the pairs whose Jaccard reaches the threshold; the lowest such
-        Jaccard of each group formed, by its root.
+    ) -> None:
+        """Merge the groups of the pairs whose Jaccard reaches the threshold, keeping each
+        group's lowest such Jaccard in `lowest` (by root).
 
         In order of the pairs, as one at a time would: a pair already inside one group is not
-        checked (single linkage needs no second link). The Jaccards are computed a chunk at a
-        time for the pairs not yet in one group when the chunk starts.
+        checked (single linkage needs no second link). The pairs come by their later unit,
+        which is alone until one of its pairs joins it to a group; after that its pairs with
+        that group's members are inside it. So the Jaccards are computed a chunk at a time
+        for one pair of each unit with each group as the chunk starts, and any other pair
+        still open when its turn comes is checked then, with the rest of its unit's pairs.
         """
-        lowest: dict[int, float] = {}
         for at in range(0, len(pairs), VERIFY_CHUNK):
-            chunk = pairs[at : at + VERIFY_CHUNK].tolist()
-            open_ = [(i, j) for i, j in chunk if union.find(i) != union.find(j)]
-            if not open_:
-                continue
-            for (i, j), s in zip(open_, check(open_), strict=True):
+            chunk = [(i, j) for i, j in pairs[at : at + VERIFY_CHUNK].tolist()]
+            taken: Counter[tuple[int, int]] = Counter()
+            ahead, end = [], {}
+            for k, (i, j) in enumerate(chunk):
+                end[j] = k + 1
+                key = (j, union.find(i))
+                if taken[key] < SPECULATE:
+                    taken[key] += 1
+                    ahead.append(k)
+            score = dict(zip(ahead, check([chunk[k] for k in ahead]), strict=True))
+            for k, (i, j) in enumerate(chunk):
                 a, b = union.find(i), union.find(j)
-                if s >= self.threshold and a != b:
+                if a == b:
+                    continue
+                if k not in score:
+                    rest = [m for m in range(k, end[j]) if m not in score]
+                    score.update(zip(rest, check([chunk[m] for m in rest]), strict=True))
+                if score[k] >= self.threshold:
                     root = union.union(a, b)
-                    lowest[root] = min(lowest.pop(a, 1.0), lowest.pop(b, 1.0), s)
-        return lowest
+                    lowest[root] = min(lowest.pop(a, 1.0), lowest.pop(b, 1.0), score[k])
 
     def _first_occurrences(self, occ: dict[str, np.ndarray]) -> dict[int, tuple[int, int]]:
         units, at = np.unique(occ["unit"], return_index=True)

@@ -424,7 +424,7 @@ def test_large_buckets_are_walked_by_a_window() -> None:
         for j in range(count)
         for i in range(0 if j < BUCKET_PAIRS else j - BUCKET_WINDOW, j)
     }
-    assert pairs == sorted(pairs)
+    assert pairs == sorted(pairs, key=lambda p: (p[1], p[0]))  # by the later one, then the first
 
 
 def test_the_pairs_of_added_sets_are_those_of_the_whole() -> None:

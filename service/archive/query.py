@@ -19,6 +19,7 @@ MAX_PER_PAGE = 200
 SNIPPET_CHARS = 80
 # Matches ranked by bm25 (the last ones in the store): 2,000 rank in a few milliseconds.
 RANK_POOL = 2000
+COUNT_CAP = 10_000  # matches counted: beyond, the total is given as "more than"
 
 
 SORTS = ("id", "source", "issuer", "level", "year", "published", "timeliness", "problems")
@@ -134,16 +135,21 @@ def search(
 ) -> dict[str, Any]:
     """Page `page` of `limit` paragraphs matching every word of `q` and the filters, best
     first (bm25, among the last `RANK_POOL` matches: see the module's docstring); `total`
-    counts every match, `ranked` how many were ranked, and so can be paged through;
-    `start`/`end` locate the paragraph in its report's text."""
+    counts the matches up to `COUNT_CAP` (`total_exact` false beyond: counting every one of a
+    million hits of "法" would hold the first page back), `ranked` how many were ranked, and
+    so can be paged through; `start`/`end` locate the paragraph in its report's text."""
     _page(limit, "limit", MAX_PER_PAGE)
     _page(page, "page")
     expression = match_expression(q or "", label, issuer, year, level)
     if expression is None:
-        return {"total": 0, "ranked": 0, "hits": []}
+        return {"total": 0, "total_exact": True, "ranked": 0, "hits": []}
     total = conn.execute(
-        "SELECT count(*) FROM paragraph_fts WHERE paragraph_fts MATCH ?", (expression,)
+        "SELECT count(*) FROM (SELECT rowid FROM paragraph_fts WHERE paragraph_fts MATCH ? "
+        "ORDER BY rowid DESC LIMIT ?)",
+        (expression, COUNT_CAP + 1),
     ).fetchone()[0]
+    exact = total <= COUNT_CAP
+    total = min(total, COUNT_CAP)
     weights = ", ".join(["1.0"] + ["0.0"] * (len(FTS_COLUMNS) - 1))  # the words alone rank
     best = conn.execute(
         "SELECT rowid FROM (SELECT rowid, bm25(paragraph_fts, "
@@ -176,7 +182,7 @@ def search(
         }
         for row in (rows[i] for i in ids if i in rows)
     ]
-    return {"total": total, "ranked": min(total, RANK_POOL), "hits": hits}
+    return {"total": total, "total_exact": exact, "ranked": min(total, RANK_POOL), "hits": hits}
 
 
 def rates(conn: sqlite3.Connection) -> dict[str, Any]:

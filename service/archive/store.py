@@ -55,9 +55,13 @@ FTS_COLUMNS = ("tokens", "facets", "issuer_tokens")
 # The 'ascii' tokenizer: the columns hold lower-case tokens split by spaces already, so FTS5
 # need only split on them (non-ASCII bytes are token characters), which indexes a fifth faster
 # than unicode61 with the same tokens.
+# prefix='1': an index of every token's first character, so that a query of one character
+# (a prefix query: all the bigrams it opens) reads one doclist instead of merging hundreds;
+# it made '法' a hundred times faster, for a build a fifth slower (10,000 reports).
 _FTS_TABLE = f"""
 CREATE VIRTUAL TABLE paragraph_fts USING fts5(
-    {", ".join(FTS_COLUMNS)}, content='paragraphs', content_rowid='id', tokenize='ascii'
+    {", ".join(FTS_COLUMNS)}, content='paragraphs', content_rowid='id', tokenize='ascii',
+    prefix='1'
 );
 """
 _NEW = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
@@ -114,7 +118,8 @@ def _reindex(conn: sqlite3.Connection) -> None:
 def _comparison_rows(conn: sqlite3.Connection) -> None:
     """Schema v4: the comparison as one row per entry (`comparing.store`) instead of one JSON
     value, which a large archive made too big to write or read at once; the state that lets
-    a build take in new reports without comparing the archive again; `reports.audited`."""
+    a build take in new reports without comparing the archive again; `reports.audited`; the
+    index with a prefix index for one-character queries."""
     conn.execute(
         "CREATE TABLE comparison (kind TEXT NOT NULL, idx INTEGER NOT NULL, value TEXT NOT NULL,"
         " PRIMARY KEY (kind, idx)) WITHOUT ROWID"
@@ -126,6 +131,12 @@ def _comparison_rows(conn: sqlite3.Connection) -> None:
     conn.execute(
         "UPDATE reports SET audited = coalesce(json_extract(record, '$.audit'), '{}') != '{}'"
     )
+    # The index again, with its prefix index (`_FTS_TABLE`).
+    for statement in (*DROP_TRIGGERS, "DROP TABLE paragraph_fts", _FTS_TABLE):
+        conn.execute(statement)
+    conn.execute("INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild')")
+    for statement in FTS_TRIGGERS:
+        conn.execute(statement)
     row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
     if row is None:
         return

@@ -231,8 +231,10 @@
       const shown = data.hits.length
         ? "，显示第 " + list.start + "–" + (list.start + data.hits.length - 1) + " 段"
         : "，本页没有结果";
+      // Past the count cap the server stops counting: "more than N".
+      const count = data.total_exact === false ? "超过 " + data.total + " 段" : "共 " + data.total + " 段";
       status.textContent = data.total
-        ? "共 " + data.total + " 段" + pool + (pages > 1 || page > 1 ? shown : "")
+        ? count + pool + (pages > 1 || page > 1 ? shown : "")
         : "暂无数据：没有找到包含“" + q + "”的段落";
       showPager(page, pages);
       list.dataset.state = "done";

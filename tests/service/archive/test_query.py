@@ -151,13 +151,14 @@ def test_search_filters(conn: sqlite3.Connection) -> None:
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_raise(conn: sqlite3.Connection, query: str) -> None:
     result = search(conn, query)
-    assert set(result) == {"total", "ranked", "hits"} and isinstance(result["total"], int)
+    assert set(result) == {"total", "total_exact", "ranked", "hits"}
+    assert isinstance(result["total"], int) and result["total_exact"] is True
 
 
 @pytest.mark.parametrize("query", ["", "   ", '"', "*", "()", "，。！", "<>&"])
 def test_queries_without_words_find_nothing(conn: sqlite3.Connection, query: str) -> None:
     assert match_expression(query) is None
-    assert search(conn, query) == {"total": 0, "ranked": 0, "hits": []}
+    assert search(conn, query) == {"total": 0, "total_exact": True, "ranked": 0, "hits": []}
 
 
 @pytest.mark.parametrize(
@@ -313,3 +314,22 @@ def test_stats_from_the_real_compare(conn: sqlite3.Connection) -> None:
     result = query.stats(conn)
     assert result["compare"] is True
     assert {"clusters", "recurring", "shared", "rates"} <= set(result)
+
+
+def test_search_counts_up_to_a_cap(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search(conn, "法", limit=5)
+    assert everything["total_exact"] is True and everything["total"] > 3
+    monkeypatch.setattr(query, "COUNT_CAP", 3)  # as 10,000 is to a pool of 2,000
+    monkeypatch.setattr(query, "RANK_POOL", 2)
+    capped = search(conn, "法", limit=5)  # more than three: said so, not counted
+    assert (capped["total"], capped["total_exact"], capped["ranked"]) == (3, False, 2)
+    assert len(capped["hits"]) == 2
+
+
+def test_one_character_queries_read_the_prefix_index(conn: sqlite3.Connection) -> None:
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'paragraph_fts'").fetchone()[0]
+    assert "prefix='1'" in sql
+    texts = [row[0] for row in conn.execute("SELECT text FROM paragraphs")]
+    assert search(conn, "复")["total"] == sum("复" in t for t in texts)

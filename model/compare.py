@@ -467,13 +467,21 @@ def clusters_of(
             sums[root] = {t: w * sizes[root] for t, w in vectors[root].items()}
         return sums[root]
 
+    # Two groups refused once are refused again until one of them grows: their next edges
+    # are passed over without the dot product of two big summed vectors.
+    refused: dict[tuple[int, int], tuple[int, int]] = {}
     for _, i, j in edges:
         a, b = union.find(i), union.find(j)
-        if a == b:
+        if a == b or refused.get((a, b)) == (sizes[a], sizes[b]):
             continue
         sa, sb = summed(a), summed(b)
         if _dot(sa, sb) / (sizes[a] * sizes[b]) < average:
+            refused[a, b] = (sizes[a], sizes[b])
             continue
+        # The bigger group stays the root, and the smaller one's vector is added to its sum:
+        # a report's item joining a cluster of thousands costs its own terms, not the cluster's.
+        if len(sa) < len(sb):
+            a, b, sa, sb = b, a, sb, sa
         root = union.union(a, b)
         other = b if root == a else a
         merged, extra = (sa, sb) if root == a else (sb, sa)

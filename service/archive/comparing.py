@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 COMPARE_KINDS = ("clusters", "recurring", "recurring_issuers", "shared")
 RESUME_CHUNK = 500  # reports read from the store at a time when going on from a state
 INBOX = 4  # chunks of reports waiting for the comparison process: the writer waits beyond
+WRITE_WAIT_S = 3600.0  # how long the comparison waits for the writer to let it write
 POLL_S = 1.0  # how often either process checks that the other is still there
 
 
@@ -290,7 +291,8 @@ def _work(
         if scheduler:
             client, keyer, verifier = _dask_work(scheduler)
         start = time.perf_counter()
-        with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+        # It reads while the writer indexes (WAL), and may wait that long to write.
+        with contextlib.closing(sqlite3.connect(path, timeout=WRITE_WAIT_S)) as conn:
             if resume:
                 found = load_state(conn)
                 if found is None:
@@ -353,10 +355,15 @@ class Worker:
         if reports:
             self._put(("add", reports))
 
-    def finish(self, live: Iterable[int]) -> tuple[str, str | None, float]:
-        """Wait for the comparison of the reports in `live`: ("ok", None, seconds) once it is
-        in the store, or ("failed", reason, 0.0)."""
+    def request(self, live: Iterable[int]) -> None:
+        """Start comparing the reports in `live` (the writer may go on indexing meanwhile)."""
         self._put(("finish", list(live)))
+
+    def finish(self, live: Iterable[int] | None = None) -> tuple[str, str | None, float]:
+        """Wait for the comparison (of the reports in `live`, if not `request`ed already):
+        ("ok", None, seconds) once it is in the store, or ("failed", reason, 0.0)."""
+        if live is not None:
+            self.request(live)
         answer: tuple[str, Any] | None = None
         while answer is None:
             try:

@@ -329,9 +329,9 @@ def rebuild(
     conn = open_store(tmp)
     reader = JournalReader(journal)
     try:
-        # The file is private until it replaces the store: no rollback journal and no syncs
-        # while it fills (a fifth of the build); WAL again and one fsync before it goes live.
-        conn.execute("PRAGMA journal_mode = OFF")
+        # The file is private until it replaces the store: no syncs while it fills, one
+        # fsync before it goes live. WAL, so that the comparison can read the rows while the
+        # index is made.
         conn.execute("PRAGMA synchronous = OFF")
         for statement in DROP_TRIGGERS:  # indexed at once below, three times faster
             conn.execute(statement)
@@ -342,14 +342,15 @@ def rebuild(
             worker.add([item for item in inputs if item is not None])
             if progress is not None:
                 progress(reader.read, total)
+        live = [row[0] for row in conn.execute("SELECT id FROM reports WHERE status = 'ok'")]
+        worker.request(live)  # it compares while the index is made
         with conn:
             conn.execute("INSERT INTO paragraph_fts(paragraph_fts) VALUES ('rebuild')")
             for statement in FTS_TRIGGERS:
                 conn.execute(statement)
             _mark(conn, journal, reader.read)
-        live = [row[0] for row in conn.execute("SELECT id FROM reports WHERE status = 'ok'")]
         waited = time.perf_counter()
-        state, reason, compare_seconds = worker.finish(live)
+        state, reason, compare_seconds = worker.finish()
         waited = time.perf_counter() - waited
         if state != "ok":
             log.warning("archive %s: comparisons failed: %s", folder, reason)
@@ -358,7 +359,9 @@ def rebuild(
                 conn.execute("DELETE FROM stats WHERE key = 'compare_top'")
                 comparing.set_status(conn, "failed", reason)
         counts = table_counts(conn)
-        conn.execute("PRAGMA journal_mode = WAL")
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # everything must be in the one file that goes live
+            raise StoreError(f"{tmp}: could not write the index into the store (busy)")
     except BaseException:
         conn.close()
         worker.close()

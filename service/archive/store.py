@@ -2,9 +2,9 @@
 
 The archive is a SQLite store of a batch's journal, for listing, reading and search.
 
-`DIR/archive.sqlite` is rebuilt from `DIR/results.jsonl` alone (`build`), or kept current as
-records land (`update`). The journal stays the source of truth: the store can always be
-deleted and built again.
+`DIR/archive.sqlite` is built from `DIR/results.jsonl` alone (`build`: anew, or taking in only
+the records added since, which gives the same store). The journal stays the source of truth:
+the store can always be deleted and built again.
 
 Full-text search uses FTS5 over pre-tokenised columns, because its tokenizers keep a run of
 Chinese characters as one token and so would only find a paragraph by its whole run. A
@@ -23,10 +23,15 @@ so that they make doclists of their own (a phrase of them is a substring match).
 is external content over `paragraphs` (kept in sync by triggers), so the tokens are stored
 once and a migration can re-index existing rows.
 
-A query that matches many paragraphs is ranked (bm25) among the `RANK_POOL` of them that come
-last in the store, and `total` still counts them all: ranking all 108,115 hits of 执法 in a
-10,000-report archive took 187 ms in FTS5 alone, and the last are the latest reports, as
-`build` inserts the reports by year.
+A query walks the index newest first and stops once it has counted `COUNT_CAP` matches
+(`total_exact` is then false); the first `RANK_POOL` of them, the latest reports', are ranked
+by BM25 computed over them. FTS5's own bm25 reads every match of each word for its
+statistics: at 100,000 reports that made a common word's query take 100-400 ms. A query of one
+character reads the index's prefix index (prefix='1') rather than merging the doclists of
+every bigram it opens.
+
+The comparisons (`comparing`) are stored as one row per entry in `comparison`, with the state
+that lets a build take in more reports later in `compare_state`, and their status in `stats`.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from model import persist
 from model.labels import LABEL_ZH
 from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from service import common
-from service.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, progress_bar
+from service.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, need_dask, progress_bar
 from service.journal import RESULTS, Journal, dumps, key, latest, load_journal
 
 if TYPE_CHECKING:
@@ -563,13 +563,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     missing = [str(p) for p in args.inputs if not p.exists()]
     if missing:
         raise CliError(f"no such input: {', '.join(missing)}", EXIT_USAGE)
-    if args.scheduler is not None:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise CliError(
-                "--scheduler needs Dask: pip install 'fzreport[dask]'", EXIT_USAGE
-            ) from None
+    need_dask(args.scheduler)
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs become error records
     try:
         bundle = common.load_model(args.model)

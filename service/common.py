@@ -34,6 +34,16 @@ def load_model(path: Path | None = None) -> Bundle:
     return ensure_model(path)
 
 
+def need_dask(scheduler: str | None) -> None:
+    """A usage error, before any work, when `--scheduler` is given without Dask installed."""
+    if scheduler is None:
+        return
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise CliError("--scheduler needs Dask: pip install 'fzreport[dask]'", EXIT_USAGE) from None
+
+
 def progress_bar(
     total: int, stream: TextIO, desc: str = "batch", unit: str = "doc", unit_scale: bool = False
 ) -> Any:

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from service.archive.export import EXPORT_FORMATS, EXPORT_TABLES, export
 from service.archive.store import StoreError, store_path
 from service.archive.write import build
-from service.common import EXIT_FAILED, EXIT_USAGE, CliError, progress_bar
+from service.common import EXIT_FAILED, CliError, need_dask, progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         if done == total:  # what follows the rows: the index, then the comparisons
             bars[0].set_description("archive: indexing, comparing")
 
-    if args.scheduler is not None:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise CliError(
-                "--scheduler needs Dask: pip install 'fzreport[dask]'", EXIT_USAGE
-            ) from None
+    need_dask(args.scheduler)
     try:
         counts = build(args.dir, progress=progress, scheduler=args.scheduler, full=args.full)
     except StoreError as exc:

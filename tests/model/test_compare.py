@@ -420,9 +420,7 @@ def test_large_buckets_are_walked_by_a_window() -> None:
     indptr = np.arange(0, 10 * count + 1, 10)
     pairs = _candidates(values, indptr, 0.8).tolist()
     assert {tuple(p) for p in pairs} == {
-        (i, j)
-        for j in range(count)
-        for i in range(0 if j < BUCKET_PAIRS else j - BUCKET_WINDOW, j)
+        (i, j) for j in range(count) for i in range(0 if j < BUCKET_PAIRS else j - BUCKET_WINDOW, j)
     }
     assert pairs == sorted(pairs, key=lambda p: (p[1], p[0]))  # by the later one, then the first
 

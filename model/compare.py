@@ -833,6 +833,11 @@ class PassageIndex:
             )
             for name, a in self._occurrences.items()
         }
+        # The pieces are copied into whole arrays: let them go (a few hundred MB at 100,000
+        # reports, held otherwise through the comparison's peak).
+        del keyed, parts
+        self._keyed, self._occurrences = [], {name: array("q") for name in _OCCURRENCE}
+        self._old = old = {k: v for k, v in old.items() if k in ("root", "lowest", "hashes")}
         if live is not None:
             alive = np.isin(occ["report"], np.fromiter(live, dtype=np.int64))
             occ = {name: a[alive] for name, a in occ.items()}
@@ -1153,12 +1158,14 @@ class Comparison:
             live = set(live)
             problems = [row for row in problems if row.report_id in live]
             summaries = [row for row in summaries if row["id"] in live]
+        shared = self.passages.finish(live, text_of)
+        self.passages.texts = []  # the largest part of a big archive's comparison: done with
         recurring = recurring_of(problems)
         return {
             "clusters": clusters_of(problems),
             "recurring": recurring,
             "recurring_issuers": recurring_by_issuer(recurring),
-            "shared": self.passages.finish(live, text_of),
+            "shared": shared,
             "rates": rates(summaries),
         }
 

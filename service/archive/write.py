@@ -26,7 +26,7 @@ from service.archive.store import (
     store_path,
 )
 from service.archive.tokens import ISSUER_MARK, facets, fts_tokens, issuer_norm
-from service.journal import RESULTS, latest
+from service.journal import RESULTS
 
 log = logging.getLogger(__name__)
 
@@ -235,13 +235,6 @@ class JournalReader:
                     log.warning("%s:%d: skipped, %s", self.path, number, reason)
                     continue
                 yield record
-
-
-def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """The journal's records, latest per source, and how many lines were skipped."""
-    reader = JournalReader(path)
-    records = list(reader)
-    return latest(records), reader.skipped
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -511,24 +504,16 @@ def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def compare_input(report_id: int, record: dict[str, Any]) -> dict[str, Any] | None:
-    """What `model.compare.compare` takes of a stored record, or None: only ok reports with
-    an audit are compared."""
+    """What the comparison process takes of a record as it is stored, or None: only ok
+    reports with an audit are compared. Only what the shared passages read; the problems and
+    rate fields it reads from the store once all rows are in (`comparing.problem_rows`)."""
     audit = record.get("audit")
     if record.get("status") != "ok" or not audit:
         return None
-    meta, text = audit.get("metadata") or {}, record.get("text") or ""
+    text = record.get("text") or ""
     return {
         "id": report_id,
-        "issuer": meta.get("issuer"),
-        "issuer_kind": meta.get("issuer_kind"),
-        "level": meta.get("level"),
-        "year": meta.get("year"),
-        "timeliness": (audit.get("timeliness") or {}).get("status"),
-        "contents": {k: v.get("status") for k, v in (audit.get("contents") or {}).items()},
-        "problems": [
-            {"index": i, "title": p.get("title"), "text": p.get("text")}
-            for i, p in enumerate(audit.get("problems") or [])
-        ],
+        "issuer": (audit.get("metadata") or {}).get("issuer"),
         "paragraphs": [
             {"index": i, "text": text[p["start"] : p["end"]], "label": p.get("label")}
             for i, p in enumerate(record.get("paragraphs") or [])

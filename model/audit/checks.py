@@ -258,6 +258,7 @@ class Problem:
     cause: bool
     generic: bool
     plans: tuple[int, ...]
+    link_score: float = 0.0  # the best plan's `link_scores`: how sure "no plan answers it" is
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -268,6 +269,7 @@ class Problem:
             "cause": self.cause,
             "generic": self.generic,
             "plans": list(self.plans),
+            "link_score": round(self.link_score, 3),
         }
 
 
@@ -312,33 +314,38 @@ def similarity(doc: Document, a: Sequence[str], b: Sequence[str]) -> float:
     return float(rows[0] @ rows[1])
 
 
-def link(doc: Document, problems: Sequence[Item], plans: Sequence[Item]) -> list[tuple[int, ...]]:
-    """For each problem, the plan items that answer it, best first.
-
-    A plan answers a problem when their `similarity` reaches `LINK_THRESHOLD` in one of three
-    views: whole texts, titles, or the problem's title against the plan's text
+def link_scores(doc: Document, problems: Sequence[Item], plans: Sequence[Item]) -> np.ndarray:
+    """How well each plan answers each problem (problems × plans): the best `similarity` of
+    three views, whole texts, titles, or the problem's title against the plan's text
     ("行政复议体制改革仍需进一步推进" and "探索行政复议管理新模式" share only 行政复议,
-    which the titles show and the long texts dilute). All pairs at once: one vocabulary and
-    three small matrix products.
-    """
+    which the titles show and the long texts dilute). One vocabulary, three matrix products."""
     if not problems or not plans:
-        return [() for _ in problems]
+        return np.zeros((len(problems), len(plans)))
     items = (*problems, *plans)
     rows = _unit_rows(
         doc, [_content_words(i.text) for i in items] + [_content_words(i.title) for i in items]
     )
     n = len(problems)
     texts, titles = rows[: len(items)], rows[len(items) :]
-    best = np.maximum.reduce(
+    return np.maximum.reduce(
         [
             texts[:n] @ texts[n:].T,
             titles[:n] @ titles[n:].T,
             titles[:n] @ texts[n:].T,
         ]
     )
+
+
+def link(doc: Document, problems: Sequence[Item], plans: Sequence[Item]) -> list[tuple[int, ...]]:
+    """For each problem, the plan items that answer it, best first: those whose
+    `link_scores` reach `LINK_THRESHOLD`."""
+    return _linked(link_scores(doc, problems, plans))
+
+
+def _linked(scores: np.ndarray) -> list[tuple[int, ...]]:
     return [
         tuple(int(k) for k in np.argsort(-row, kind="stable") if row[k] >= LINK_THRESHOLD)
-        for row in best
+        for row in scores
     ]
 
 
@@ -442,15 +449,16 @@ def audit(
     items = problem_items(doc, "shortcomings")
     plans = problem_items(doc, "plans")
     norm = doc.normalised()
-    links = link(doc, items, plans)
+    scores = link_scores(doc, items, plans)
     problems = [
         Problem(
             item,
             bool(CAUSE.search(norm, item.start, item.end)),
             is_generic(doc, item.start, item.end),
             linked,
+            float(row.max()) if row.size else 0.0,
         )
-        for item, linked in zip(items, links, strict=True)
+        for item, linked, row in zip(items, _linked(scores), scores, strict=True)
     ]
     return result | {
         "contents": contents(doc, problems, plans),

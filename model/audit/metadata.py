@@ -151,7 +151,7 @@ def issuer_kind(name: str) -> str | None:
     return "department" if is_body(name) else None
 
 
-def _place_units(name: str) -> list[tuple[str, str]]:
+def place_units(name: str) -> list[tuple[str, str]]:
     """The administrative units a name opens with, in order: [(level, words)]."""
     units: list[tuple[str, str]] = []
     at = 0
@@ -192,7 +192,7 @@ def level_of(name: str) -> str | None:
     only when the division table (`model.audit.places`) says so, so "海宁市" is county-level;
     the four municipalities under the central government are provincial.
     """
-    units = _place_units(re.sub(r"^(?:中共|中国共产党)", "", name))
+    units = place_units(re.sub(r"^(?:中共|中国共产党)", "", name))
     if not units:
         return "national" if _NATIONAL.search(name) else None
     level, words = units[-1]
@@ -806,7 +806,7 @@ def _named_places(
     ]
     for t in [*texts, *extra]:
         prefix = ""  # a county named after its city keeps the city: "杭州市上城区"
-        for level, words in _place_units(re.sub(r"^中共", "", t)):
+        for level, words in place_units(re.sub(r"^中共", "", t)):
             whole = prefix + words if level in ("county", "township") else words
             prefix = whole if level == "municipal" and words.endswith("市") else ""
             unit = next(

@@ -45,6 +45,7 @@ from pathlib import Path
 
 from model.labels import REQUIRED
 from service.archive.comparing import top_of
+from service.archive.corrections import TABLE as CORRECTIONS_TABLE
 from service.archive.tokens import ISSUER_MARK, facets, fts_tokens, issuer_norm
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _reindex,
     # v4: the comparison as rows.
     _comparison_rows,
+    # v5: a reviewer's corrections (a copy of DIR/corrections.jsonl).
+    CORRECTIONS_TABLE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from model.labels import REQUIRED
-from service.archive import comparing
+from service.archive import comparing, corrections
 from service.archive.export import EXPORT_TABLES
 from service.archive.store import (
     BUSY_MS,
@@ -342,6 +342,7 @@ def rebuild(
             for statement in FTS_TRIGGERS:
                 conn.execute(statement)
             _mark(conn, journal, reader.read)
+            corrections.load(conn, folder)
         waited = time.perf_counter()
         state, reason, compare_seconds = worker.finish()
         waited = time.perf_counter() - waited
@@ -462,6 +463,7 @@ def extend(
                 if progress is not None:
                     progress(reader.read, total)
             _mark(conn, journal, reader.read)
+            corrections.load(conn, folder)
             conn.execute("INSERT INTO paragraph_fts(paragraph_fts, rank) VALUES ('automerge', 4)")
             if added:
                 comparing.set_status(conn, "stale", f"comparing the {added} reports added")

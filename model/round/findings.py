@@ -1,0 +1,150 @@
+"""What an office says back to a body about its report: findings, each with its quotation.
+
+Pure: it reads an audit (`model.audit.checks.audit`), with a reviewer's corrections applied
+first (`apply`), and the body's state in the ledger. Every finding says what is wrong in the
+words an office uses ("未报告党政主要负责人履行推进法治建设第一责任人职责情况",
+"第2项问题无对应整改安排") and quotes the text that supports it, so a person can check it
+before it goes out. Where the machine is not sure, the finding asks for a check (请核实)
+instead of asserting: a problem is said to have no plan only when no plan comes near it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from model.labels import REQUIRED
+
+# Below this best link score no plan shares enough with the problem to be its answer: the
+# feedback then says it has none. Between this and the audit's LINK_THRESHOLD it asks to
+# check. Chosen on the tune half of the link gold (seeds/links/README.md).
+NO_PLAN = 0.08
+QUOTE_MAX = 120
+# The parts as the 《法治政府建设与责任落实督察工作规定》 (art. 25) names them, which is how
+# an office's feedback names what is missing.
+PART_FEEDBACK = {
+    "achievements": "推进法治政府建设的主要举措和成效",
+    "shortcomings": "推进法治政府建设存在的不足和原因",
+    "leadership": "党政主要负责人履行推进法治建设第一责任人职责情况",
+    "plans": "下一年度推进法治政府建设的主要安排",
+}
+_METADATA_FIELDS = ("issuer", "year", "report_date", "published")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One item of feedback: a stable `code` (what a reviewer confirms or dismisses), the
+    sentence, the quotation, and the reviewer's verdict when there is one."""
+
+    code: str
+    text: str
+    quote: str
+    review: str | None = None  # confirmed, or None; dismissed findings are dropped
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "text": self.text, "quote": self.quote, "review": self.review}
+
+
+def apply(audit: dict[str, Any], fields: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The audit with the reviewer's values in place of the machine's, and the fields that
+    were corrected. `fields` maps a corrections field ("issuer", "parts.plans",
+    "problems.2.cause" …) to its value; fields the audit does not have are ignored."""
+    result = copy.deepcopy(audit)
+    changed: list[str] = []
+    meta = result.setdefault("metadata", {})
+    for field in _METADATA_FIELDS:
+        if field in fields:
+            meta[field] = fields[field]
+            changed.append(field)
+    for part in REQUIRED:
+        field = f"parts.{part}"
+        if field in fields and part in result.get("contents", {}):
+            result["contents"][part]["status"] = fields[field]
+            result["contents"][part]["note"] = "人工核定"
+            changed.append(field)
+    problems = result.get("problems", [])
+    plans = result.get("plans", [])
+    for k, problem in enumerate(problems, start=1):
+        if f"problems.{k}.cause" in fields:
+            problem["cause"] = bool(fields[f"problems.{k}.cause"])
+            changed.append(f"problems.{k}.cause")
+        if f"problems.{k}.plans" in fields:
+            numbers = fields[f"problems.{k}.plans"]
+            problem["plans"] = [n - 1 for n in numbers if 1 <= n <= len(plans)]
+            problem["reviewed_plans"] = True
+            changed.append(f"problems.{k}.plans")
+    if problems:
+        result["unanswered"] = [k for k, p in enumerate(problems) if not p["plans"]]
+    return result, changed
+
+
+def link_state(problem: dict[str, Any]) -> str:
+    """answered, none (no plan comes near it) or check (one comes near without answering)."""
+    if problem.get("plans"):
+        return "answered"
+    if problem.get("reviewed_plans") or problem.get("link_score", 0.0) < NO_PLAN:
+        return "none"
+    return "check"
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
+
+
+def findings(
+    audit: dict[str, Any],
+    state: str | None = None,
+    dates: tuple[str | None, str | None] = (None, None),
+    headings: list[str] | None = None,
+    reviews: dict[str, str] | None = None,
+) -> list[Finding]:
+    """The feedback on one report, in the order a circular gives it: timeliness, the
+    required parts, then the problems one by one.
+
+    `state` is the body's ledger state, `dates` the date it filed on and its deadline,
+    `headings` the report's own headings (the quotation for a part that is missing: what
+    the report has instead), `reviews` the reviewer's verdict by finding code."""
+    reviews = reviews or {}
+    found: list[Finding] = []
+
+    def add(code: str, text: str, quote: str) -> None:
+        verdict = reviews.get(code)
+        if verdict != "dismissed":
+            found.append(Finding(code, text, quote, verdict))
+
+    if state == "late":
+        when, due = dates
+        add("late", f"逾期报送（报送日期 {when}，期限 {due}）", f"报告日期：{when}")
+    if not audit.get("genre", {}).get("is_report", True):
+        add("genre", "报送的文件不是法治政府建设年度报告", _quote(audit.get("note", "")))
+        return found
+    outline = "；".join(headings or []) or "报告未设标题"
+    contents = audit.get("contents", {})
+    for part in REQUIRED:
+        status = contents.get(part, {}).get("status")
+        if status == "missing":
+            add(f"missing:{part}", f"未报告{PART_FEEDBACK[part]}", f"报告结构：{_quote(outline)}")
+        elif status == "weak" and part != "shortcomings":
+            note = contents[part].get("note") or "内容较弱"
+            add(
+                f"weak:{part}",
+                f"{PART_FEEDBACK[part]}不够具体（{note}）",
+                f"报告结构：{_quote(outline)}",
+            )
+    problems = audit.get("problems", [])
+    if problems and not any(p.get("cause") for p in problems):
+        add("no_cause", "问题未说明原因", _quote(problems[0]["text"]))
+    for k, problem in enumerate(problems, start=1):
+        quote = _quote(problem["text"])
+        if problem.get("cause") is False and any(p.get("cause") for p in problems):
+            add(f"no_cause:{k}", f"第{k}项问题未说明原因", quote)
+        if problem.get("generic"):
+            add(f"generic:{k}", f"第{k}项问题表述笼统，未指明具体问题", quote)
+        link = link_state(problem)
+        if link == "none":
+            add(f"no_plan:{k}", f"第{k}项问题无对应整改安排", quote)
+        elif link == "check":
+            add(f"check_plan:{k}", f"第{k}项问题是否有对应整改安排，请核实", quote)
+    return found

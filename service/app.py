@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "BODY_TIMEOUT": 10,
     # Bearer token for POST /v1/admin/reload; the route answers 404 while it is unset.
     "ADMIN_TOKEN": None,
+    # Writing a reviewer's corrections needs this token (FZREPORT_REVIEW_TOKEN, or
+    # `serve --review-token`); without it the archive is read-only.
+    "REVIEW_TOKEN": None,
     # Process id of the gunicorn master, set by `fzreport serve`: a reload then restarts all
     # workers through SIGHUP instead of swapping the model in one worker only.
     "SERVER_PID": None,
@@ -87,8 +90,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("FZREPORT")
     if overrides:
         app.config.update(overrides)
-    if app.config["ADMIN_TOKEN"] is not None:  # FZREPORT_ADMIN_TOKEN=123 arrives as an int
-        app.config["ADMIN_TOKEN"] = str(app.config["ADMIN_TOKEN"]) or None
+    for name in ("ADMIN_TOKEN", "REVIEW_TOKEN"):  # FZREPORT_ADMIN_TOKEN=123 arrives as an int
+        if app.config[name] is not None:
+            app.config[name] = str(app.config[name]) or None
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
@@ -110,6 +114,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from service import archive_api
 
     app.register_blueprint(archive_api.bp)
+    from service import review_api
+
+    app.register_blueprint(review_api.bp)
     _install_request_hooks(app)
     _install_error_handlers(app)
     return app

@@ -181,13 +181,13 @@ def _page_names() -> dict[str, Any]:
     }
 
 
-def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     from flask import render_template
 
     return render_template(template, **_page_names(), **context), status
 
 
-def _missing_page() -> tuple[str, int] | None:
+def missing_page() -> tuple[str, int] | None:
     """The 404 page when no archive is served, the 503 page when its store cannot be read (of
     another schema version), else None."""
     from service.archive import store
@@ -202,21 +202,21 @@ def _missing_page() -> tuple[str, int] | None:
             store.open_store(Path(folder) / store.STORE_NAME, readonly=True).close()
         except store.StoreError as exc:
             message = f"报告库无法读取（{exc}）。请运行 `fzreport archive build {folder}`。"
-            return _render("archive_missing.html", 503, title="报告库无法读取", message=message)
+            return render_page("archive_missing.html", 503, title="报告库无法读取", message=message)
         return None
-    return _render("archive_missing.html", 404, title="没有报告库", message=message)
+    return render_page("archive_missing.html", 404, title="没有报告库", message=message)
 
 
 @bp.get("/archive")
 def reports_page() -> tuple[str, int]:
     """The reports table; archive.js fills it from /v1/archive/reports."""
-    return _missing_page() or _render("archive.html", title="报告库", page="table")
+    return missing_page() or render_page("archive.html", title="报告库", page="table")
 
 
 @bp.get("/archive/search")
 def search_page() -> tuple[str, int]:
     """Search results; archive.js fills them from /v1/archive/search."""
-    return _missing_page() or _render(
+    return missing_page() or render_page(
         "archive_search.html",
         title="全文检索",
         page="search",
@@ -283,13 +283,13 @@ def report_page(report_id: int) -> tuple[str, int]:
     """One report: metadata, audit and its text paragraph by paragraph (#p-N)."""
     from service.archive import query
 
-    missing = _missing_page()
+    missing = missing_page()
     if missing:
         return missing
     with _store() as conn:
         found = query.get_report(conn, report_id) if report_id <= _MAX_ID else None
     if found is None:
-        return _render(
+        return render_page(
             "archive_missing.html",
             404,
             title="没有这份报告",
@@ -297,7 +297,7 @@ def report_page(report_id: int) -> tuple[str, int]:
         )
     view = report_view(found)
     name = view["meta"].get("issuer") or Path(str(found.get("source", ""))).name
-    return _render("archive_report.html", title=name, page="report", **view)
+    return render_page("archive_report.html", title=name, page="report", **view)
 
 
 LINKS_PER_ROW = 12  # report links in one table row; the rest is counted ("等 N 项")
@@ -320,12 +320,24 @@ def _recurring_issuers(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]
     return bodies, len(bodies)
 
 
+def _roster_counts() -> dict[str, Any] | None:
+    """The ledger's counts when the served folder keeps a roster (missing and late bodies)."""
+    from service.round.roster_file import find_roster
+
+    folder = Path(current_app.config["ARCHIVE_DIR"])
+    if find_roster(folder) is None:
+        return None
+    from service.review_api import round_data
+
+    return round_data(folder)["counts"]
+
+
 @bp.get("/archive/dashboard")
 def dashboard_page() -> tuple[str, int]:
     """Rates as server-drawn SVG charts; clusters, recurring problems and shared passages."""
     from service.archive import query
 
-    missing = _missing_page()
+    missing = missing_page()
     if missing:
         return missing
     with _store() as conn:
@@ -337,8 +349,9 @@ def dashboard_page() -> tuple[str, int]:
     timing = [(row["published"], row["deadline"]) for row in rows]
     rates = data.get("rates") or {}
     bodies, bodies_total = _recurring_issuers(data)
-    return _render(
+    return render_page(
         "archive_dashboard.html",
+        roster=_roster_counts(),
         title="统计",
         page="dashboard",
         compare=data.get("compare", False),

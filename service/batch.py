@@ -31,6 +31,7 @@ from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from service import common
 from service.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, need_dask, progress_bar
 from service.journal import RESULTS, Journal, dumps, key, latest, load_journal
+from service.round.command import keep_roster, roster_argument
 
 if TYPE_CHECKING:
     from model.ingest.archives import Item, Limits
@@ -564,6 +565,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if missing:
         raise CliError(f"no such input: {', '.join(missing)}", EXIT_USAGE)
     need_dask(args.scheduler)
+    bodies = keep_roster(args.roster, args.out) if args.roster is not None else None
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged PDFs become error records
     try:
         bundle = common.load_model(args.model)
@@ -587,6 +589,11 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     except RuntimeError as exc:
         raise CliError(str(exc)) from None
+    if bodies is not None:
+        out.write(
+            f"batch: roster of {len(bodies)} bodies kept in {args.out}; "
+            f"`fzreport report {args.out} --out 通报.docx` drafts the circular\n"
+        )
     return EXIT_FAILED if tally.errors or tally.skipped_errors else EXIT_OK
 
 
@@ -625,5 +632,6 @@ def register(sub: Any) -> None:
     size.add_argument("--max-chars", type=common.size, default=None, metavar="N")
     p.add_argument("--method", choices=sorted(SUMMARISERS), default=DEFAULT_METHOD)
     p.add_argument("--force", action="store_true", help="start over instead of resuming")
+    roster_argument(p)
     common.add_model_flag(p)
     p.set_defaults(func=cmd_batch)

@@ -243,8 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    """Sub-commands that live in their own modules (batch, serve, archive)."""
-    modules = ("service.batch", "service.serve", "service.archive.command")
+    """Sub-commands that live in their own modules (batch, serve, archive, report)."""
+    modules = ("service.batch", "service.serve", "service.archive.command", "service.round.command")
     return [import_module(module).register for module in modules]
 
 

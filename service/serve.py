@@ -39,6 +39,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
                 file=sys.stderr,
             )
         overrides["ARCHIVE_DIR"] = str(args.archive)
+    if args.review_token:
+        overrides["REVIEW_TOKEN"] = args.review_token
     if args.rules is not None:
         from model.audit.deadlines import RulesError, load_rules
 
@@ -88,6 +90,13 @@ def register(subparsers: Any) -> None:
         default=None,
         metavar="DIR",
         help="also serve the archive of a batch folder (see `fzreport archive build`)",
+    )
+    p.add_argument(
+        "--review-token",
+        default=None,
+        metavar="TOKEN",
+        help="let reviewers who send this token correct the archive's findings (or set "
+        "FZREPORT_REVIEW_TOKEN); without it the archive is read-only",
     )
     p.add_argument("--dev", action="store_true", help="Flask's development server instead")
     p.add_argument("--quiet", action="store_true", help="no access log lines")

@@ -269,11 +269,14 @@ class Roster:
     bodies: list[Body]
     names: dict[str, dict[int, int]] = field(default_factory=dict)  # form -> {body: strength}
     longest: int = 0
+    places: list[str] = field(default_factory=list)  # each body's lowest place ("硚口区")
 
     def __post_init__(self) -> None:
         for b, body in enumerate(self.bodies):
             for form, strength in forms(body).items():
                 self.names.setdefault(form, {})[b] = strength
+            units = place_units(_PARTY_PREFIX.sub("", body.name))
+            self.places.append(units[-1][1] if units else "")
         self.longest = max(map(len, self.names), default=0)
 
     def named_in(self, text: str) -> dict[int, str]:
@@ -385,6 +388,13 @@ def match(roster: Roster, ev: Evidence) -> Match:
     for source, text in _sources(ev):
         named_as = roster.named_in(text)
         named = {b for b in named_as if _compatible(roster.bodies[b], ev)}
+        if chosen is not None and len(chosen) > 1:
+            # A place alone ("硚口区/区司法局.docx") narrows the bodies of that place.
+            plain = key(text)
+            for b in chosen:
+                if roster.places[b] and roster.places[b] in plain:
+                    named.add(b)
+                    named_as.setdefault(b, roster.places[b])
         if not named:
             continue
         if chosen is None:

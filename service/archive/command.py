@@ -12,6 +12,7 @@ from service.archive.export import EXPORT_FORMATS, EXPORT_TABLES, export
 from service.archive.store import StoreError, store_path
 from service.archive.write import build
 from service.common import EXIT_FAILED, CliError, need_dask, progress_bar
+from service.round.command import WORKBOOK_NAME, keep_roster, roster_argument, write_workbook
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
             bars[0].set_description("archive: indexing, comparing")
 
     need_dask(args.scheduler)
+    if args.roster is not None:
+        keep_roster(args.roster, args.dir)
     try:
         counts = build(args.dir, progress=progress, scheduler=args.scheduler, full=args.full)
     except StoreError as exc:
@@ -54,6 +57,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
+    if args.format == "xlsx":
+        out.write(f"{write_workbook(args)}\n")
+        return 0
     try:
         if not store_path(args.dir).exists():
             build(args.dir)
@@ -95,15 +101,22 @@ def register(sub: Any) -> None:
         help="build the store anew from the whole journal, even when it could take in only "
         "the records added since",
     )
+    roster_argument(b)
     b.set_defaults(func=cmd_build)
 
     e = sub.add_parser(
         "export",
-        help="write a batch archive's tables as Parquet or CSV into DIR/export/",
+        help="write a batch archive's tables (Parquet, CSV) or the round's workbook (xlsx)",
         description="Write the archive's tables (reports, paragraphs, sentences, problems, "
         "plans, figures) into DIR/export/, and its comparison (clusters, recurring problems, "
-        "shared passages) as comparison.json, building the archive first if it is missing.",
+        "shared passages) as comparison.json, building the archive first if it is missing. "
+        f"--format xlsx writes the round's workbook instead, DIR/export/{WORKBOOK_NAME}: the "
+        "roster ledger, the reports, problems, plans, common problems and a sheet explaining "
+        "every column.",
     )
     e.add_argument("dir", type=Path, metavar="DIR", help="a batch output folder")
-    e.add_argument("--format", choices=EXPORT_FORMATS, default="parquet")
+    e.add_argument("--format", choices=(*EXPORT_FORMATS, "xlsx"), default="parquet")
+    roster_argument(e)
+    e.add_argument("--year", type=int, default=None, help="the round's year (xlsx)")
+    e.add_argument("--rules", type=Path, default=None, metavar="FILE", help="deadline rules (xlsx)")
     e.set_defaults(func=cmd_export)

@@ -572,8 +572,11 @@ def _year(doc: Document, norm: str, meta: Metadata, title_at: int | None) -> Non
             meta.year = int(m["y"])
             meta.evidence["year"] = (p.start + m.start("y"), p.start + m.end("y"))
             return
+        # An addressee may share the line when line breaks were lost ("中共海宁市委、
+        # 海宁市人民政府： 2022年，市住建局…").
         m = re.match(
-            rf"\s*(?:[^，。]{{0,12}}?)(?P<y>{_YEAR})\s*年(?![0-9—-])", norm[p.start : p.end]
+            rf"\s*(?:[^。：:]{{2,40}}[：:]\s*)?(?:[^，。]{{0,12}}?)(?P<y>{_YEAR})\s*年(?![0-9—-])",
+            norm[p.start : p.end],
         )
         if m and not re.search(r"[《（(—-]", m.group()):
             meta.year = int(m["y"])

@@ -113,7 +113,7 @@ def _split(doc: Document, first: int, last: int, label: str) -> list[Item]:
         end = starts[k + 1] if k + 1 < len(starts) else paragraphs[-1].end
         if start not in heads:
             end = min(end, next(p.end for p in paragraphs if p.start <= start < p.end))
-        item = _item(doc, start, end, label)
+        item = item_at(doc, start, end, label)
         if item is not None:
             items.append(item)
     return items
@@ -135,7 +135,7 @@ def _unmarked(doc: Document, paragraphs: list[Paragraph], label: str) -> list[It
         else:
             spans = _pieces(norm, p.start, p.end)
         for a, b in spans:
-            item = _item(doc, a, b, label)
+            item = item_at(doc, a, b, label)
             if item is not None:
                 items.append(item)
     return items
@@ -197,7 +197,7 @@ def _opens_item(norm: str, paragraph_start: int, at: int) -> bool:
     return i < paragraph_start or norm[i] in _ITEM_BEFORE
 
 
-def _item(doc: Document, start: int, end: int, label: str) -> Item | None:
+def item_at(doc: Document, start: int, end: int, label: str) -> Item | None:
     """The item spanning [start, end): a sub-heading and its paragraph, or a run-in item."""
     norm = doc.normalised()
     # The title: after the marker, up to the first sentence end (or the heading line's end).

@@ -190,7 +190,7 @@ def round_view(
                     "index": i,
                     "text": p.get("text", ""),
                     "cause": p.get("cause"),
-                    "plan": link_state(p),
+                    "plan": link_state(p, len(audit.get("plans", []))),
                     "plans": [j + 1 for j in p.get("plans", [])],
                     "corrected": [f for f in changed[k] if f.startswith(f"problems.{i}.")],
                 }

@@ -17,10 +17,11 @@ browser:
 # Debian's LibreOffice (headless, no GUI) reads .doc/.wps; antiword is the .doc fallback.
 # Without recommends: about 51 packages, 264 MB installed.
 office:
-	@{ command -v soffice && command -v antiword; } >/dev/null 2>&1 || { \
+	@{ command -v soffice && command -v antiword \
+	   && test -e /usr/lib/libreoffice/program/libsclo.so; } >/dev/null 2>&1 || { \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends libreoffice-writer-nogui antiword >/dev/null) \
-	  || echo "LibreOffice could not be installed: the .doc/.wps tests will be skipped"; }
+	    --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui antiword >/dev/null) \
+	  || echo "LibreOffice could not be installed: the .doc/.wps and office-file tests will be skipped"; }
 
 # A Chinese font, for the scans the OCR tests print and the PDFs LibreOffice renders.
 fonts:

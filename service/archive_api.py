@@ -327,9 +327,9 @@ def _roster_counts() -> dict[str, Any] | None:
     folder = Path(current_app.config["ARCHIVE_DIR"])
     if find_roster(folder) is None:
         return None
-    from service.review_api import round_data
+    from service.round.view import served_round
 
-    return round_data(folder)["counts"]
+    return served_round(folder, current_app.extensions["fzreport.rules"])["counts"]
 
 
 @bp.get("/archive/dashboard")

@@ -44,19 +44,10 @@ def round_data(folder: Path, year: int | None = None) -> dict[str, Any]:
     """The round view of the served archive, with the roster kept in its folder."""
     from model.round.roster import RosterError
     from service.archive.store import StoreError
-    from service.round.roster_file import find_roster, read_roster
-    from service.round.view import round_view
+    from service.round.view import served_round
 
-    roster = find_roster(folder)
     try:
-        bodies = read_roster(roster) if roster else None
-        return round_view(
-            folder,
-            bodies,
-            year=year,
-            rules=current_app.extensions["fzreport.rules"],
-            roster_file=roster.name if roster else "",
-        )
+        return served_round(folder, current_app.extensions["fzreport.rules"], year)
     except RosterError as exc:
         fail(500, "bad_roster", str(exc))
     except StoreError as exc:

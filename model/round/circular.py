@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from model.round.findings import chinese
+
 _NUMERALS = "一二三四五六七八九十"
 
 
@@ -33,13 +35,29 @@ def _names(rows: list[dict[str, Any]]) -> str:
 
 
 def _counts_sentence(c: dict[str, Any]) -> str:
-    parts = [f"按时报送{c['on_time']}个", f"逾期报送{c['late']}个"]
-    if c.get("undated"):
-        parts.append(f"报送日期不明{c['undated']}个")
-    text = f"应报送单位{c['bodies']}个，已报送{c['reported']}个（{'，'.join(parts)}）"
+    """ "应报送单位12个，已报送9个（按时报送7个，逾期报送2个），未报送3个", without the
+    parts that are zero."""
+    parts = [
+        f"{name}{c[key]}个"
+        for key, name in (
+            ("on_time", "按时报送"),
+            ("late", "逾期报送"),
+            ("undated", "报送日期不明"),
+        )
+        if c.get(key)
+    ]
+    text = f"应报送单位{c['bodies']}个"
+    if c.get("reported"):
+        text += f"，已报送{c['reported']}个"
+        if len(parts) > 1:
+            text += f"（{'，'.join(parts)}）"
+        elif parts:
+            text += f"（均为{parts[0][: -len(str(c['reported'])) - 1]}）"
     if c.get("pending"):
         text += f"，有报告待确认{c['pending']}个"
-    return text + f"，未报送{c['missing']}个"
+    if c.get("missing"):
+        text += f"，未报送{c['missing']}个"
+    return text
 
 
 def _feedback_blocks(items: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -98,7 +116,7 @@ def circular(view: dict[str, Any], office: str, day: date) -> dict[str, Any]:
             if kind == "late":
                 p(
                     "；".join(
-                        f"{b['name']}（报送日期{b['date']}，期限{b['deadline']}）"
+                        f"{b['name']}（报送日期{chinese(b['date'])}，期限{chinese(b['deadline'])}）"
                         + ("（经人工核定）" if b.get("corrected") else "")
                         for b in rows
                     )

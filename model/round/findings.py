@@ -92,6 +92,15 @@ def link_state(problem: dict[str, Any], plans: int) -> str:
     return "check"
 
 
+def chinese(day: str | None) -> str:
+    """ "2025-04-01" as 公文 writes it, "2025年4月1日"; other text as it is."""
+    try:
+        y, m, d = (int(x) for x in (day or "").split("-"))
+    except ValueError:
+        return day or "不明"
+    return f"{y}年{m}月{d}日"
+
+
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
@@ -103,13 +112,15 @@ def findings(
     dates: tuple[str | None, str | None] = (None, None),
     headings: list[str] | None = None,
     reviews: dict[str, str] | None = None,
+    date_quote: str = "",
 ) -> list[Finding]:
     """The feedback on one report, in the order a circular gives it: timeliness, the
     required parts, then the problems one by one.
 
     `state` is the body's ledger state, `dates` the date it filed on and its deadline,
     `headings` the report's own headings (the quotation for a part that is missing: what
-    the report has instead), `reviews` the reviewer's verdict by finding code."""
+    the report has instead; given once for all the missing parts), `reviews` the reviewer's
+    verdict by finding code, `date_quote` the line the filing date was read from."""
     reviews = reviews or {}
     found: list[Finding] = []
 
@@ -120,16 +131,21 @@ def findings(
 
     if state == "late":
         when, due = dates
-        add("late", f"逾期报送（报送日期 {when}，期限 {due}）", f"报告日期：{when}")
+        add(
+            "late",
+            f"逾期报送（报送日期{chinese(when)}，期限{chinese(due)}）",
+            _quote(date_quote or f"报送日期：{when}"),
+        )
     if not audit.get("genre", {}).get("is_report", True):
         add("genre", "报送的文件不是法治政府建设年度报告", _quote(audit.get("note", "")))
         return found
-    outline = "；".join(headings or []) or "报告未设标题"
+    outline = f"报告结构：{_quote('；'.join(headings or []) or '报告未设标题')}"
     contents = audit.get("contents", {})
     for part in REQUIRED:
         status = contents.get(part, {}).get("status")
         if status == "missing":
-            add(f"missing:{part}", f"未报告{PART_FEEDBACK[part]}", f"报告结构：{_quote(outline)}")
+            add(f"missing:{part}", f"未报告{PART_FEEDBACK[part]}", outline)
+            outline = "（报告结构同上）"
         elif status == "weak" and part != "shortcomings":
             note = contents[part].get("note") or "内容较弱"
             add(

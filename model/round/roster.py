@@ -187,14 +187,14 @@ def parse(
     for row, values in enumerate(rows, start=first_row):
         if not any(str(v or "").strip() for v in values):
             continue
-        name = key(cell(values, "名称"))
+        name = re.sub(r"\s+", "", cell(values, "名称"))  # as the office wrote it
         if not name:
             raise RosterError(source, row, "名称", "empty name")
-        if name in seen:
+        if key(name) in seen:
             raise RosterError(
-                source, row, "名称", f"{name} is listed twice (first at row {seen[name]})"
+                source, row, "名称", f"{name} is listed twice (first at row {seen[key(name)]})"
             )
-        seen[name] = row
+        seen[key(name)] = row
         level_text = cell(values, "层级")
         level = _LEVEL_OF_ZH.get(level_text, level_text if level_text in LEVEL_ZH else None)
         if level_text and level is None:
@@ -213,7 +213,9 @@ def parse(
             raise RosterError(source, row, "截止日期", str(exc)) from None
         aliases = tuple(
             dict.fromkeys(
-                key(a) for a in _ALIAS_SPLIT.split(cell(values, "简称/别名")) if key(a) != name
+                key(a)
+                for a in _ALIAS_SPLIT.split(cell(values, "简称/别名"))
+                if key(a) != key(name)
             )
         )
         bodies.append(
@@ -237,11 +239,13 @@ def parse(
 def forms(body: Body) -> dict[str, int]:
     """The names that point at `body`, each with its strength (3 the full name or an alias
     the office wrote, 2 a form still naming its lowest place, 1 a bare organ or unit form)."""
-    found: dict[str, int] = {body.name: 3}
+    name = key(body.name)
+    found: dict[str, int] = {name: 3}
     for alias in body.aliases:
-        found.setdefault(alias, 3)
-    bare = _PARTY_SUFFIX.sub("", _PARTY_PREFIX.sub("", body.name))
-    if bare != body.name and len(bare) >= 3:
+        # An alias that names no place ("区政府", "区住更局") is as weak as a derived short form.
+        found.setdefault(alias, 3 if place_units(alias) and is_body(alias) else 1)
+    bare = _PARTY_SUFFIX.sub("", _PARTY_PREFIX.sub("", name))
+    if bare != name and len(bare) >= 3:
         found.setdefault(bare, 3)
     units = place_units(bare)
     at = sum(len(words) for _, words in units)
@@ -275,14 +279,18 @@ class Roster:
         for b, body in enumerate(self.bodies):
             for form, strength in forms(body).items():
                 self.names.setdefault(form, {})[b] = strength
-            units = place_units(_PARTY_PREFIX.sub("", body.name))
+            units = place_units(_PARTY_PREFIX.sub("", key(body.name)))
             self.places.append(units[-1][1] if units else "")
         self.longest = max(map(len, self.names), default=0)
 
-    def named_in(self, text: str) -> dict[int, str]:
+    def named_in(self, text: str, prose: bool = False) -> dict[int, str]:
         """The bodies whose names occur in `text`, each with the name found, a name inside a
         longer one at the same place giving way to it (so "硚口区司法局" names no
-        硚口区人民政府)."""
+        硚口区人民政府).
+
+        In `prose` (the opening of a text), a name without a place ("区政府", "区司法局")
+        counts only where it opens a line or follows "2024年，", as the report's subject: a
+        report mentions its superiors and partners in passing ("在区委、区政府的领导下")."""
         text = key(text)
         hits: list[tuple[int, int, str]] = []
         for start in range(len(text)):
@@ -296,10 +304,24 @@ class Roster:
             if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)
         ]
         found: dict[int, str] = {}
-        for _, _, form in kept:
-            for b in self.names[form]:
+        for start, end, form in kept:
+            for b, strength in self.names[form].items():
+                if prose and strength < 2 and not _opens(text, start):
+                    continue
+                if form == self.places[b] and _ORGAN_AFTER.match(text, end):
+                    continue  # "广州市司法局" names a department of 广州市, not its government
                 found.setdefault(b, form)
         return found
+
+
+_ORGAN_AFTER = re.compile(
+    r"[\u4e00-\u9fff]{0,12}?(?:局|委员会|委|厅|办公室|办|部|院|中心|署|所|队)(?![\u4e00-\u9fff]{0,2}[市区县镇])"
+)
+
+
+def _opens(text: str, at: int) -> bool:
+    """`at` begins the text, a line, or a sentence's subject after its year ("2024年,")."""
+    return at == 0 or text[at - 1] == "\n" or bool(re.search(r"年(?:度)?[,，]$", text[:at][-4:]))
 
 
 # -- matching ------------------------------------------------------------------------------------
@@ -386,7 +408,7 @@ def match(roster: Roster, ev: Evidence) -> Match:
     chosen: set[int] | None = None
     said: list[str] = []
     for source, text in _sources(ev):
-        named_as = roster.named_in(text)
+        named_as = roster.named_in(text, prose=source in ("head", "tail"))
         named = {b for b in named_as if _compatible(roster.bodies[b], ev)}
         if chosen is not None and len(chosen) > 1:
             # A place alone ("硚口区/区司法局.docx") narrows the bodies of that place.
@@ -408,11 +430,13 @@ def match(roster: Roster, ev: Evidence) -> Match:
             break
     if not chosen:
         own = _OWN_PLACE.search(ev.head[:400])
-        level = _OWN_LEVEL.get(own.group(1)) if own else None
+        level = _OWN_LEVEL.get(own.group(1)) if own and not ev.issuer else None
         places = tuple(
-            b.name for b in roster.bodies if b.kind == "government" and b.level in (level or ())
+            b.name
+            for b in roster.bodies
+            if b.kind == "government" and b.level in (level or ()) and _compatible(b, ev)
         )
-        if places:
+        if own and places:
             # "我镇" with no name: which town is for a person to say, never certain.
             return Match("ambiguous", None, places, f"正文开头：“{own.group()}”，未写单位名称")
         why = f"报告单位“{ev.issuer}”不在名单中" if ev.issuer else "未找到名单中的单位名称"

@@ -56,6 +56,23 @@ def _texts(record: dict[str, Any]) -> tuple[str, str, list[str]]:
     return head, tail, headings
 
 
+def _date_line(record: dict[str, Any], meta: dict[str, Any], corrected: list[str]) -> str:
+    """The words a filing date was read from: the text's date line, the page's meta tag, or
+    the reviewer's correction."""
+    field = "published" if meta.get("published") else "report_date"
+    if field in corrected:
+        return f"人工核定的{'发布' if field == 'published' else '落款'}日期：{meta.get(field)}"
+    span = (meta.get("evidence") or {}).get(field)
+    text = record.get("text") or ""
+    if span:
+        start = text.rfind("\n", 0, span[0]) + 1
+        end = text.find("\n", span[1])
+        return text[start : end if end >= 0 else len(text)].strip()
+    if meta.get(field):
+        return f"页面发布日期：{meta[field]}"
+    return ""
+
+
 def _stored(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The stored reports (id, source, record) in order, and the problem clusters."""
     with contextlib.closing(open_store(folder, readonly=True)) as conn:
@@ -147,6 +164,7 @@ def round_view(
                 for f, c in fixes.get(report["source"], {}).items()
                 if f.startswith("findings.")
             },
+            _date_line(report["record"], meta, changed[k]),
         )
         name = body or meta.get("issuer") or report["source"]
         level = by_body[body].level if body in by_body else meta.get("level")
@@ -300,3 +318,20 @@ def rules_rows(rules: Rules, bodies: list[Body] | None) -> dict[str, Any]:
             },
         )
     return {"file": rules.path, "deadlines": rows}
+
+
+def served_round(
+    folder: Path | str, rules: Rules | None, year: int | None = None
+) -> dict[str, Any]:
+    """The round of a batch folder with the roster kept in it (none: no ledger), as the
+    server shows it."""
+    from service.round.roster_file import find_roster, read_roster
+
+    roster = find_roster(folder)
+    return round_view(
+        folder,
+        read_roster(roster) if roster else None,
+        year=year,
+        rules=rules,
+        roster_file=roster.name if roster else "",
+    )

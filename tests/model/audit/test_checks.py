@@ -82,7 +82,16 @@ def test_contract_on_each_seed(bundle: persist.Bundle, path: Path) -> None:
     assert {"deadline", "date_used", "status"} <= set(result["timeliness"])
     assert result["timeliness"]["status"] in ("on_time", "late", "unknown")
     for problem in result["problems"]:
-        assert set(problem) == {"title", "text", "start", "end", "cause", "generic", "plans", "link_score"}
+        assert set(problem) == {
+            "title",
+            "text",
+            "start",
+            "end",
+            "cause",
+            "generic",
+            "plans",
+            "link_score",
+        }
         assert text[problem["start"] : problem["end"]] == problem["text"]
         assert all(0 <= k < len(result["plans"]) for k in problem["plans"])
     for plan in result["plans"]:

@@ -23,7 +23,7 @@ def test_ledger_states(round_dir: Path) -> None:
     states = {b["name"]: b["state"] for b in view["bodies"]}
     assert states == {
         "武汉市硚口区住房和城市更新局": "undated",
-        "中共武汉经济技术开发区（汉南区）自然资源和城乡建设局党组": "on_time",
+        "中共武汉经济技术开发区(汉南区)自然资源和城乡建设局党组": "on_time",
         "硚口区人民政府": "late",  # published 2025-03-06, the roster's deadline 2025-03-01
         "武汉市硚口区司法局": "missing",
         "武汉市硚口区财政局": "missing",

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "make_round.py"
-CORPUS = ROOT.parent / "shared" / "corpus" / "fzbg_openings.jsonl"
+CORPUS = ROOT / "seeds" / "openings.jsonl"
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_file(), reason="shared corpus not present")
 

@@ -34,8 +34,13 @@ demo: install
 	fzreport classify $(SEED)
 	fzreport summarise $(SEED) --max-sentences 5
 	fzreport audit $(SEED)
-	fzreport batch $(wildcard seeds/*.txt) --out out/demo --workers 2 --format jsonl,csv,html
+	rm -rf out/demo out/demo-round
+	$(PYTHON) benchmarks/make_round.py out/demo-round --half tune --seeds
+	fzreport batch out/demo-round/inbox --out out/demo --roster out/demo-round/roster.xlsx \
+	  --workers 2 --format jsonl,csv,html
 	fzreport archive build out/demo
+	fzreport export out/demo --format xlsx
+	fzreport report out/demo --out out/demo/通报.docx --per-body out/demo/反馈意见
 
 test: install browser office fonts
 	ruff check .

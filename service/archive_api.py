@@ -295,9 +295,39 @@ def report_page(report_id: int) -> tuple[str, int]:
             title="没有这份报告",
             message=f"报告库中没有编号为 {report_id} 的报告。",
         )
+    corrected = _corrected(found)
     view = report_view(found)
     name = view["meta"].get("issuer") or Path(str(found.get("source", ""))).name
-    return render_page("archive_report.html", title=name, page="report", **view)
+    return render_page(
+        "archive_report.html", title=name, page="report", corrected=corrected, **view
+    )
+
+
+def _corrected(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Put a reviewer's corrections in the record's audit (in place) and list them with the
+    machine's values, which the page keeps visible."""
+    from model.round.findings import apply
+    from service.archive import corrections
+
+    fixes = corrections.effective(corrections.read(current_app.config["ARCHIVE_DIR"]))
+    fields = fixes.get(str(record.get("source")), {})
+    if not fields:
+        return []
+    machine = record.get("audit") or {}
+    audit, changed = apply(machine, {f: c["value"] for f, c in fields.items()})
+    record["audit"] = audit
+    meta = machine.get("metadata") or {}
+    return [
+        {
+            "field": f,
+            "value": c["value"],
+            "machine": meta.get(f, "—") if f in meta else "—",
+            "note": c.get("note", ""),
+            "at": c.get("at", ""),
+            "applied": f in changed,
+        }
+        for f, c in fields.items()
+    ]
 
 
 LINKS_PER_ROW = 12  # report links in one table row; the rest is counted ("等 N 项")

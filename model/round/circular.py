@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from model.round.findings import chinese
+from model.round.findings import SAME, chinese
 
 _NUMERALS = "一二三四五六七八九十"
 
@@ -65,7 +65,9 @@ def _feedback_blocks(items: list[dict[str, Any]]) -> list[dict[str, str]]:
     for k, item in enumerate(items, start=1):
         mark = "（已核实）" if item.get("review") == "confirmed" else ""
         blocks.append({"kind": "p", "text": f"{k}．{item['text']}。{mark}"})
-        if item.get("quote"):
+        if item.get("quote") == SAME:
+            blocks.append({"kind": "quote", "text": f"原文：{SAME}。"})
+        elif item.get("quote"):
             blocks.append({"kind": "quote", "text": f"原文：“{item['quote']}”"})
     return blocks
 
@@ -126,7 +128,7 @@ def circular(view: dict[str, Any], office: str, day: date) -> dict[str, Any]:
                 p(
                     "；".join(
                         f"{b['name']}（可能为："
-                        + "、".join(x["source"] for x in b.get("candidates", []))
+                        + "、".join(_file(x["source"]) for x in b.get("candidates", []))
                         + "）"
                         for b in rows
                     )
@@ -184,8 +186,13 @@ def circular(view: dict[str, Any], office: str, day: date) -> dict[str, Any]:
     }
 
 
+def _file(source: str) -> str:
+    """A received file as the circular names it: its name, without the folders it came in."""
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _who(report: dict[str, Any]) -> str:
-    return report.get("body") or report.get("issuer") or report["source"]
+    return report.get("body") or report.get("issuer") or _file(report["source"])
 
 
 def feedback(view: dict[str, Any], office: str, day: date) -> list[dict[str, Any]]:
@@ -208,7 +215,7 @@ def feedback(view: dict[str, Any], office: str, day: date) -> list[dict[str, Any
             blocks.append({"kind": "p", "text": text})
         elif entry:
             report = reports.get(entry["source"], {})
-            title = report.get("title") or entry["source"]
+            title = report.get("title") or _file(entry["source"])
             blocks.append(
                 {"kind": "p", "text": f"经审核，你单位报送的《{title}》有以下需要补充完善之处："}
             )

@@ -24,6 +24,7 @@ from model.labels import REQUIRED
 # and a report with plan items never gets the claim from the model alone.
 NO_PLAN = 0.0
 QUOTE_MAX = 120
+SAME = "同上"  # the quotation of a finding that rests on the one before
 # The parts as the 《法治政府建设与责任落实督察工作规定》 (art. 25) names them, which is how
 # an office's feedback names what is missing.
 PART_FEEDBACK = {
@@ -145,7 +146,7 @@ def findings(
         status = contents.get(part, {}).get("status")
         if status == "missing":
             add(f"missing:{part}", f"未报告{PART_FEEDBACK[part]}", outline)
-            outline = "（报告结构同上）"
+            outline = SAME
         elif status == "weak" and part != "shortcomings":
             note = contents[part].get("note") or "内容较弱"
             add(

@@ -213,9 +213,7 @@ def parse(
             raise RosterError(source, row, "截止日期", str(exc)) from None
         aliases = tuple(
             dict.fromkeys(
-                key(a)
-                for a in _ALIAS_SPLIT.split(cell(values, "简称/别名"))
-                if key(a) != key(name)
+                key(a) for a in _ALIAS_SPLIT.split(cell(values, "简称/别名")) if key(a) != key(name)
             )
         )
         bodies.append(

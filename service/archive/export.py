@@ -34,8 +34,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
 
 
 def export(folder: Path | str, fmt: str) -> list[Path]:
-    """One file per table in DIR/export/, as Parquet or UTF-8 CSV, and the comparison as
-    `COMPARISON_FILE` when the store has one; returns the paths."""
+    """One file per table in DIR/export/, as Parquet or UTF-8 CSV (and the reviewer's
+    corrections when there are any), and the comparison as `COMPARISON_FILE` when the store
+    has one; returns the paths."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose among {', '.join(EXPORT_FORMATS)}")
     folder = Path(folder)
@@ -43,7 +44,9 @@ def export(folder: Path | str, fmt: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with contextlib.closing(open_store(folder, readonly=True)) as conn:
-        for table in EXPORT_TABLES:
+        # A reviewer's corrections, when there are any, beside the machine's values.
+        reviewed = conn.execute("SELECT 1 FROM corrections LIMIT 1").fetchone() is not None
+        for table in (*EXPORT_TABLES, *(("corrections",) if reviewed else ())):
             columns = _columns(conn, table)
             names = ", ".join(f'"{name}"' for name, _ in columns)
             rows = conn.execute(f"SELECT {names} FROM {table} ORDER BY rowid").fetchall()

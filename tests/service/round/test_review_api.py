@@ -154,3 +154,23 @@ def test_dashboard_counts_missing_and_late_bodies(round_dir: Path, bundle_path: 
     page = client_for(round_dir, bundle_path).get("/archive/dashboard").get_data(as_text=True)
     assert 'id="roster-counts"' in page
     assert '<b data-count="missing">2</b>' in page and '<b data-count="late">1</b>' in page
+
+
+def test_report_page_shows_the_correction_and_the_machine_value(round_copy, bundle_path) -> None:
+    from service.archive.export import export
+
+    client = client_for(round_copy, bundle_path)
+    source = next(r for r in client.get("/v1/round").get_json()["reports"] if r["issuer"])
+    body = {
+        "source": source["source"],
+        "field": "issuer",
+        "value": "某某区司法局",
+        "note": "见落款",
+    }
+    assert post(client, body).status_code == 201
+    page = client.get(f"/archive/reports/{source['id']}").get_data(as_text=True)
+    assert 'id="corrections"' in page and "某某区司法局" in page
+    assert source["issuer"] in page  # the machine's value stays visible
+    assert '<dd data-field="issuer">某某区司法局</dd>' in page
+    names = [p.name for p in export(round_copy, "csv")]
+    assert "corrections.csv" in names

@@ -94,3 +94,57 @@ def test_a_correction_made_in_the_page(page) -> None:
     body = page.locator("#ledger tr[data-name=武汉市硚口区司法局]")
     assert body.get_attribute("data-state") != "missing"
     assert body.locator(".corrected").count() == 1
+
+
+def test_the_first_page_of_the_draft_circular(browser, round_dir: Path, tmp_path: Path) -> None:
+    """The circular rendered by LibreOffice: an A4 page whose title band and body carry text,
+    looked at in the browser as a reader opens the picture."""
+    import base64
+    import shutil
+    import subprocess
+
+    import pypdfium2
+
+    from service.cli import main
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    folder = Path(shutil.copytree(round_dir, tmp_path / "round"))
+    docx_path = tmp_path / "通报.docx"
+    assert main(["report", str(folder), "--out", str(docx_path), "--date", "2025-04-15"]) == 0
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo"
+    subprocess.run(
+        ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+         str(docx_path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pdf = pypdfium2.PdfDocument(tmp_path / "通报.pdf")
+    text = "".join(pdf[0].get_textpage().get_text_range().split())
+    assert text.startswith("关于2024年度法治政府建设年度报告报送情况的通报（征求意见稿）各单位：")
+    png = tmp_path / "page1.png"
+    pdf[0].render(scale=1).to_pil().save(png)
+    context = browser.new_context()
+    page = context.new_page()
+    data = base64.b64encode(png.read_bytes()).decode()
+    page.set_content(f'<img id="p" src="data:image/png;base64,{data}">')
+    page.wait_for_function("document.getElementById('p').complete")
+    ink = page.evaluate(
+        """() => {
+        const img = document.getElementById('p');
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const share = (top, bottom) => {
+          const d = g.getImageData(0, top * c.height, c.width, (bottom - top) * c.height).data;
+          let dark = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+          return dark / (d.length / 4);
+        };
+        return {w: c.width, h: c.height, margin: share(0, 0.1), title: share(0.12, 0.22),
+                body: share(0.3, 0.85)};
+      }"""
+    )
+    context.close()
+    assert abs(ink["h"] / ink["w"] - 297 / 210) < 0.01  # A4
+    assert ink["margin"] == 0  # the 37 mm top margin is empty
+    assert ink["title"] > 0.01 and ink["body"] > 0.02

@@ -110,17 +110,19 @@ def test_a_correction_is_kept_apart_and_shown_marked(round_copy, bundle_path) ->
 
 
 def test_concurrent_writes_are_all_kept(round_copy: Path, bundle_path: Path) -> None:
-    client = client_for(round_copy, bundle_path)
-    source = stray_source(client)
+    app = client_for(round_copy, bundle_path).application
+    source = stray_source(app.test_client())
 
     def write(k: int) -> int:
-        own = client_for(round_copy, bundle_path)
         body = {"source": source, "field": "year", "value": 2000 + k % 25, "note": f"n{k}"}
-        return post(own, body).status_code
+        return post(app.test_client(), body).status_code
 
+    # One write first, so that the threads find every module imported (compiling in several
+    # threads at once trips a CPython 3.11 bug that has nothing to do with the writes).
+    assert write(0) == 201
     with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(write, range(64)))
-    assert statuses == [201] * 64
+        statuses = list(pool.map(write, range(1, 64)))
+    assert statuses == [201] * 63
     items = corrections.read(round_copy)
     assert sorted(int(c["note"][1:]) for c in items) == list(range(64))
     with sqlite3.connect(round_copy / "archive.sqlite") as conn:

@@ -40,14 +40,14 @@ def _year() -> int | None:
     return int(raw)
 
 
-def round_data(folder: Path, year: int | None = None) -> dict[str, Any]:
+def round_data(folder: Path, year: int | None = None, base_url: str = "") -> dict[str, Any]:
     """The round view of the served archive, with the roster kept in its folder."""
     from model.round.roster import RosterError
     from service.archive.store import StoreError
     from service.round.view import served_round
 
     try:
-        return served_round(folder, current_app.extensions["fzreport.rules"], year)
+        return served_round(folder, current_app.extensions["fzreport.rules"], year, base_url)
     except RosterError as exc:
         fail(500, "bad_roster", str(exc))
     except StoreError as exc:
@@ -66,7 +66,8 @@ def workbook() -> Response:
     from service.office.xlsx import write_workbook
     from service.round.command import WORKBOOK_NAME
 
-    view = round_data(_folder(), _year())
+    # The workbook's links lead back to this server's report pages.
+    view = round_data(_folder(), _year(), request.host_url.rstrip("/"))
     with tempfile.TemporaryDirectory() as tmp:
         path = write_workbook(view, Path(tmp) / WORKBOOK_NAME)
         data = path.read_bytes()

@@ -118,5 +118,12 @@ def register(sub: Any) -> None:
     e.add_argument("--format", choices=(*EXPORT_FORMATS, "xlsx"), default="parquet")
     roster_argument(e)
     e.add_argument("--year", type=int, default=None, help="the round's year (xlsx)")
+    e.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="where `serve --archive DIR` runs (http://host:8000): the workbook links each "
+        "report to its page there (xlsx)",
+    )
     e.add_argument("--rules", type=Path, default=None, metavar="FILE", help="deadline rules (xlsx)")
     e.set_defaults(func=cmd_export)

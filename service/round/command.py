@@ -73,6 +73,7 @@ def load_round(args: argparse.Namespace) -> dict[str, Any]:
             year=getattr(args, "year", None),
             rules=rules,
             roster_file=Path(roster).name if roster else "",
+            base_url=getattr(args, "base_url", None) or "",
         )
     except (RosterError, RulesError, StoreError) as exc:
         raise CliError(str(exc)) from None

@@ -138,7 +138,8 @@ def round_view(
     ]
     entries_ = ledger(bodies, filed, year, rules) if bodies else []
     state_of = {e.body.name: e for e in entries_}
-    url = {r["source"]: f"{base_url}/archive/reports/{r['id']}" for r in stored}
+    # Paths of the archive's pages; the workbook makes links of them with `base_url`.
+    url = {r["source"]: f"/archive/reports/{r['id']}" for r in stored}
     by_body = {b.name: b for b in bodies or []}
 
     view_reports, problems, plans, feedback = [], [], [], []
@@ -321,7 +322,7 @@ def rules_rows(rules: Rules, bodies: list[Body] | None) -> dict[str, Any]:
 
 
 def served_round(
-    folder: Path | str, rules: Rules | None, year: int | None = None
+    folder: Path | str, rules: Rules | None, year: int | None = None, base_url: str = ""
 ) -> dict[str, Any]:
     """The round of a batch folder with the roster kept in it (none: no ledger), as the
     server shows it."""
@@ -334,4 +335,5 @@ def served_round(
         year=year,
         rules=rules,
         roster_file=roster.name if roster else "",
+        base_url=base_url,
     )

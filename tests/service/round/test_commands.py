@@ -78,3 +78,13 @@ def test_a_bad_roster_stops_the_batch_before_any_work(tmp_path, capsys, content,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(roster) in err and message in err
     assert not (out / "results.jsonl").exists()
+
+
+def test_workbook_links_to_the_report_pages_with_a_base_url(round_copy: Path, capsys) -> None:
+    argv = ["export", str(round_copy), "--format", "xlsx", "--base-url", "http://127.0.0.1:8000"]
+    assert main(argv) == 0
+    book = openpyxl.load_workbook(Path(capsys.readouterr().out.strip()))
+    sheet = book["报告一览"]
+    links = [c.hyperlink.target for row in sheet.iter_rows(min_row=2) for c in row if c.hyperlink]
+    assert links and all(t.startswith("http://127.0.0.1:8000/archive/reports/") for t in links)
+    assert main(["export", str(round_copy), "--format", "xlsx", "--base-url", "ftp://x"]) == 1

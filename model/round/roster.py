@@ -363,6 +363,7 @@ MATCH_ZH = {
     "unlisted": "不在名单中",
     "duplicate": "重复报送",
 }
+_OWN_NAMES = ("issuer", "title", "file", "folder")  # where a report names itself
 _SOURCE_ZH = {
     "issuer": "报告单位",
     "title": "标题",
@@ -408,6 +409,18 @@ def match(roster: Roster, ev: Evidence) -> Match:
     for source, text in _sources(ev):
         named_as = roster.named_in(text, prose=source in ("head", "tail"))
         named = {b for b in named_as if _compatible(roster.bodies[b], ev)}
+        if chosen is not None and len(chosen) == 1:
+            # Chosen already; a name the report gives itself (issuer, title, file, folder)
+            # that points at one other body makes it a question for a person.
+            if source in _OWN_NAMES and len(named) == 1 and not named & chosen:
+                other = roster.bodies[next(iter(named))].name
+                return Match(
+                    "ambiguous",
+                    None,
+                    tuple(sorted({roster.bodies[b].name for b in chosen | named})),
+                    "；".join(said) + f"；但{_SOURCE_ZH[source]}指向{other}",
+                )
+            continue
         if chosen is not None and len(chosen) > 1:
             # A place alone ("硚口区/区司法局.docx") narrows the bodies of that place.
             plain = key(text)
@@ -424,8 +437,6 @@ def match(roster: Roster, ev: Evidence) -> Match:
         else:
             continue
         said.append(f"{_SOURCE_ZH[source]}：" + "、".join(sorted({named_as[b] for b in named})))
-        if len(chosen) == 1:
-            break
     if not chosen:
         own = _OWN_PLACE.search(ev.head[:400])
         level = _OWN_LEVEL.get(own.group(1)) if own and not ev.issuer else None

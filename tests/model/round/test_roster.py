@@ -154,3 +154,14 @@ def test_ledger_states_and_deadlines() -> None:
 def test_round_year_is_the_most_common() -> None:
     assert round_year([2024, None, 2023, 2024]) == 2024
     assert round_year([None]) is None
+
+
+def test_a_file_name_that_names_another_body_makes_it_a_question(roster: Roster) -> None:
+    # The issuer says 硚口区司法局, the file 区住更局: one of them is wrong, and a person says which.
+    found = match(roster, Evidence("区住更局.docx", issuer="武汉市硚口区司法局"))
+    assert found.status == "ambiguous"
+    assert set(found.candidates) == {"武汉市硚口区司法局", "武汉市硚口区住房和城市更新局"}
+    assert "文件名指向武汉市硚口区住房和城市更新局" in found.evidence
+    # A name in passing in the opening is no such claim.
+    quiet = match(roster, Evidence("x.txt", issuer="武汉市硚口区司法局", head="会同区住更局开展"))
+    assert quiet.status == "matched"

@@ -157,7 +157,7 @@ def test_round_year_is_the_most_common() -> None:
 
 
 def test_a_file_name_that_names_another_body_makes_it_a_question(roster: Roster) -> None:
-    # The issuer says 硚口区司法局, the file 区住更局: one of them is wrong, and a person says which.
+    # The issuer says 硚口区司法局, the file 区住更局: one is wrong, and a person says which.
     found = match(roster, Evidence("区住更局.docx", issuer="武汉市硚口区司法局"))
     assert found.status == "ambiguous"
     assert set(found.candidates) == {"武汉市硚口区司法局", "武汉市硚口区住房和城市更新局"}

@@ -54,6 +54,8 @@ def apply(audit: dict[str, Any], fields: dict[str, Any]) -> tuple[dict[str, Any]
     """The audit with the reviewer's values in place of the machine's, and the fields that
     were corrected. `fields` maps a corrections field ("issuer", "parts.plans",
     "problems.2.cause" …) to its value; fields the audit does not have are ignored."""
+    if not fields:
+        return audit, []
     result = copy.deepcopy(audit)
     changed: list[str] = []
     meta = result.setdefault("metadata", {})

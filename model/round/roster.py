@@ -407,6 +407,8 @@ def match(roster: Roster, ev: Evidence) -> Match:
     chosen: set[int] | None = None
     said: list[str] = []
     for source, text in _sources(ev):
+        if chosen is not None and len(chosen) == 1 and source not in _OWN_NAMES:
+            continue
         named_as = roster.named_in(text, prose=source in ("head", "tail"))
         named = {b for b in named_as if _compatible(roster.bodies[b], ev)}
         if chosen is not None and len(chosen) == 1:

@@ -259,6 +259,11 @@ def forms(body: Body) -> dict[str, int]:
             found.setdefault(lowest, 2)  # 下太镇, 硚口区: a place reporting as itself
             found.setdefault(lowest + "政府", 2)
             found.setdefault(lowest + "人民政府", 2)
+    if not units and len(bare) >= 4 and bare[0] in _UNIT_CHARS.values():
+        # A name without its place ("区司法局", "区人民政府"): the organ alone, and 区政府.
+        organ = bare[1:]
+        if _GOVERNMENT_SUFFIX.fullmatch(organ):
+            found.setdefault(bare[0] + "政府", 1)
     if organ and organ not in _GENERIC_ORGANS and len(organ) >= 3:
         found.setdefault(organ, 1)
     return {k: v for k, v in found.items() if len(k) >= 2}
@@ -388,7 +393,11 @@ def _compatible(body: Body, ev: Evidence) -> bool:
     """False when the report says something the body cannot be: a place in a full issuer
     name that is not in the body's names, or 我镇/我局 against the body's kind."""
     names = key(body.name) + "".join(body.aliases)
-    if ev.issuer and is_body(ev.issuer):
+    # A roster that names its bodies without their place ("区司法局", as a district's own list
+    # does) says nothing against the place a report names.
+    bare = _PARTY_PREFIX.sub("", key(body.name))
+    placeless = not place_units(bare) and bare[:1] in _UNIT_CHARS.values()
+    if not placeless and ev.issuer and is_body(ev.issuer):
         units = place_units(_PARTY_PREFIX.sub("", key(ev.issuer)))
         if units:
             lowest = units[-1][1]

@@ -165,3 +165,12 @@ def test_a_file_name_that_names_another_body_makes_it_a_question(roster: Roster)
     # A name in passing in the opening is no such claim.
     quiet = match(roster, Evidence("x.txt", issuer="武汉市硚口区司法局", head="会同区住更局开展"))
     assert quiet.status == "matched"
+
+
+def test_a_roster_that_names_bodies_without_their_place() -> None:
+    # A district's own list: 区司法局, 区人民政府; the reports give the full names.
+    roster = Roster(parse(["名称"], [["区司法局"], ["区教育局"], ["区人民政府"]], "r.csv"))
+    assert match(roster, Evidence("a.docx", issuer="武汉市硚口区司法局")).body == "区司法局"
+    assert match(roster, Evidence("x/教育局.docx")).body == "区教育局"
+    government = match(roster, Evidence("b.html", issuer="硚口区人民政府"))
+    assert government.body == "区人民政府"

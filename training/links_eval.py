@@ -8,9 +8,9 @@ they quoted each admitted problem and up to four plan sentences that answer it. 
   every sentence after the problems passage, and the audit, like the readers, links each problem
   to at most `TOP` of them.
 The audit's links are `model.audit.checks.link_scores` over those units at LINK_THRESHOLD.
-Scores are pair F1 against each reader and the readers against each other, and the no-plan
-claims the feedback makes (`model.round.findings.NO_PLAN`): how many, and how many a reader
-contradicts. The work reports of odd years are the half thresholds may be tuned on; the even
+Scores are pair F1 against each reader and the readers against each other, and the problems
+the audit leaves unanswered (the feedback's 请核实) against the readers' unanswered ones. The
+work reports of odd years are the half the threshold was chosen on (`--sweep`); the even
 years and the seeds are reported.
 """
 
@@ -26,13 +26,13 @@ import numpy as np
 
 from model.analyse import prepare
 from model.audit.checks import LINK_THRESHOLD, link_scores
-from model.round.findings import NO_PLAN
 from model.text.document import Document
 from model.text.problems import Item, item_at
 
 ROOT = Path(__file__).resolve().parents[1]
 LINKS = ROOT / "seeds" / "links"
 TOP = 4  # plans a reader gave each problem at most
+SWEEP = (0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
 Pair = tuple[int, int]
 
 
@@ -107,11 +107,11 @@ def _report_units(
     return problems, plans, pairs
 
 
-def predicted(scores: np.ndarray, top: int | None) -> set[Pair]:
+def predicted(scores: np.ndarray, top: int | None, threshold: float) -> set[Pair]:
     found = set()
     for i, row in enumerate(scores):
         order = np.argsort(-row, kind="stable")[: top or len(row)]
-        found |= {(i, int(j)) for j in order if row[j] >= LINK_THRESHOLD}
+        found |= {(i, int(j)) for j in order if row[j] >= threshold}
     return found
 
 
@@ -126,9 +126,12 @@ def _score(tp: int, ref: int, got: int) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
 
 
-def evaluate(groups: dict[str, Sequence[str]], bundle_path: Path | None = None) -> dict[str, Any]:
-    """Pair F1 of the audit against each reader and between readers, and the no-plan claims,
-    for each group of documents."""
+Scored = tuple[np.ndarray, dict[str, set[Pair]], int | None]
+
+
+def scored(ids: Iterable[str], bundle_path: Path | None = None) -> dict[str, Scored]:
+    """For each document: the audit's `link_scores` over its units, the readers' links, and
+    how many plans a problem may take (the readers' cap on the work reports)."""
     from service.common import load_model
 
     classifier = load_model(bundle_path).classifier
@@ -140,27 +143,38 @@ def evaluate(groups: dict[str, Sequence[str]], bundle_path: Path | None = None) 
         row["doc_id"]: row["text"]
         for row in map(json.loads, (ROOT / "seeds" / "background" / "statecouncil.jsonl").open())
     }
+    found: dict[str, Scored] = {}
+    for doc_id in ids:
+        readers = {
+            name: json.loads((LINKS / name / f"{doc_id}.json").read_text(encoding="utf-8"))
+            for name in ("a", "b")
+        }
+        if doc_id.startswith("seed_"):
+            text = (ROOT / "seeds" / gold[doc_id]["source"]).read_text(encoding="utf-8")
+            doc = prepare(text, classifier)
+            problems, plans, pairs = _seed_units(doc, gold[doc_id], readers)
+            top = None
+        else:
+            doc = prepare(texts[doc_id], classifier)
+            problems, plans, pairs = _report_units(doc, readers)
+            top = TOP
+        found[doc_id] = (link_scores(doc, problems, plans), pairs, top)
+    return found
+
+
+def figures(
+    docs: dict[str, Scored], groups: dict[str, Sequence[str]], threshold: float = LINK_THRESHOLD
+) -> dict[str, Any]:
+    """Pair F1 of the audit against each reader and between readers, and the problems it
+    leaves unanswered (which the feedback asks to check) against the readers', per group."""
     result: dict[str, Any] = {}
     for group, ids in groups.items():
         sums = {key: [0, 0, 0] for key in ("system_a", "system_b", "a_b")}
-        claims = {"problems": 0, "none": 0, "none_wrong": 0, "check": 0}
+        flags = {"problems": 0, "flagged": 0, "unanswered_a": 0, "caught_a": 0}
+        flags |= {"unanswered_b": 0, "caught_b": 0}
         for doc_id in ids:
-            readers = {
-                name: json.loads((LINKS / name / f"{doc_id}.json").read_text(encoding="utf-8"))
-                for name in ("a", "b")
-            }
-            if doc_id.startswith("seed_"):
-                source = gold[doc_id]["source"]
-                text = (ROOT / "seeds" / source).read_text(encoding="utf-8")
-                doc = prepare(text, classifier)
-                problems, plans, pairs = _seed_units(doc, gold[doc_id], readers)
-                top = None
-            else:
-                doc = prepare(texts[doc_id], classifier)
-                problems, plans, pairs = _report_units(doc, readers)
-                top = TOP
-            scores = link_scores(doc, problems, plans)
-            found = predicted(scores, top)
+            scores, pairs, top = docs[doc_id]
+            found = predicted(scores, top, threshold)
             for key, ref, got in (
                 ("system_a", pairs["a"], found),
                 ("system_b", pairs["b"], found),
@@ -168,18 +182,15 @@ def evaluate(groups: dict[str, Sequence[str]], bundle_path: Path | None = None) 
             ):
                 for k, v in enumerate(f1(ref, got)):
                     sums[key][k] += v
-            for i, row in enumerate(scores):
-                claims["problems"] += 1
-                best = float(row.max()) if row.size else 0.0
-                if best >= LINK_THRESHOLD:
-                    continue
-                if best < NO_PLAN:
-                    claims["none"] += 1
-                    # Wrong when either reader links the problem to a plan.
-                    claims["none_wrong"] += any(p == i for p, _ in pairs["a"] | pairs["b"])
-                else:
-                    claims["check"] += 1
-        result[group] = {key: _score(*v) for key, v in sums.items()} | {"claims": claims}
+            for i in range(len(scores)):
+                flagged = not any(p == i for p, _ in found)
+                flags["problems"] += 1
+                flags["flagged"] += flagged
+                for reader in ("a", "b"):
+                    unanswered = not any(p == i for p, _ in pairs[reader])
+                    flags[f"unanswered_{reader}"] += unanswered
+                    flags[f"caught_{reader}"] += unanswered and flagged
+        result[group] = {key: _score(*v) for key, v in sums.items()} | {"unanswered": flags}
     return result
 
 
@@ -203,11 +214,12 @@ def show(result: dict[str, Any]) -> Iterable[str]:
             ("a_b", "reader b vs reader a"),
         ):
             s = scores[key]
-            yield (f"  {name:<22} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
-        c = scores["claims"]
+            yield f"  {name:<22} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+        u = scores["unanswered"]
         yield (
-            f"  no-plan claims: {c['none']} of {c['problems']} problems "
-            f"({c['none_wrong']} contradicted by a reader); 请核实: {c['check']}"
+            f"  unanswered (请核实): {u['flagged']} of {u['problems']} problems; of the readers' "
+            f"unanswered, a {u['caught_a']} of {u['unanswered_a']}, "
+            f"b {u['caught_b']} of {u['unanswered_b']} flagged"
         )
 
 
@@ -215,8 +227,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="the mean F1 against the two readers at each threshold, per group (how "
+        "LINK_THRESHOLD was chosen: the best on the tune half)",
+    )
     args = parser.parse_args(argv)
-    result = evaluate(default_groups(), args.model)
+    groups = default_groups()
+    docs = scored([i for ids in groups.values() for i in ids], args.model)
+    if args.sweep:
+        for threshold in SWEEP:
+            result = figures(docs, groups, threshold)
+            means = "  ".join(
+                f"{group}: {(r['system_a']['f1'] + r['system_b']['f1']) / 2:.3f}"
+                for group, r in result.items()
+            )
+            print(f"{threshold:.2f}  {means}")
+        return 0
+    result = figures(docs, groups)
     print(json.dumps(result, indent=1) if args.json else "\n".join(show(result)))
     return 0
 

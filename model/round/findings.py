@@ -17,11 +17,11 @@ from typing import Any
 from model.labels import REQUIRED
 
 # A problem is said to have no plan when no plan comes nearer than this (the best of
-# `model.audit.checks.link_scores`); between this and the audit's LINK_THRESHOLD the feedback
-# asks to check instead. Chosen on the tune half of the link gold (`python -m
-# training.links_eval`): readers link problems to plans that share no content word with them
-# ("执法能力不均衡" answered by "加强执法培训"), so any positive value made wrong claims there,
-# and a report with plan items never gets the claim from the model alone.
+# `model.audit.checks.link_scores`); below the audit's LINK_THRESHOLD otherwise, the feedback
+# asks to check. On the readers' links (`python -m training.links_eval`) no positive value
+# was safe: readers link problems to plans that share almost nothing with them (seed 004's
+# first problem scores 0.016 against the plan both readers gave it), so a report with plan
+# items never gets the claim from the model alone.
 NO_PLAN = 0.0
 QUOTE_MAX = 120
 SAME = "同上"  # the quotation of a finding that rests on the one before

@@ -275,7 +275,9 @@ class Roster:
 
     bodies: list[Body]
     names: dict[str, dict[int, int]] = field(default_factory=dict)  # form -> {body: strength}
-    longest: int = 0
+    # The lengths of the forms that open with each character, longest first: a text is
+    # looked up only where a form may start, only at the lengths forms have.
+    lengths: dict[str, list[int]] = field(default_factory=dict)
     places: list[str] = field(default_factory=list)  # each body's lowest place ("硚口区")
 
     def __post_init__(self) -> None:
@@ -284,7 +286,10 @@ class Roster:
                 self.names.setdefault(form, {})[b] = strength
             units = place_units(_PARTY_PREFIX.sub("", key(body.name)))
             self.places.append(units[-1][1] if units else "")
-        self.longest = max(map(len, self.names), default=0)
+        starts: dict[str, set[int]] = {}
+        for form in self.names:
+            starts.setdefault(form[0], set()).add(len(form))
+        self.lengths = {c: sorted(n, reverse=True) for c, n in starts.items()}
 
     def named_in(self, text: str, prose: bool = False) -> dict[int, str]:
         """The bodies whose names occur in `text`, each with the name found, a name inside a
@@ -296,10 +301,10 @@ class Roster:
         report mentions its superiors and partners in passing ("在区委、区政府的领导下")."""
         text = key(text)
         hits: list[tuple[int, int, str]] = []
-        for start in range(len(text)):
-            for end in range(min(len(text), start + self.longest), start + 1, -1):
-                if text[start:end] in self.names:
-                    hits.append((start, end, text[start:end]))
+        for start, char in enumerate(text):
+            for length in self.lengths.get(char, ()):
+                if start + length <= len(text) and text[start : start + length] in self.names:
+                    hits.append((start, start + length, text[start : start + length]))
                     break
         kept = [
             h

@@ -48,8 +48,9 @@ def set_status(conn: sqlite3.Connection, state: str, reason: str | None, **extra
     conn.execute("INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_status', ?)", (value,))
 
 
-def store(conn: sqlite3.Connection, result: dict[str, Any], seconds: float) -> None:
-    """Replace the stored comparison by `result`, in the caller's transaction."""
+def store(conn: sqlite3.Connection, result: dict[str, Any]) -> None:
+    """Replace the stored comparison by `result`, in the caller's transaction (which then
+    sets the status)."""
     conn.execute("DELETE FROM comparison")
     for kind in COMPARE_KINDS:
         conn.executemany(
@@ -63,7 +64,6 @@ def store(conn: sqlite3.Connection, result: dict[str, Any], seconds: float) -> N
         "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
         (json.dumps(top_of(result), ensure_ascii=False),),
     )
-    set_status(conn, "ok", None, seconds=round(seconds, 3))
 
 
 def entries(conn: sqlite3.Connection, kind: str) -> Iterator[Any]:
@@ -262,17 +262,29 @@ def _compare(
     live: list[int] | None,
     start: float,
 ) -> float:
-    """Finish `comparison` with the store's problem rows and rate fields, and store it all."""
+    """Finish `comparison` with the store's problem rows and rate fields, and store it all,
+    with the seconds of each step (the status's `steps`: where a large build's time goes)."""
+    steps = {"taking in": time.perf_counter() - start}
+    clock = time.perf_counter()
     comparison.take(problem_rows(conn), summaries(conn))
+    steps["reading problems"] = time.perf_counter() - clock
     result = comparison.finish(live, _paragraph_text(conn))
+    steps.update(comparison.timings)
+    clock = time.perf_counter()
     state = comparison.passages.state()
     through = conn.execute("SELECT coalesce(max(id), 0) FROM reports").fetchone()[0]
     del comparison
-    seconds = time.perf_counter() - start
     with conn:
-        store(conn, result, seconds)
+        store(conn, result)
         save_state(conn, state, through)
+        steps["storing"] = time.perf_counter() - clock
+        seconds = time.perf_counter() - start
+        set_status(conn, "ok", None, seconds=round(seconds, 3), steps=_rounded(steps))
     return seconds
+
+
+def _rounded(steps: dict[str, float]) -> dict[str, float]:
+    return {step: round(seconds, 1) for step, seconds in steps.items()}
 
 
 def _work(

@@ -472,3 +472,71 @@ def test_a_resumed_passage_index_finds_what_one_index_of_all_finds() -> None:
     assert set(state) == set(again) and state.pop("issuers") == again.pop("issuers")
     for name, values in state.items():
         assert np.array_equal(values, again[name], equal_nan=values.dtype.kind == "f"), name
+
+
+def _random_problems(count: int, seed: int = 3) -> list[str]:
+    """Problem statements made of pieces of the fixtures, so that many pairs are close."""
+    rng = random.Random(seed)
+    pieces = [STAFF, STAFF_AGAIN, DISCLOSURE, DISCLOSURE_AGAIN, REVIEW]
+    texts = []
+    for _ in range(count):
+        a, b = rng.sample(pieces, 2)
+        cut = rng.randrange(5, len(a))
+        texts.append(a[:cut] + b[rng.randrange(0, 10) :])
+    return texts
+
+
+def test_pair_dots_add_each_pairs_products_in_column_order() -> None:
+    from model.compare import _dot, _pair_dots, _row, _tfidf
+
+    matrix, _ = _tfidf(_random_problems(60))
+    rng = np.random.default_rng(0)
+    left, right = rng.integers(0, 60, 500), rng.integers(0, 60, 500)
+    dots = _pair_dots(matrix, left, right)
+    expected = [_dot(_row(matrix, i), _row(matrix, j)) for i, j in zip(left, right, strict=True)]
+    assert dots.tolist() == expected  # to the bit, as the loop over the shorter row adds them
+
+
+def test_terms_are_numbered_in_order_of_first_appearance() -> None:
+    from model.compare import _first_seen
+
+    numbers, size = _first_seen(np.array([30, 10, 30, 20, 10], dtype=np.uint64))
+    assert numbers.tolist() == [0, 1, 0, 2, 1] and size == 3
+    numbers, size = _first_seen(np.array([], dtype=np.uint64))
+    assert numbers.tolist() == [] and size == 0
+
+
+def test_cluster_centre_is_the_member_closest_to_the_sum() -> None:
+    from model.compare import _centre, _dot, _row, _tfidf
+
+    matrix, _ = _tfidf(_random_problems(12))
+    group = [2, 5, 7, 11]
+    total: dict[int, float] = {}
+    for u in group:
+        for t, w in _row(matrix, u).items():
+            total[t] = total.get(t, 0.0) + w
+    expected = max(group, key=lambda u: (round(_dot(_row(matrix, u), total), 9), -u))
+    assert _centre(matrix, group, total) == expected
+
+
+def test_recurring_pairs_are_the_same_listed_or_multiplied_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import model.compare as compare
+
+    texts = _random_problems(400, seed=5)
+    rng = random.Random(7)
+    reports = [
+        report(
+            k, f"第{k % 9}区司法局", 2019 + k % 6, problems=texts[5 * (k % 80) : 5 * (k % 80) + 5]
+        )
+        for k in range(160)
+    ]
+    reports += [
+        report(999, "大局", 2020, problems=texts[:300]),
+        report(998, "大局", 2021, problems=texts[100:400]),
+    ]
+    rng.shuffle(reports)
+    listed = compare.recurring_problems(reports)
+    monkeypatch.setattr(compare, "RECURRING_SMALL", 0)  # every body multiplied out
+    assert listed and compare.recurring_problems(reports) == listed

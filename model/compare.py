@@ -154,6 +154,9 @@ def _segments(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
 
 
+TFIDF_BLOCK = 50_000  # texts whose bigrams are counted at once: memory for theirs, not all
+
+
 def _tfidf(texts: Sequence[str]) -> tuple[CSR, np.ndarray]:
     """Unit TF-IDF rows over character bigrams (CSR, columns sorted), and document counts.
 
@@ -161,13 +164,60 @@ def _tfidf(texts: Sequence[str]) -> tuple[CSR, np.ndarray]:
     bigrams ("执法", "人员", "素质") while the stock words are weighted down by IDF. A text of
     one character is its own single term. Term ids number the bigrams in order of first
     appearance (texts in order, each read left to right), so the MinHash blocking, which
-    hashes the ids, gives the same candidates whatever the implementation. Computed in numpy
-    over all texts at once.
+    hashes the ids, gives the same candidates whatever the implementation. Counted in numpy a
+    block of TFIDF_BLOCK texts at a time (the per-character arrays of half a million problem
+    items took 2 GB at once), then weighted over all rows.
     """
+    n = len(texts)
+    known = np.zeros(0, dtype=np.uint64)  # the bigrams met so far, sorted, and their ids
+    known_ids = np.zeros(0, dtype=np.int64)
+    blocks: list[CSR] = []
+    for at in range(0, n, TFIDF_BLOCK):
+        block = texts[at : at + TFIDF_BLOCK]
+        keys, rows = _bigram_keys(block)
+        local, distinct = _first_seen(keys)
+        # Ids of the block's distinct bigrams: those met before keep theirs, new ones (in
+        # their order of first appearance here) come after every earlier one.
+        where = np.minimum(np.searchsorted(known, distinct), max(len(known) - 1, 0))
+        met = known[where] == distinct if len(known) else np.zeros(len(distinct), dtype=bool)
+        ids = np.empty(len(distinct), dtype=np.int64)
+        ids[met] = known_ids[where[met]]
+        ids[~met] = len(known) + np.arange(int((~met).sum()))
+        known, known_ids = (
+            np.concatenate([known, distinct[~met]]),
+            np.concatenate([known_ids, ids[~met]]),
+        )
+        order = np.argsort(known, kind="stable")
+        known, known_ids = known[order], known_ids[order]
+        blocks.append(count_matrix(rows, ids[local], (len(block), _MAX_TERMS)))
+    size = len(known)
+    counts = CSR(
+        np.concatenate([b.data for b in blocks]) if blocks else np.zeros(0),
+        np.concatenate([b.indices for b in blocks]) if blocks else np.zeros(0, dtype=np.int64),
+        _stacked_indptr([b.indptr for b in blocks]),
+        (n, max(size, 1)),
+    )
+    del blocks
+    return tfidf(counts), np.bincount(counts.indices, minlength=size)
+
+
+_MAX_TERMS = 1 << 31  # a bound on the distinct bigrams, for packing (row, term) in 64 bits
+
+
+def _stacked_indptr(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The indptr of row blocks stacked one under the other."""
+    out, offset = [np.zeros(1, dtype=np.int64)], 0
+    for indptr in parts:
+        out.append(indptr[1:] + offset)
+        offset += int(indptr[-1])
+    return np.concatenate(out)
+
+
+def _bigram_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The key of every bigram of the texts (`ngram_keys`), in order, and its text's row."""
     n = len(texts)
     codes, starts = _flat(texts)
     lengths = np.diff(starts)
-    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
     # A bigram at every position whose next character is in the same text; a one-character
     # text gives its character alone (code << 21 with nothing after it: no bigram is that).
     pair = np.ones(len(codes), dtype=bool)
@@ -177,15 +227,12 @@ def _tfidf(texts: Sequence[str]) -> tuple[CSR, np.ndarray]:
     single[starts[:-1][lengths == 1]] = True
     keep = pair | single
     following = np.where(pair, np.append(codes[1:], np.uint64(0)), np.uint64(0))
-    keys = ngram_keys([codes, following])
-    keys, rows = keys[keep], owner[keep]
-    terms, size = _first_seen(keys)
-    counts = count_matrix(rows, terms, (n, max(size, 1)))
-    return tfidf(counts), np.bincount(counts.indices, minlength=size)
+    keys = ngram_keys([codes, following])[keep]
+    return keys, np.repeat(np.arange(n, dtype=np.int64), lengths)[keep]
 
 
-def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, int]:
-    """Each key's number in order of first appearance, and how many distinct keys there are.
+def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's number in order of first appearance, and the distinct keys in that order.
 
     Arrow's dictionary encoding hashes the keys in one pass: ten times faster than sorting
     them (`np.unique`) for the millions of bigrams of a large archive, with the same numbers.
@@ -194,7 +241,8 @@ def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, int]:
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(pa.array(keys, type=pa.uint64()))
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(encoded.dictionary)
+    numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return numbers, encoded.dictionary.to_numpy(zero_copy_only=False)
 
 
 PAIR_CHUNK = 200_000  # candidate pairs whose dot products are computed at once
@@ -232,20 +280,6 @@ def _dot(a: Mapping[int, float], b: Mapping[int, float]) -> float:
 def _row(matrix: CSR, i: int, scale: float = 1.0) -> dict[int, float]:
     a, b = matrix.indptr[i], matrix.indptr[i + 1]
     return dict(zip(matrix.indices[a:b].tolist(), (matrix.data[a:b] * scale).tolist(), strict=True))
-
-
-class _LazyRows:
-    """`_row(matrix, i)` made on first use and kept: the rows a clustering touches, not all."""
-
-    def __init__(self, matrix: CSR) -> None:
-        self.matrix = matrix
-        self.made: dict[int, dict[int, float]] = {}
-
-    def __getitem__(self, i: int) -> dict[int, float]:
-        row = self.made.get(i)
-        if row is None:
-            row = self.made[i] = _row(self.matrix, i)
-        return row
 
 
 class _Union:
@@ -379,9 +413,20 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     return np.stack([filled[codes % n], filled[codes // n]], axis=1)
 
 
+KEY_BLOCK = 50_000  # sets whose MinHash signatures are in memory at once
+
+
 def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
-    """`candidate_pairs` of the sets values[indptr[k]:indptr[k+1]] at Jaccard `threshold`."""
-    return candidate_pairs(band_keys(values, indptr, threshold))
+    """`candidate_pairs` of the sets values[indptr[k]:indptr[k+1]] at Jaccard `threshold`,
+    keyed KEY_BLOCK sets at a time (the signatures of all would be n × 128 numbers)."""
+    n = len(indptr) - 1
+    keys = [
+        band_keys(values[indptr[a] : indptr[b]], indptr[a : b + 1] - indptr[a], threshold)
+        for a, b in ((a, min(a + KEY_BLOCK, n)) for a in range(0, n, KEY_BLOCK))
+    ]
+    if not keys:
+        return np.empty((0, 2), dtype=np.int64)
+    return candidate_pairs(np.concatenate(keys))
 
 
 # -- problem clusters ------------------------------------------------------------------------------
@@ -484,17 +529,17 @@ def clusters_of(
     pairs, similarity = pairs[linked], similarity[linked]
     order = np.lexsort((pairs[:, 1], pairs[:, 0], -similarity))
     edges = zip(similarity[order].tolist(), *pairs[order].T.tolist(), strict=True)
-    vectors = _LazyRows(matrix)
     # Average linkage on the fly: each group keeps the sum of its members' vectors and its size
     # (identical statements counted once per item), so the mean cross cosine is one dot product.
+    # Only groups of two units or more keep their sum; a single unit's is made when needed
+    # (keeping every row touched as a dict took more than a gigabyte at 500,000 items).
     union = _Union(n)
     sums: dict[int, dict[int, float]] = {}
     sizes = {i: len(members[i]) for i in range(n)}
 
     def summed(root: int) -> dict[int, float]:
-        if root not in sums:
-            sums[root] = {t: w * sizes[root] for t, w in vectors[root].items()}
-        return sums[root]
+        found = sums.get(root)
+        return _row(matrix, root, sizes[root]) if found is None else found
 
     # Two groups refused once are refused again until one of them grows: their next edges
     # are passed over without the dot product of two big summed vectors. Two single units
@@ -516,6 +561,7 @@ def clusters_of(
         union.union(a, b)
         for t, w in sb.items():
             sa[t] = sa.get(t, 0.0) + w
+        sums[a] = sa
         sums.pop(b, None)
         sizes[a] += sizes[b]
         single[a] = False

@@ -131,13 +131,23 @@ def weigh(counts: CSR, idf: np.ndarray | None, sublinear: bool) -> CSR:
     n = counts.shape[0]
     data = counts.data
     if sublinear:
-        data = np.log(data) + 1
+        data = np.log(data)
+        data += 1
     if idf is not None:
-        data = data * idf[counts.indices]
+        data = _apply(np.multiply, data, idf[counts.indices], fresh=data is not counts.data)
     owner = counts.rows()
     norms = np.sqrt(np.bincount(owner, weights=data * data, minlength=n))
-    data = data / np.where(norms > 0, norms, 1.0)[owner]
+    scale = np.where(norms > 0, norms, 1.0)[owner]
+    data = _apply(np.divide, data, scale, fresh=data is not counts.data)
     return CSR(data, counts.indices, counts.indptr, counts.shape, owner)
+
+
+def _apply(op: np.ufunc, data: np.ndarray, other: np.ndarray, fresh: bool) -> np.ndarray:
+    """op(data, other), in place when `data` is a fresh array of the result's type: the
+    weighting of a large archive's millions of entries then holds no extra copy."""
+    if fresh and np.result_type(data, other) == data.dtype:
+        return op(data, other, out=data)
+    return op(data, other)
 
 
 def smooth_idf(df: np.ndarray, n: int) -> np.ndarray:

@@ -500,10 +500,22 @@ def test_pair_dots_add_each_pairs_products_in_column_order() -> None:
 def test_terms_are_numbered_in_order_of_first_appearance() -> None:
     from model.compare import _first_seen
 
-    numbers, size = _first_seen(np.array([30, 10, 30, 20, 10], dtype=np.uint64))
-    assert numbers.tolist() == [0, 1, 0, 2, 1] and size == 3
-    numbers, size = _first_seen(np.array([], dtype=np.uint64))
-    assert numbers.tolist() == [] and size == 0
+    numbers, distinct = _first_seen(np.array([30, 10, 30, 20, 10], dtype=np.uint64))
+    assert numbers.tolist() == [0, 1, 0, 2, 1] and distinct.tolist() == [30, 10, 20]
+    numbers, distinct = _first_seen(np.array([], dtype=np.uint64))
+    assert numbers.tolist() == [] and distinct.tolist() == []
+
+
+def test_tfidf_in_blocks_is_the_tfidf_of_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    import model.compare as compare
+
+    texts = [*_random_problems(50), "法", "", "甲乙", *_random_problems(30, seed=9)]
+    whole, df = compare._tfidf(texts)
+    monkeypatch.setattr(compare, "TFIDF_BLOCK", 7)  # bigrams first met in later blocks too
+    blocked, df_blocked = compare._tfidf(texts)
+    assert whole.shape == blocked.shape and np.array_equal(df, df_blocked)
+    for name in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(whole, name), getattr(blocked, name)), name
 
 
 def test_cluster_centre_is_the_member_closest_to_the_sum() -> None:

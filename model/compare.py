@@ -245,7 +245,7 @@ def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return numbers, encoded.dictionary.to_numpy(zero_copy_only=False)
 
 
-PAIR_CHUNK = 200_000  # candidate pairs whose dot products are computed at once
+PAIR_CHUNK = 100_000  # candidate pairs whose dot products are computed at once
 
 
 def _pair_dots(matrix: CSR, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -13,8 +13,9 @@ share of characters whose paragraph label equals the clean text's is shown besid
 
 Reports: the five seeds (the rules were tuned on them), and apart, every 4th State Council work
 report (a different genre, not used for tuning; their audit says "not an annual report", so the
-labels column is the telling one there). Then the read time per format for a 20,000-character
-report (LibreOffice's conversion time is quoted apart, as it is not reading).
+labels column is the telling one there). Then the seeds hard-wrapped at every width from 28 to
+40 (`wrap_sweep`), and the read time per format for a 20,000-character report (LibreOffice's
+conversion time is quoted apart, as it is not reading).
 """
 
 from __future__ import annotations
@@ -177,6 +178,28 @@ def measure(name: str, texts: list[str], classifier: Any, folder: Path) -> dict[
     return {"rows": rows, "failures": failures, "conversion_s": conversion, "pdfs": len(pdfs)}
 
 
+WRAP_WIDTHS = range(28, 41)  # characters a line of a PDF's text layer, A4 公文 and wider
+
+
+def wrap_sweep(texts: list[str], classifier: Any) -> dict[str, Any]:
+    """Each text hard-wrapped at every width of WRAP_WIDTHS, read as a .txt: how many give
+    the clean text's audit (a wrap can break any phrase a check looks for)."""
+    from model.analyse import analyse
+    from model.ingest.readers import read_document
+
+    same, misses = 0, []
+    for i, text in enumerate(texts):
+        clean = essentials(analyse(text, classifier, audit=True))
+        for width in WRAP_WIDTHS:
+            data = wrap(text, width).encode("utf-8")
+            result = analyse(read_document(data, "r.txt").text, classifier, audit=True)
+            if essentials(result) == clean:
+                same += 1
+            else:
+                misses.append(f"#{i} at {width}: {clean} -> {essentials(result)}")
+    return {"same": same, "of": len(texts) * len(WRAP_WIDTHS), "misses": misses}
+
+
 def read_times(text: str, repeat: int, folder: Path) -> dict[str, float]:
     """Median milliseconds `read_document` takes for each format of one report."""
     import opencc
@@ -258,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeds": measure("seeds", seeds, classifier, folder / "seeds"),
             "statecouncil": measure("statecouncil", council, classifier, folder / "council"),
         }
+        found["wrapped"] = wrap_sweep(seeds, classifier)
         report = report_of(20_000, council)
         started = time.perf_counter()
         times = read_times(report, args.repeat, folder / "timing")
@@ -272,12 +296,20 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print()
+    wrapped = found["wrapped"]
+    print(
+        f"Seeds wrapped at every width {WRAP_WIDTHS.start}-{WRAP_WIDTHS.stop - 1}: "
+        f"{wrapped['same']} of {wrapped['of']} give the clean audit"
+    )
+    for line in wrapped["misses"]:
+        print("  " + line)
+    print()
     print(f"read_document for one {len(report):,}-character report, median of {args.repeat} (ms)")
     for shape, ms in times.items():
         flag = "" if ms <= 50 else "  over the 50 ms target"
         print(f"  {shape:<12} {ms:7.1f}{flag}")
-    conversions = [found[k]["conversion_s"] for k in found]
-    pdfs = sum(found[k]["pdfs"] for k in found)
+    conversions = [found[k]["conversion_s"] for k in ("seeds", "statecouncil")]
+    pdfs = sum(found[k]["pdfs"] for k in ("seeds", "statecouncil"))
     if pdfs:
         print(f"LibreOffice conversion (not reading): {sum(conversions):.1f} s for {pdfs} PDFs")
     else:

@@ -186,7 +186,6 @@ def _chars(doc: Document, paragraphs: Sequence[int]) -> int:
 def contents(doc: Document, problems: Sequence[Problem], plans: Sequence[Item]) -> dict[str, Any]:
     """present, weak or missing for each part, with the evidence paragraphs and a note."""
     found: dict[str, Any] = {}
-    norm = doc.normalised()
     for part in PARTS:
         body, heads = _body(doc, part), _headings(doc, part)
         chars = _chars(doc, body)
@@ -196,7 +195,8 @@ def contents(doc: Document, problems: Sequence[Problem], plans: Sequence[Item]) 
                 status = "missing"
                 note = "有“不足”标题但其下没有内容" if heads else "未写存在的不足"
             elif not any(
-                CAUSE.search(norm, doc.paragraphs[i].start, doc.paragraphs[i].end) for i in body
+                CAUSE.search(doc.unwrapped(doc.paragraphs[i].start, doc.paragraphs[i].end))
+                for i in body
             ):
                 status, note = "weak", "列出不足但未说明原因"
             else:
@@ -214,7 +214,7 @@ def contents(doc: Document, problems: Sequence[Problem], plans: Sequence[Item]) 
                 # Mentions of 第一责任人 inside other parts are not the part the rules require.
                 status = "missing"
                 note = "未写主要负责人履行第一责任人职责情况" + (
-                    "（仅在其他部分顺带提及）" if _LEADERS.search(norm) else ""
+                    "（仅在其他部分顺带提及）" if _mentions_leaders(doc) else ""
                 )
         elif part == "plans":
             concrete = [p for p in plans if not is_generic(doc, p.start, p.end)]
@@ -242,13 +242,17 @@ def contents(doc: Document, problems: Sequence[Problem], plans: Sequence[Item]) 
 def _leader_sentence(doc: Document) -> int | None:
     """The paragraph of the first sentence outside the plans about the leader's own duty."""
     assert doc.labels is not None
-    norm = doc.normalised()
     for sentence in doc.sentences:
         if doc.labels[sentence.paragraph] != "plans" and _LEADER_SUBJECT.match(
-            norm, sentence.start, sentence.end
+            doc.unwrapped(sentence.start, sentence.end)
         ):
             return sentence.paragraph
     return None
+
+
+def _mentions_leaders(doc: Document) -> bool:
+    """Whether any paragraph names the principal leader's duty (`_LEADERS`)."""
+    return any(_LEADERS.search(doc.unwrapped(p.start, p.end)) for p in doc.paragraphs)
 
 
 # -- problems and plans --------------------------------------------------------------------------
@@ -453,12 +457,11 @@ def audit(
         }
     items = problem_items(doc, "shortcomings")
     plans = problem_items(doc, "plans")
-    norm = doc.normalised()
     scores = link_scores(doc, items, plans)
     problems = [
         Problem(
             item,
-            bool(CAUSE.search(norm, item.start, item.end)),
+            bool(CAUSE.search(doc.unwrapped(item.start, item.end))),
             is_generic(doc, item.start, item.end),
             linked,
             float(row.max()) if row.size else 0.0,

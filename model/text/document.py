@@ -6,6 +6,7 @@ summarisation, figures and keywords in one request never redo that work.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +24,8 @@ from model.text.segment import (
     sentence_bounds,
     split_paragraphs,
 )
+
+_BREAKS = re.compile(r"\r?\n")  # line breaks, which `Document.unwrapped` takes out
 
 
 class HeadingScorer(Protocol):
@@ -98,6 +101,13 @@ class Document:
         if "normalised" not in self.features:
             self.features["normalised"] = normalise(self.text)
         return self.features["normalised"]
+
+    def unwrapped(self, start: int, end: int) -> str:
+        """The normalised text of start..end with its line breaks taken out, for the checks
+        that only ask whether a phrase is there: hard-wrapped text keeps its breaks inside
+        paragraphs (offsets index the input), and "主要负责\n人" must still read 主要负责人."""
+        part = self.normalised()[start:end]
+        return _BREAKS.sub("", part) if "\n" in part or "\r" in part else part
 
     def heading_probabilities(self) -> np.ndarray | None:
         """P(heading) of each sentence by the heading model, computed once; None without one.

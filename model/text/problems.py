@@ -20,7 +20,7 @@ from model.text.units import REMEDY, marker_end
 
 # A list marker that opens an item, when it stands at a paragraph start or after 。！？；：.
 _ITEM_MARKER = re.compile(
-    r"[一二三四五六七八九十]+是|[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|"
+    r"[一二三四五六七八九十]+\n?是|[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|"
     r"[0-9]{1,2}\s*[.、](?![0-9])|首先|其次|再次|此外|最后|另外"
 )
 _ITEM_BEFORE = "。！？；：\n"

@@ -43,7 +43,7 @@ DEPENDENT_CHARS = 30  # a clause cut off after "；" shorter than this has no su
 
 # Ordinal list markers that open a run-in item.
 _MARKER = re.compile(
-    r"\s*(?:[一二三四五六七八九十]+[是、]|[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|"
+    r"\s*(?:[一二三四五六七八九十]+\n?[是、]|[（(]\s*[一二三四五六七八九十0-9]+\s*[）)]|"
     r"[0-9]{1,2}\s*[.、](?![0-9])|第[一二三四五六七八九十]+[，、]|首先[，、]?|其次[，、]?|"
     r"再次[，、]?|最后[，、])\s*"
 )

@@ -57,17 +57,10 @@ SHAPES: dict[str, Callable[[str], str]] = {
     "crlf": lambda t: t.replace("\n", "\r\n"),
 }
 
-# Where the shapes still differ, and why: each is a pattern in a module that searches the
-# normalised text, where a line break of the input stays (offsets index the input).
+# Where the shapes still differ, and why.
 KNOWN = {
     ("001", "one-line"): "the signature's two name lines become 'A B' on one line, and "
     "metadata takes the last part as the issuer",
-    ("003", "wrapped-28"): "a wrap splits the marker '二\\n是', which problem items look for",
-    (
-        "004",
-        "wrapped-28",
-    ): "a wrap splits '主要负责\\n人', the leader-duty sentence check misses it",
-    ("004", "wrapped-40"): "a wrap splits '党政主要\\n负责人', the leader-duty check misses it",
 }
 
 
@@ -279,3 +272,9 @@ def test_a_wrapped_documents_sentences_span_their_lines() -> None:
     expected = [re.sub(r"\s", "", s.text) for s in clean.sentences]
     blocks = SequenceMatcher(None, got, expected, autojunk=False).get_matching_blocks()
     assert sum(b.size for b in blocks) >= len(expected) - 2
+
+
+def test_unwrapped_takes_the_line_breaks_out_of_a_span() -> None:
+    doc = build_document("单位主要负责\r\n人履行第一责任人职责。\n二\n是加强监督。")
+    assert doc.unwrapped(0, 19) == "单位主要负责人履行第一责任人职责。"
+    assert doc.unwrapped(2, 6) == "主要负责"  # a span without a break is the normalised slice

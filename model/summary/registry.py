@@ -43,7 +43,7 @@ SUMMARISERS: Mapping[str, type[Summariser]] = Registry(
         "learnt": "model.summary.scorers:LearntSummariser",
     }
 )
-DEFAULT_METHOD = "sectionrank"
+DEFAULT_METHOD = "learnt"
 
 
 def get_summariser(method: str = DEFAULT_METHOD) -> Summariser:

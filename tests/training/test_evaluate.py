@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from model import persist
 from model.learn.classify import Prediction
-from model.summary.registry import SUMMARISERS
+from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from model.text.segment import split_paragraphs
 from service.cli import main
 from tests.conftest import SEED_FILES, SEEDS
@@ -102,11 +102,12 @@ def test_heading_recovery_scores_every_method(tiny_report, make_report) -> None:
 
 def test_heading_recovery_with_diversities(tiny_report) -> None:
     rows = recovery_rows(
-        [tiny_report.text], None, methods=["sectionrank"], oracle=False, diversities=[0.0, 0.7]
+        [tiny_report.text], None, methods=[DEFAULT_METHOD], oracle=False, diversities=[0.0, 0.7]
     )
-    assert list(rows) == ["sectionrank", "sectionrank d=0", "sectionrank d=0.7"]
+    default = DEFAULT_METHOD
+    assert list(rows) == [default, f"{default} d=0", f"{default} d=0.7"]
     # The default summariser picks with diversity 0.7: the same row.
-    assert rows["sectionrank d=0.7"] == rows["sectionrank"]
+    assert rows[f"{default} d=0.7"] == rows[default]
 
 
 def test_nested_rows_score_each_fold_with_the_setting_best_elsewhere() -> None:
@@ -289,9 +290,10 @@ def test_evaluate_command_sweeps_diversity(small_seeds: Path, tmp_path: Path, ca
     figures = tmp_path / "figures.json"
     assert main(["evaluate", "--diversity", "0", "0.7", "--json", str(figures)]) == 0
     summary = json.loads(figures.read_text(encoding="utf-8"))["summary"]
-    assert {"sectionrank d=0", "sectionrank d=0.7", "sectionrank nested"} <= set(summary)
-    assert summary["sectionrank d=0.7"] == summary["sectionrank"]
-    assert "sectionrank nested" in capsys.readouterr().out
+    default = DEFAULT_METHOD
+    assert {f"{default} d=0", f"{default} d=0.7", f"{default} nested"} <= set(summary)
+    assert summary[f"{default} d=0.7"] == summary[default]
+    assert f"{default} nested" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("weight", ["1.5", "-0.1", "nan", "x"])

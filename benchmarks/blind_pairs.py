@@ -17,65 +17,36 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def summaries(budget: int, every: int, folds: int = 6) -> dict[str, dict[str, str]]:
-    """{doc_id: {"sectionrank": text, "learnt": text, "report": text}}."""
-    import numpy as np
-    from sklearn.model_selection import GroupKFold
-
-    from model.analyse import prepare
-    from model.learn.scorer import LinearScorer
+def summaries(budget: int, every: int) -> dict[str, dict[str, str]]:
+    """{doc_id: {"report": text, "sectionrank": summary, "learnt": summary}} of the shown
+    reports, `learnt` scored by its fold's scorer (`training.extracts_eval.fold_scorers`)."""
     from model.summary.base import Budget
     from model.summary.registry import get_summariser
-    from model.summary.scorers import sentence_features
     from model.summary.select import select, summarise
-    from training.corpus import seeds_dir
-    from training.extracts import READERS, load_extracts, picked, report_texts
-    from training.train import fit, fit_background, load_reports
+    from training.extracts import report_texts
+    from training.extracts_eval import extract_docs, fold_scorers
 
-    seeds = load_reports(seeds_dir(), None)
-    by_doc: dict[str, dict[str, Any]] = {}
-    for extract in load_extracts():
-        by_doc.setdefault(extract.doc_id, {})[extract.reader] = extract
-    texts = report_texts()
-    doc_ids = sorted(d for d, r in by_doc.items() if set(r) >= set(READERS))
-    docs, features, targets = {}, {}, {}
-    for doc_id in doc_ids:
-        left_out = [r for r in seeds if doc_id != f"seed_{r.name[:3]}"]
-        model = fit(left_out, background=fit_background(left_out, seeds_dir()))
-        doc = docs[doc_id] = prepare(texts[doc_id], model)
-        features[doc_id] = sentence_features(doc)
-        targets[doc_id] = picked(doc, by_doc[doc_id]["a"], 300) | picked(
-            doc, by_doc[doc_id]["b"], 300
-        )
-    council = [d for d in doc_ids if not d.startswith("seed_")]
-    shown = [d for d in doc_ids if d.startswith("seed_")] + council[::every]
-    default = get_summariser()
+    prepared = extract_docs()
+    council = [d for d in prepared.doc_ids if not d.startswith("seed_")]
+    shown = [d for d in prepared.doc_ids if d.startswith("seed_")] + council[::every]
+    default, texts = get_summariser("learnt"), report_texts()
     out: dict[str, dict[str, str]] = {}
-    for train, test in GroupKFold(n_splits=folds).split(doc_ids, groups=doc_ids):
-        train_ids = [doc_ids[i] for i in train]
-        scorer = LinearScorer().fit(
-            np.vstack([features[d] for d in train_ids]),
-            np.concatenate([targets[d] for d in train_ids]),
-        )
-        for i in test:
-            doc_id = doc_ids[i]
-            if doc_id not in shown:
-                continue
-            doc = docs[doc_id]
+    for scorer, held_out in fold_scorers(prepared):
+        for doc_id in (d for d in held_out if d in shown):
+            doc = prepared.docs[doc_id]
             learnt = select(
                 doc,
-                scorer.predict(features[doc_id]),
+                scorer.predict(prepared.features[doc_id]),
                 Budget(max_chars=budget),
                 diversity=default.diversity,
                 briefing=default.briefing,
             )
-            ours = summarise(doc, Budget(max_chars=budget))
+            ours = summarise(doc, Budget(max_chars=budget), method="sectionrank")
             out[doc_id] = {
                 "report": texts[doc_id],
                 "sectionrank": "".join(s.text for s in ours),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import statistics
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple, TextIO
 
 from training.corpus import seeds_dir
 from training.evaluate import content_chars, rouge_n
@@ -126,27 +126,21 @@ def print_evaluation(metrics: dict[str, Any], out: TextIO | None = None) -> None
             print(f"  {system:<12} " + "   ".join(f"{c:<13}" for c in cells), file=out)
 
 
-def learnt_cv(
-    budgets: Sequence[int] = BUDGETS,
-    folds: int = 6,
-    bar: Callable[[Iterable[Any]], Iterable[Any]] = iter,
-) -> dict[str, Any]:
-    """A logistic regression over `sentence_features`, trained on the sentences the readers
-    picked (either reader, at 300 characters) in the other folds' reports and used as the
-    scores of the default selection (its MMR and briefing): ROUGE against the readers.
+class ExtractDocs(NamedTuple):
+    """The reports that both readers extracted, prepared for a learnt scorer: each seed
+    labelled by a classifier trained without it, with its sentence features and the sentences
+    either reader picked at 300 characters."""
 
-    An experiment, not yet a summariser: it tells whether learning from the extracts closes
-    the gap to the ceiling before the scorer goes into the bundle.
-    """
-    import numpy as np
-    from sklearn.model_selection import GroupKFold
+    doc_ids: list[str]
+    docs: dict[str, Any]
+    features: dict[str, Any]
+    targets: dict[str, Any]
+    extracts: dict[str, dict[str, Extract]]
 
+
+def extract_docs(bar: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> ExtractDocs:
     from model.analyse import prepare
-    from model.learn.scorer import LinearScorer
-    from model.summary.base import Budget
-    from model.summary.registry import get_summariser
     from model.summary.scorers import sentence_features
-    from model.summary.select import select
     from training.train import fit, fit_background, load_reports
 
     seeds = load_reports(seeds_dir(), None)
@@ -158,7 +152,6 @@ def learnt_cv(
     doc_ids = sorted(d for d, r in by_doc.items() if set(r) >= set(READERS))
     docs, features, targets = {}, {}, {}
     for doc_id in bar(doc_ids):
-        # the seeds' labels from a model that never saw the seed
         left_out = [r for r in seeds if doc_id != f"seed_{r.name[:3]}"]
         model = (
             full
@@ -170,18 +163,47 @@ def learnt_cv(
         targets[doc_id] = picked(doc, by_doc[doc_id]["a"], 300) | picked(
             doc, by_doc[doc_id]["b"], 300
         )
+    return ExtractDocs(doc_ids, docs, features, targets, by_doc)
+
+
+def fold_scorers(prepared: ExtractDocs, folds: int = 6) -> Iterator[tuple[Any, list[str]]]:
+    """(scorer, held-out doc_ids) per fold by report: a `LinearScorer` fitted on the other
+    folds' reports, so that no report is scored by what its own extracts taught."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    from model.learn.scorer import LinearScorer
+
+    ids = prepared.doc_ids
+    for train, test in GroupKFold(n_splits=folds).split(ids, groups=ids):
+        train_ids = [ids[i] for i in train]
+        scorer = LinearScorer().fit(
+            np.vstack([prepared.features[d] for d in train_ids]),
+            np.concatenate([prepared.targets[d] for d in train_ids]),
+        )
+        yield scorer, [ids[i] for i in test]
+
+
+def learnt_cv(
+    budgets: Sequence[int] = BUDGETS,
+    folds: int = 6,
+    bar: Callable[[Iterable[Any]], Iterable[Any]] = iter,
+) -> dict[str, Any]:
+    """A logistic regression over `sentence_features`, trained on the sentences the readers
+    picked (either reader, at 300 characters) in the other folds' reports and used as the
+    scores of the default selection (its MMR and briefing): ROUGE against the readers.
+    """
+    from model.summary.base import Budget
+    from model.summary.registry import get_summariser
+    from model.summary.select import select
+
+    prepared = extract_docs(bar)
     default = get_summariser()
     scores: dict[str, list[tuple[float, float]]] = {}
-    splitter = GroupKFold(n_splits=folds)
-    for train, test in splitter.split(doc_ids, groups=doc_ids):
-        train_ids = [doc_ids[i] for i in train]
-        X = np.vstack([features[d] for d in train_ids])
-        y = np.concatenate([targets[d] for d in train_ids])
-        model = LinearScorer().fit(X, y)
-        for i in test:
-            doc_id = doc_ids[i]
-            doc = docs[doc_id]
-            learnt = model.predict(features[doc_id])
+    for scorer, held_out in fold_scorers(prepared, folds):
+        for doc_id in held_out:
+            doc = prepared.docs[doc_id]
+            learnt = scorer.predict(prepared.features[doc_id])
             group = "seeds" if doc_id.startswith("seed_") else "statecouncil"
             for budget in budgets:
                 picks = select(
@@ -191,7 +213,7 @@ def learnt_cv(
                     diversity=default.diversity,
                     briefing=default.briefing,
                 )
-                human = ["".join(by_doc[doc_id][r].items[budget]) for r in READERS]
+                human = ["".join(prepared.extracts[doc_id][r].items[budget]) for r in READERS]
                 summary = "".join(p.text for p in picks)
                 for key in (f"{budget}/learnt-cv/{group}", f"{budget}/learnt-cv/all"):
                     scores.setdefault(key, []).append(_scores(summary, human))

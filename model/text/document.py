@@ -23,6 +23,7 @@ from model.text.segment import (
     paragraphs_from_lines,
     sentence_bounds,
     split_paragraphs,
+    unwrap,
 )
 
 _BREAKS = re.compile(r"\r?\n")  # line breaks, which `Document.unwrapped` takes out
@@ -53,6 +54,9 @@ class BackgroundStats(Protocol):
 
 class Sentence(NamedTuple):
     """A sentence with where it sits: document offsets and paragraph, and its words.
+
+    `text` reads as a reader reads it (`unwrap`: no line breaks from a page width or a web
+    page's links); `start` and `end` index the document's text all the same.
 
     Immutable like a frozen dataclass, and several times cheaper to build: a report has hundreds.
     """
@@ -188,7 +192,7 @@ def _sentences(doc: Document) -> list[Sentence]:
     ]
     words = cut_many([norm[start:end] for _, start, end in spans], normalised=True)
     return [
-        Sentence(start, end, text[start:end], i, w)
+        Sentence(start, end, unwrap(text[start:end]), i, w)
         for (i, start, end), w in zip(spans, words, strict=True)
     ]
 

@@ -17,7 +17,7 @@ from importlib import resources
 from itertools import chain
 from typing import NamedTuple
 
-from model.ingest.layout import wrapped_breaks
+from model.ingest.layout import glue, wrapped_breaks
 
 # -- normalisation -----------------------------------------------------------------------------
 
@@ -312,11 +312,22 @@ def _add_joined(
             start, end = _strip_span(norm, source(x), source(y - 1) + 1)
             if start < end:
                 p = _paragraph(text, norm, start, end)
-                paragraphs.append(p._replace(text=_unwrap(p.text)) if "\n" in p.text else p)
+                paragraphs.append(p._replace(text=unwrap(p.text)))
 
 
-def _unwrap(text: str) -> str:
-    return _WRAP_BREAK.sub("", text)
+def unwrap(text: str) -> str:
+    """A piece of a paragraph as a reader reads it: the line breaks that segmentation left
+    inside it (wrapped lines, a web page's break at a bold marker or a linked title) taken out,
+    with a space only where two Latin words or numbers meet (`model.ingest.layout.glue`)."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    pieces = _WRAP_BREAK.split(text)
+    out = pieces[0].rstrip()
+    for piece in pieces[1:]:
+        piece = piece.strip()
+        if piece:
+            out += glue(out, piece) + piece
+    return out
 
 
 _WRAP_BREAK = re.compile(r"\r\n|\r|\n")
@@ -363,13 +374,7 @@ def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> lis
             joined.append(p)
         else:
             merged = _paragraph(text, norm, start, p.end)
-            run = paragraphs[first : i + 1]
-            if any(q.text != text[q.start : q.end] for q in run):  # keep lines unwrapped
-                pieces = [run[0].text]
-                for a, b in zip(run, run[1:], strict=False):
-                    pieces += [text[a.end : b.start], b.text]
-                merged = merged._replace(text="".join(pieces))
-            joined.append(merged)
+            joined.append(merged._replace(text=unwrap(merged.text)))
         first = None
     return joined
 
@@ -514,10 +519,26 @@ def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
     if k > start and norm[k - 1] == "\n":
         k -= 1  # the second half of a CRLF (normalised to two line feeds)
     after = k + 2 if k + 1 < end and norm[k + 1] == "\n" else k + 1
-    if after >= end or norm[after].isspace() or norm[k - 1] == "《" or norm[after] == "》":
-        return False  # a blank line; a web page's break at a linked title (`_broken`)
-    line = norm.rfind("\n", start, k) + 1 or start
-    return len(norm[max(line, start) : k].strip()) >= _MIN_WRAPPED
+    if after >= end or norm[after].isspace():
+        return False  # a blank line
+    line = norm[(norm.rfind("\n", start, k) + 1 or start) : k].strip()
+    if _BARE_MARKER.fullmatch(line) or _inside_title(norm, k, start, end):
+        return True  # a web page's break at a bold marker or a linked title (`_broken`)
+    return len(line) >= _MIN_WRAPPED
+
+
+# The longest a document's title runs between 《 and 》.
+_TITLE_MAX = 80
+
+
+def _inside_title(norm: str, k: int, start: int, end: int) -> bool:
+    """Whether position `k` is inside a 《…》 title of [start, end): a title never ends a
+    sentence, whatever line breaks a web page put in it."""
+    opened = norm.rfind("《", max(start, k - _TITLE_MAX), k)
+    if opened < 0 or norm.rfind("》", opened, k) >= 0:
+        return False
+    closed = norm.find("》", k, min(end, opened + _TITLE_MAX))
+    return closed >= 0 and not any(c in "《。！？" for c in norm[k:closed])
 
 
 _RUN_IN_COLON = re.compile(

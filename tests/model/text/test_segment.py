@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.text import segment
+from model.text.document import build_document
 from model.text.segment import (
     MAX_JOINED,
     SEGMENTERS,
@@ -19,6 +20,7 @@ from model.text.segment import (
     segmenter,
     split_paragraphs,
     split_sentences,
+    unwrap,
 )
 from tests.conftest import SEED_FILES, SEEDS
 
@@ -181,13 +183,31 @@ def test_split_paragraphs_joins_a_line_broken_after_a_marker_or_inside_a_title()
     paragraphs = split_paragraphs(text)
     assert [p.text for p in paragraphs] == [
         "要抓好两项工作：",
-        "一是\n依法打击刑事犯罪；",
-        "三、关于《\n规划纲要》的说明",
+        "一是依法打击刑事犯罪；",
+        "三、关于《规划纲要》的说明",
         "正文。",
         "四是",
     ]
     assert [(p.heading, p.level) for p in paragraphs[1:3]] == [(True, 4), (True, 1)]
-    assert all(text[p.start : p.end] == p.text for p in paragraphs)
+    # Offsets index the text as given; the text reads without the page's breaks.
+    assert all(unwrap(text[p.start : p.end]) == p.text for p in paragraphs)
+    assert text[paragraphs[2].start : paragraphs[2].end] == "三、关于《\n规划纲要》的说明"
+
+
+def test_a_title_or_a_bare_marker_broken_by_a_web_page_ends_no_sentence() -> None:
+    # Linked titles come out of some pages on lines of their own: "提出了《\n公司法\n》…".
+    text = "国务院提出了《\n公司法\n》修订草案等7部法律议案。\n一是\n依法打击刑事犯罪，成效明显。"
+    doc = build_document(text)
+    assert [s.text for s in doc.sentences] == [
+        "国务院提出了《公司法》修订草案等7部法律议案。",
+        "一是依法打击刑事犯罪，成效明显。",
+    ]
+    assert text[doc.sentences[0].start : doc.sentences[0].end].count("\n") == 2
+
+
+def test_unwrap_glues_latin_words_with_a_space_and_chinese_with_none() -> None:
+    assert unwrap("推进 PDF\nreader 建设，全\n  面完成") == "推进 PDF reader 建设，全面完成"
+    assert unwrap("没有换行") == "没有换行"
 
 
 def test_paragraphs_from_lines_keeps_every_nonblank_line() -> None:
@@ -357,12 +377,13 @@ def _ignorable(char: str) -> bool:
 
 
 def _check_spans(text: str, spans, lo: int, hi: int) -> list[int]:
-    """Spans are ordered, disjoint, inside [lo, hi) and slice back to their text."""
+    """Spans are ordered, disjoint, inside [lo, hi) and slice back to their text (its line
+    breaks taken out, for a paragraph joined from lines)."""
     covered = [0] * len(text)
     previous = lo
     for s in spans:
         assert previous <= s.start < s.end <= hi
-        assert text[s.start : s.end] == s.text
+        assert unwrap(text[s.start : s.end]) == unwrap(s.text)
         previous = s.end
         for i in range(s.start, s.end):
             covered[i] += 1
@@ -384,7 +405,8 @@ def test_every_character_lands_in_exactly_one_paragraph(text: str) -> None:
 @given(_TEXT)
 def test_every_character_of_a_paragraph_lands_in_exactly_one_sentence(text: str) -> None:
     for p in split_paragraphs(text):
-        covered = _check_spans(text, split_sentences(p.text, p.start), p.start, p.end)
+        piece = text[p.start : p.end]
+        covered = _check_spans(text, split_sentences(piece, p.start), p.start, p.end)
         for i in range(p.start, p.end):
             if not _ignorable(text[i]):
                 assert covered[i] == 1, (i, text[i])

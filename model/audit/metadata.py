@@ -473,11 +473,19 @@ def _clean_title(line: str) -> str:
 
 
 def _dates(norm: str, start: int, end: int) -> list[tuple[date, Span]]:
+    """The dates in norm[start:end], a date that a page width broke ("2\n023年2月3日") read
+    whole, its span from its first character to its last."""
+    if "\n" not in norm[start:end]:
+        matches = [(m, m.span()) for m in DATE.finditer(norm, start, end)]
+    else:
+        kept = [k for k in range(start, end) if norm[k] not in "\r\n"]
+        flat = "".join(norm[k] for k in kept)
+        matches = [(m, (kept[m.start()], kept[m.end() - 1] + 1)) for m in DATE.finditer(flat)]
     found = []
-    for m in DATE.finditer(norm, start, end):
+    for m, span in matches:
         d = parse_date(m)
         if d is not None:
-            found.append((d, m.span()))
+            found.append((d, span))
     return found
 
 

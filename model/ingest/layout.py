@@ -268,11 +268,13 @@ def wrapped_breaks(lines: Sequence[str]) -> list[bool]:
 
 
 def glue(left: str, right: str) -> str:
-    """The separator that joining two wrapped pieces needs: nothing between Chinese characters;
-    a space between two Latin words or numbers, or before a numbered heading that runs on
-    after words with no punctuation ("…建设情况 （一）落实…", a page pasted as one line): the
-    wrap took the space, which is what tells where such a heading starts."""
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+    """The separator that joining two wrapped pieces needs: nothing between Chinese characters
+    or inside a number ("2\n023年" is 2023年: a page width cuts numbers anywhere); a space
+    between two Latin words, or before a numbered heading that runs on after words with no
+    punctuation ("…建设情况 （一）落实…", a page pasted as one line): the wrap took the space,
+    which is what tells where such a heading starts."""
+    a, b = left[-1:], right[:1]
+    if a.isascii() and a.isalnum() and b.isascii() and b.isalnum() and not (a + b).isdigit():
         return " "
     end = left.rstrip(_CLOSERS)[-1:]
     if end and end not in _PUNCTUATION and _HEADING.match(right):

@@ -92,6 +92,20 @@ def test_report_date_from_the_signature(signature: str, words: str) -> None:
     assert text[start:end] == words
 
 
+def test_a_signature_date_broken_by_a_page_width_is_read_whole() -> None:
+    # A page pasted as one line, then wrapped as a PDF's text is: anywhere, inside a number too.
+    body = "我局认真贯彻落实法治政府建设各项部署，依法行政水平持续提升，取得明显成效。" * 9
+    page = body + " 某某市司法局 2025年3月28日"
+    width = 38  # the wrap falls right after the year's "2"
+    assert len(body + " 某某市司法局 2") % width == 0
+    text = TITLE + "\n" + "\n".join(page[i : i + width] for i in range(0, len(page), width))
+    meta = meta_of(text)
+    assert meta.report_date == date(2025, 3, 28)
+    start, end = meta.evidence["report_date"]
+    assert text[start:end] == "2\n025年3月28日"
+    assert meta.issuer == "某某市司法局"
+
+
 @pytest.mark.parametrize(
     ("line", "when"),
     [("发布时间：2025-03-06 11:31", date(2025, 3, 6)), ("发布日期: 2025-01-29", date(2025, 1, 29))],

@@ -205,9 +205,10 @@ def test_a_title_or_a_bare_marker_broken_by_a_web_page_ends_no_sentence() -> Non
     assert text[doc.sentences[0].start : doc.sentences[0].end].count("\n") == 2
 
 
-def test_unwrap_glues_latin_words_with_a_space_and_chinese_with_none() -> None:
+def test_unwrap_glues_latin_words_with_a_space_and_chinese_or_digits_with_none() -> None:
     assert unwrap("推进 PDF\nreader 建设，全\n  面完成") == "推进 PDF reader 建设，全面完成"
     assert unwrap("没有换行") == "没有换行"
+    assert unwrap("海宁市住房和城乡建设局 2\n023年2月3日") == "海宁市住房和城乡建设局 2023年2月3日"
 
 
 def test_paragraphs_from_lines_keeps_every_nonblank_line() -> None:

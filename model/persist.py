@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 # SectionClassifier): an older bundle is then refused with a clear message, not a crash later.
 # 3: the classifier carries a HeadingModel; 4: and a Background; 5: the lean arrays beside it;
 # 6: the pickle names the layered module paths (model.learn.classify …), not the flat ones;
-# 7: and the classifier carries a sentence scorer learnt from the human extracts (or None).
-FORMAT = 7
+# 7: and the classifier carries a sentence scorer learnt from the human extracts (or None);
+# 8: the scorer reads the reader's cues too (`model.summary.cues`): more columns.
+FORMAT = 8
 
 
 class ModelError(RuntimeError):

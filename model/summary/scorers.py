@@ -13,6 +13,7 @@ import numpy as np
 
 from model.labels import LABELS
 from model.summary.base import FIGURE_WANT
+from model.summary.cues import reader_cues
 from model.text.bags import bigram_vectors, sentence_vectors
 from model.text.document import Document
 from model.text.units import sentence_kinds, sentence_shape
@@ -247,6 +248,7 @@ def sentence_features(doc: Document) -> np.ndarray:
         lengths > 150,
         _scale(default),
         *[labels == label if labels is not None else np.zeros(n) for label in LABELS],
+        *reader_cues(doc).columns(),
     ]
     return np.column_stack([np.asarray(c, dtype=float).reshape(n) for c in columns])
 

@@ -10,7 +10,7 @@ from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picke
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
-from model.text.problems import frames_problems
+from model.text.problems import closes_problems, frames_problems
 from model.text.units import sentence_kinds
 
 REDUNDANCY = 0.7
@@ -105,14 +105,19 @@ def _briefing_picks(
             label = sentence_labels == want
             preferred = [label]
             if want == "shortcomings":
-                admits = label & kinds.admission & ~kinds.remedy
-                # a problem stated, before the sentence that only announces problems
+                # a problem stated, before the sentence that only announces problems, and
+                # both before one that resolves to meet them ("我们要…决不辜负…")
                 norm = doc.normalised()
+                closes = np.zeros(len(label), dtype=bool)
+                for i in np.flatnonzero(label):
+                    s = doc.sentences[i]
+                    closes[i] = closes_problems(norm, s.start, s.end)
+                admits = label & kinds.admission & ~kinds.remedy & ~closes
                 frames = np.zeros(len(label), dtype=bool)
                 for i in np.flatnonzero(admits):
                     s = doc.sentences[i]
                     frames[i] = frames_problems(norm, s.start, s.end)
-                preferred = [admits & ~frames, admits, label & ~kinds.remedy, label]
+                preferred = [admits & ~frames, admits, label & ~kinds.remedy & ~closes, label]
             elif want == "plans":
                 # a plan itself, before the sentence that leads into the list ("…如下：")
                 ends = doc.spans()[1]

@@ -190,7 +190,9 @@ def _sentences(doc: Document) -> list[Sentence]:
         for i, p in enumerate(doc.paragraphs)
         for start, end in sentence_bounds(norm, p.start, p.end)
     ]
-    words = cut_many([norm[start:end] for _, start, end in spans], normalised=True)
+    # Words are cut from the sentence as it reads ("全环\n节" is 全环节), which also keeps
+    # `cut_many` to one segmenter call: a text holding a line break would be cut on its own.
+    words = cut_many([unwrap(norm[start:end]) for _, start, end in spans], normalised=True)
     return [
         Sentence(start, end, unwrap(text[start:end]), i, w)
         for (i, start, end), w in zip(spans, words, strict=True)

@@ -169,6 +169,16 @@ def frames_problems(norm: str, start: int, end: int) -> bool:
     return _framing(norm, start, end) >= end - 1
 
 
+def closes_problems(norm: str, start: int, end: int) -> bool:
+    """Whether the sentence [start, end) resolves to meet the problems or looks back on them
+    ("我们要…决不辜负人民的期望！", "对这些问题，…") rather than stating one: where a list of
+    problems ends, and what a reader quoting the problems leaves out."""
+    at = start
+    while at < end and norm[at].isspace():
+        at += 1
+    return _CLOSING.match(norm, at, end) is not None
+
+
 def _problems(norm: str, sentences: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """The sentences from the framing on that state problems, each without its framing or
     lead-in ("主要是："), up to the first that turns to the remedy or looks back on the

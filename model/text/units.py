@@ -239,7 +239,7 @@ def _owners(doc: Document, positions: list[int]) -> np.ndarray:
     return np.where(inside, owner, -1)
 
 
-def _counted(doc: Document, pattern: re.Pattern[str]) -> np.ndarray:
+def counted(doc: Document, pattern: re.Pattern[str]) -> np.ndarray:
     """How often `pattern` matches in each sentence (one search of the whole normalised text,
     whose matches are mapped to sentences)."""
     owner = _owners(doc, [m.start() for m in pattern.finditer(doc.normalised())])
@@ -272,7 +272,7 @@ def sentence_kinds(doc: Document) -> Kinds:
             dtype=bool,
         )
     lengths = doc.lengths()
-    figures = _counted(doc, FIGURE)
+    figures = counted(doc, FIGURE)
     topic = np.zeros(n, dtype=bool)
     # Only short sentences without a figure can be topic clauses, and without a list marker
     # only those of one clause: the pattern is tried on those alone.
@@ -304,11 +304,11 @@ def sentence_kinds(doc: Document) -> Kinds:
         dependent=dependent,
         chrome=chrome_line[paragraph_of],
         stock=stock,
-        specific=figures + _counted(doc, _NAMED),
+        specific=figures + counted(doc, _NAMED),
         figure=figures > 0,
-        garbled=_counted(doc, _GARBLED) > 0 if _GARBLED.search(norm) else np.zeros(n, bool),
+        garbled=counted(doc, _GARBLED) > 0 if _GARBLED.search(norm) else np.zeros(n, bool),
         unfinished=~heading_line[paragraph_of] & ~complete,
-        admission=_counted(doc, _ADMISSION) > 0,
+        admission=counted(doc, _ADMISSION) > 0,
         remedy=remedy,
     )
     doc.features["kinds"] = kinds

@@ -1,0 +1,99 @@
+"""What a careful reader looks for in a sentence, beyond what makes it usable at all.
+
+The reader's brief (seeds/extracts/README.md) asks for the results with their figures, the
+problems as the report states them and a plan with a target; these cues are the columns the
+learnt scorer (`model.summary.scorers.sentence_features`) reads for that, so training and serving
+compute them in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.text.document import Document
+from model.text.problems import closes_problems, frames_problems
+from model.text.units import FIGURE, counted, sentence_kinds
+
+# Headline cues: the totals and growth a briefing opens with (全年…, 累计…, 同比增长…, GDP).
+_HEADLINE = re.compile(r"全年|累计|同比|比上年|年均|增长|达到|突破|总额|总量|总值|GDP")
+_PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
+_MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
+# What makes a plan a target rather than an intention.
+_TARGET = re.compile(r"力争|确保|目标|左右|以上|以内|控制在|提高到|降低到|下降到|实现")
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """Per sentence, what the reader's brief names beyond `Kinds` (seeds/extracts/README.md):
+    headline cues, the kind of figure, where it sits in its section, whether it states a
+    problem, only announces problems or closes them, and whether a plan has a target."""
+
+    headline: np.ndarray  # headline cues, up to 3
+    figures: np.ndarray  # figures with units, up to 3
+    percent: np.ndarray
+    money: np.ndarray
+    in_section: np.ndarray  # 0 at its section's first sentence, 1 at its last
+    states_problem: np.ndarray  # admits a problem, neither turning to a remedy nor closing
+    frames: np.ndarray  # only announces problems
+    closes: np.ndarray  # resolves to meet the problems or looks back on them
+    target: np.ndarray  # a plan with a figure or a target word
+
+    def columns(self) -> list[np.ndarray]:
+        return [
+            self.headline,
+            self.figures,
+            self.percent,
+            self.money,
+            self.in_section,
+            self.states_problem,
+            self.frames,
+            self.closes,
+            self.target,
+        ]
+
+
+def reader_cues(doc: Document) -> Cues:
+    """`Cues` of every sentence of `doc`, computed once per document."""
+    if "cues" in doc.features:
+        return doc.features["cues"]
+    n = len(doc.sentences)
+    kinds = sentence_kinds(doc)
+    norm = doc.normalised()
+    starts, ends = doc.spans()
+    paragraph_of = doc.sentence_paragraphs()
+    labels = (
+        np.array(doc.labels, dtype=object)[paragraph_of]
+        if doc.labels is not None
+        else np.full(n, None, dtype=object)
+    )
+    # Sections are runs of one label over consecutive sentences.
+    run_start = np.ones(n, dtype=bool)
+    if n:
+        run_start[1:] = labels[1:] != labels[:-1]
+    run_id = np.cumsum(run_start) - 1
+    first = np.flatnonzero(run_start)
+    size = np.bincount(run_id, minlength=len(first))
+    offset = np.arange(n) - first[run_id] if n else np.zeros(0)
+    in_section = offset / np.maximum(size[run_id] - 1, 1) if n else np.zeros(0)
+    closes = np.zeros(n, dtype=bool)
+    frames = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(kinds.admission | (labels == "shortcomings")):
+        a, b = int(starts[i]), int(ends[i])
+        closes[i] = closes_problems(norm, a, b)
+        frames[i] = frames_problems(norm, a, b)
+    cues = Cues(
+        headline=np.minimum(counted(doc, _HEADLINE), 3),
+        figures=np.minimum(counted(doc, FIGURE), 3),
+        percent=counted(doc, _PERCENT) > 0,
+        money=counted(doc, _MONEY) > 0,
+        in_section=in_section,
+        states_problem=kinds.admission & ~kinds.remedy & ~closes & ~frames,
+        frames=frames,
+        closes=closes,
+        target=(labels == "plans") & (kinds.figure | (counted(doc, _TARGET) > 0)),
+    )
+    doc.features["cues"] = cues
+    return cues

@@ -1,4 +1,4 @@
-"""Two summarisers side by side for a blind reading: `sectionrank` (the default) and `learnt`.
+"""Two summarisers side by side for a blind reading: `sectionrank` and `learnt` (the default).
 
     python benchmarks/blind_pairs.py OUT_DIR [--max-chars 300] [--statecouncil 12]
 

@@ -20,6 +20,7 @@ from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.summary.select import candidates, select
 from model.summary.structured import key_figures, keywords, structured_summary
 from model.text.document import Document, build_document, build_document_from_lines
+from model.text.segment import unwrap
 from model.text.units import sentence_kinds
 
 
@@ -125,7 +126,7 @@ def outline(doc: Document) -> list[dict[str, Any]]:
         entries.append(
             {
                 "level": p.level,
-                "text": doc.text[start:end],
+                "text": unwrap(doc.text[start:end]),
                 "label": None if doc.labels is None else doc.labels[j],
                 "start": start,
                 "end": end,

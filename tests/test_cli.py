@@ -26,6 +26,7 @@ from model.ingest.readers import decode_bytes, read_document
 from model.labels import LABELS
 from model.summary.registry import DEFAULT_METHOD, SUMMARISERS
 from model.summary.scorers import pagerank
+from model.text.segment import unwrap
 from service import cli
 from service.cli import main
 from tests.conftest import ROOT, SEEDS, modules_after
@@ -76,7 +77,7 @@ def check_summary(summary: dict, text: str, max_chars: int | None = None) -> Non
     """The summarise contract: extractive, in document order, within budget."""
     sentences = summary["sentences"]
     for s in sentences:
-        assert text[s["start"] : s["end"]] == s["text"]
+        assert unwrap(text[s["start"] : s["end"]]) == s["text"]
         assert isinstance(s["score"], float)
     starts = [s["start"] for s in sentences]
     assert starts == sorted(starts)

@@ -12,10 +12,10 @@ from model.summary.select import REDUNDANCY, candidates, pick
 from model.text.bags import word_counts
 from model.text.document import Document
 from model.text.problems import problem_items
-from model.text.segment import NUMBER_TOKEN, YEAR_TOKEN
+from model.text.segment import NUMBER_TOKEN, YEAR_TOKEN, unwrap
 from model.text.units import FIGURE, sentence_kinds
 
-_CLAUSE = re.compile(r"[^，。；！？：、\n]+")
+_CLAUSE = re.compile(r"[^，。；！？：、]+")  # line breaks inside a sentence only wrapped it
 _YEAR_LIKE = re.compile(r"^(?:19|20)[0-9]{2}$")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -53,12 +53,13 @@ def key_figures(doc: Document, limit: int = 20) -> list[Figure]:
             continue
         label = doc.sentence_label(s)
         for clause in _CLAUSE.finditer(norm):
-            for m in FIGURE.finditer(clause.group()):
+            # a figure the page width broke ("1\n31件") is read whole
+            for m in FIGURE.finditer(clause.group().replace("\n", "")):
                 number, unit = m.group(1), m.group(2)
                 if _YEAR_LIKE.match(number) and unit not in ("%", "％"):
                     continue
                 start, end = s.start + clause.start(), s.start + clause.end()
-                text = doc.text[start:end].strip()
+                text = unwrap(doc.text[start:end]).strip()
                 figures.append(
                     Figure(text, float(number), unit.replace("％", "%"), start, end, label)
                 )

@@ -7,6 +7,7 @@ summarisation, figures and keywords in one request never redo that work.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -112,6 +113,24 @@ class Document:
         paragraphs (offsets index the input), and "主要负责\n人" must still read 主要负责人."""
         part = self.normalised()[start:end]
         return _BREAKS.sub("", part) if "\n" in part or "\r" in part else part
+
+    def quote(self, start: int, end: int) -> str:
+        """The text of start..end as a reader reads it: the line breaks inside each paragraph
+        taken out (`unwrap`), one line break between paragraphs (a sub-heading and its body
+        stay two lines)."""
+        part = self.text[start:end]
+        if "\n" not in part and "\r" not in part:
+            return part
+        starts = [p.start for p in self.paragraphs]
+        first = max(bisect_right(starts, start) - 1, 0)
+        pieces = []
+        for p in self.paragraphs[first:]:
+            if p.start >= end:
+                break
+            a, b = max(p.start, start), min(p.end, end)
+            if a < b:
+                pieces.append(unwrap(self.text[a:b]).strip())
+        return "\n".join(piece for piece in pieces if piece)
 
     def heading_probabilities(self) -> np.ndarray | None:
         """P(heading) of each sentence by the heading model, computed once; None without one.

@@ -217,7 +217,7 @@ def item_at(doc: Document, start: int, end: int, label: str) -> Item | None:
     if title_end - words_at > _LONG_TITLE:  # a long first sentence: its first clause names it
         comma = norm.find("，", words_at, title_end)
         title_end = comma if comma > words_at else title_end
-    title = strip_numbering(doc.text[words_at:title_end]).strip()
+    title = strip_numbering(doc.quote(words_at, title_end)).strip()
     # The statement stops before the first sentence that turns to the remedy.
     stop = end
     for s in doc.sentences:
@@ -230,4 +230,4 @@ def item_at(doc: Document, start: int, end: int, label: str) -> Item | None:
         stop -= 1
     if len(title) < _MIN_ITEM_CHARS and stop - start < _MIN_ITEM_CHARS * 2:
         return None
-    return Item(title, doc.text[start:stop], start, stop, min(title_end, stop), label)
+    return Item(title, doc.quote(start, stop), start, stop, min(title_end, stop), label)

@@ -26,6 +26,18 @@ def test_key_figures_with_value_unit_and_context() -> None:
         assert text[f.start : f.end] == f.text
 
 
+def test_a_key_figure_broken_by_a_page_width_is_read_whole() -> None:
+    body = "我局坚持依法行政，持续规范执法行为，全面提升法治政府建设水平和依法行政能力。" * 3
+    text = body + "全年共办理行政执法案件1"
+    width = 21  # the wrap falls inside the number: "1" / "31件"
+    assert len(text) % width == 0
+    lines = [text[i : i + width] for i in range(0, len(text), width)]
+    text = "\n".join(lines) + "\n31件，结案率达98%。"
+    figures = key_figures(build_document(text))
+    assert [(f.value, f.unit) for f in figures][:1] == [(131.0, "件")]
+    assert "\n" not in figures[0].text and figures[0].text.endswith("131件")
+
+
 def test_key_figures_skip_years_and_full_width_percent() -> None:
     figures = key_figures(build_document("2023年以来，复议纠错率为12.5％。"))
     assert [(f.value, f.unit) for f in figures] == [(12.5, "%")]

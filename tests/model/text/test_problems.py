@@ -16,7 +16,7 @@ def items_of(*paragraphs: str) -> tuple[Document, list[Item]]:
     doc.labels = [label for _, label in lines]
     items = problem_items(doc)
     for item in items:
-        assert doc.text[item.start : item.end] == item.text
+        assert doc.quote(item.start, item.end) == item.text
         assert item.title in item.text
     return doc, items
 
@@ -133,3 +133,20 @@ def test_a_sentence_that_only_announces_problems_is_told_from_one_that_states_on
     stated = "首先，我局执法能力水平不均衡，执法体制还未理顺。"
     for text, expected in ((framing, True), (stated, False)):
         assert frames_problems(text, 0, len(text)) is expected
+
+
+def test_a_wrapped_item_reads_without_its_line_breaks() -> None:
+    # A PDF's or a scan's text: the item's lines joined into one paragraph, offsets kept.
+    body = (
+        "一是部分执法人员执法过程不严谨。虽然我局高度重视对行政执法人员的法律培训，但部分人员在执"
+        "法过程中仍存在不使用文明用语、执法勘察笔录签字不及时、适用法律条款告知不清楚等问题。"
+    ) * 3
+    width = 36
+    lines = [body[i : i + width] for i in range(0, len(body), width)]
+    text = "二、存在的不足\n" + "\n".join(lines) + "\n三、下一步工作\n"
+    doc = build_document(text)
+    doc.labels = ["shortcomings"] * (len(doc.paragraphs) - 1) + ["plans"]
+    items = problem_items(doc)
+    assert items and all("\n" not in i.text and "\n" not in i.title for i in items)
+    assert "\n" in text[items[0].start : items[0].end]
+    assert items[0].title == "部分执法人员执法过程不严谨"

@@ -35,7 +35,10 @@ class Budget:
 
 @dataclass(frozen=True, slots=True)
 class Picked:
-    """A summary sentence: where it is, how it scored, its rank among the picks."""
+    """A summary sentence: where it is, how it scored, its rank among the picks.
+
+    `cut`: only its first clauses are quoted (start..end), and `text` ends in "…".
+    """
 
     text: str
     score: float
@@ -43,6 +46,7 @@ class Picked:
     start: int
     end: int
     label: str | None
+    cut: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -52,6 +56,7 @@ class Picked:
             "start": self.start,
             "end": self.end,
             "label": self.label,
+            "cut": self.cut,
         }
 
 

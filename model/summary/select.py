@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picked
+from model.summary.cues import reader_cues
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
-from model.text.problems import closes_problems, frames_problems
+from model.text.segment import unwrap
 from model.text.units import sentence_kinds
 
 REDUNDANCY = 0.7
@@ -58,16 +59,34 @@ def select(
     character-bigram TF-IDF; a sentence whose cosine to a pick exceeds `redundancy` is never
     picked. With diversity 0 the picks follow the scores, skipping only near-duplicates. A
     sentence longer than the characters left is skipped, not cut: output stays extractive and
-    the character budget is never exceeded. Ranks order the picks by score.
+    the character budget is never exceeded. The one exception is a report that states its
+    problems only in sentences too long for the briefing's share: its best problem sentence is
+    quoted up to a clause boundary, with "…" (`CUT_MARK`) for the rest (`Picked.cut`). Ranks
+    order the picks by score.
     """
     usable = candidates(doc)[0]
     if allowed is not None:
         usable = usable & allowed
+    if "shortcomings" in briefing:
+        usable = usable & ~_announcements(doc)
     order = np.argsort(-scores, kind="stable")
     order = order[usable[order]]
     budget = _default(budget)
-    first = _briefing_picks(doc, order, budget, briefing) if briefing else []
-    return pick(doc, scores, order, budget, redundancy, diversity, first)
+    first, cuts = _briefing_picks(doc, order, budget, briefing) if briefing else ([], {})
+    return pick(doc, scores, order, budget, redundancy, diversity, first, cuts)
+
+
+def _announcements(doc: Document) -> np.ndarray:
+    """Sentences that only announce problems ("…存在着诸多亟待解决的问题。"), in a report
+    that also states them: when the list follows, a reader quotes the list, never its
+    announcement."""
+    if doc.labels is None:
+        return np.zeros(len(doc.sentences), dtype=bool)
+    cues = reader_cues(doc)
+    label = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "shortcomings"
+    if not (label & cues.states_problem).any():
+        return np.zeros(len(doc.sentences), dtype=bool)
+    return label & cues.frames
 
 
 def _default(budget: Budget) -> Budget:
@@ -78,26 +97,29 @@ def _default(budget: Budget) -> Budget:
 
 def _briefing_picks(
     doc: Document, order: np.ndarray, budget: Budget, wants: Sequence[str]
-) -> list[int]:
-    """Positions in `order` of the best sentence for each want, when room allows.
+) -> tuple[list[int], dict[int, int]]:
+    """Positions in `order` of the best sentence for each want, when room allows, and where
+    a problem sentence too long for the room is cut ({position: end offset}).
 
     A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure). For
     shortcomings, a sentence that states a problem is preferred to one that only announces
-    problems, and both to one on its remedy; for plans, a plan to the sentence leading into
-    the list of them.
+    problems, and both to one on its remedy; when every sentence stating a problem is too long,
+    the best is cut at a clause boundary rather than replaced by an announcement. For plans, a
+    plan is preferred to the sentence leading into the list of them.
     """
     if doc.labels is None:
-        return []
+        return [], {}
     roomy = (budget.max_sentences is None or budget.max_sentences >= _BRIEFING_SENTENCES) and (
         budget.max_chars is None or budget.max_chars >= _BRIEFING_CHARS
     )
     if not roomy:
-        return []
+        return [], {}
     kinds = sentence_kinds(doc)
     sentence_labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
     lengths = doc.lengths()[order]
     limits = [np.inf] if budget.max_chars is None else [budget.max_chars * f for f in _SHARES]
     first: list[int] = []
+    cuts: dict[int, int] = {}
     for want in wants:
         if want == FIGURE_WANT:
             preferred = [kinds.figure]
@@ -107,17 +129,14 @@ def _briefing_picks(
             if want == "shortcomings":
                 # a problem stated, before the sentence that only announces problems, and
                 # both before one that resolves to meet them ("我们要…决不辜负…")
-                norm = doc.normalised()
-                closes = np.zeros(len(label), dtype=bool)
-                for i in np.flatnonzero(label):
-                    s = doc.sentences[i]
-                    closes[i] = closes_problems(norm, s.start, s.end)
-                admits = label & kinds.admission & ~kinds.remedy & ~closes
-                frames = np.zeros(len(label), dtype=bool)
-                for i in np.flatnonzero(admits):
-                    s = doc.sentences[i]
-                    frames[i] = frames_problems(norm, s.start, s.end)
-                preferred = [admits & ~frames, admits, label & ~kinds.remedy & ~closes, label]
+                cues = reader_cues(doc)
+                admits = label & kinds.admission & ~kinds.remedy & ~cues.closes
+                preferred = [
+                    label & cues.states_problem,
+                    admits,
+                    label & ~kinds.remedy & ~cues.closes,
+                    label,
+                ]
             elif want == "plans":
                 # a plan itself, before the sentence that leads into the list ("…如下：")
                 ends = doc.spans()[1]
@@ -137,9 +156,34 @@ def _briefing_picks(
             ),
             None,
         )
+        if want == "shortcomings" and budget.max_chars is not None:
+            stated = np.flatnonzero(preferred[0][order])
+            if len(stated) and (found is None or not preferred[0][order[found[0]]]):
+                end = _clause_cut(doc, int(order[stated[0]]), limits[-1] - len(CUT_MARK))
+                if end is not None:
+                    cuts[int(stated[0])] = end
+                    found = stated
         if found is not None:
             first.append(int(found[0]))  # `order` is by score: the first is the best
-    return first
+    return first, cuts
+
+
+# A problem quoted in part keeps at least this many characters (one clause that says something).
+_MIN_CUT = 20
+CUT_MARK = "…"
+
+
+def _clause_cut(doc: Document, i: int, room: float) -> int | None:
+    """Where sentence i is cut to fit `room` characters: after the last "；" that fits, else
+    the last "，"; None when no clause of at least `_MIN_CUT` characters fits."""
+    s = doc.sentences[i]
+    norm = doc.normalised()
+    stop = s.start + int(room)
+    for marks in ("；;", "，,"):
+        at = max(norm.rfind(m, s.start, stop) for m in marks)
+        if at - s.start >= _MIN_CUT:
+            return at  # the mark itself gives way to CUT_MARK
+    return None
 
 
 def pick(
@@ -150,15 +194,22 @@ def pick(
     redundancy: float,
     diversity: float,
     first: Sequence[int] = (),
+    cuts: Mapping[int, int] | None = None,
 ) -> list[Picked]:
     """`select` over usable sentences already in score order (shared by every section).
 
-    `first`: positions in `candidates` picked before the others, budget permitting.
+    `first`: positions in `candidates` picked before the others, budget permitting; `cuts`:
+    the end offsets of those quoted in part, which then count as long as they read.
     """
     budget = _default(budget)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
     lengths = doc.lengths()[candidates]
+    ends = {int(candidates[k]): end for k, end in (cuts or {}).items()}
+    if ends:
+        lengths = lengths.copy()
+        for k, end in (cuts or {}).items():
+            lengths[k] = len(_cut_text(doc, int(candidates[k]), end))
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
     # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.
@@ -186,15 +237,21 @@ def pick(
     ranks = {i: r for r, i in enumerate(by_score, start=1)}
     return [
         Picked(
-            doc.sentences[i].text,
+            doc.sentences[i].text if i not in ends else _cut_text(doc, i, ends[i]),
             float(scores[i]),
             ranks[i],
             doc.sentences[i].start,
-            doc.sentences[i].end,
+            ends.get(i, doc.sentences[i].end),
             doc.sentence_label(doc.sentences[i]),
+            cut=i in ends,
         )
         for i in sorted(chosen)
     ]
+
+
+def _cut_text(doc: Document, i: int, end: int) -> str:
+    """Sentence i up to `end`, as it reads, marked as cut."""
+    return unwrap(doc.text[doc.sentences[i].start : end]).rstrip() + CUT_MARK
 
 
 def summarise(

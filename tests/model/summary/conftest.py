@@ -17,5 +17,5 @@ def check_picks(text: str, picks: list, budget: Budget) -> None:
     if budget.max_sentences is not None:
         assert len(picks) <= budget.max_sentences
     assert [p.start for p in picks] == sorted(p.start for p in picks)
-    assert all(unwrap(text[p.start : p.end]) == p.text for p in picks)
+    assert all(unwrap(text[p.start : p.end]) + ("…" if p.cut else "") == p.text for p in picks)
     assert sorted(p.rank for p in picks) == list(range(1, len(picks) + 1))

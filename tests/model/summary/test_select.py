@@ -186,7 +186,8 @@ def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:
     assert any(p.rank == 1 and p.start == doc.sentences[best].start for p in picks)
     for p in picks:
         assert p.label in set(doc.labels)
-        assert set(p.as_dict()) == {"text", "score", "rank", "start", "end", "label"}
+        assert set(p.as_dict()) == {"text", "score", "rank", "start", "end", "label", "cut"}
+        assert not p.cut
 
 
 def test_the_briefing_quotes_a_problem_not_the_sentence_announcing_problems(bundle) -> None:
@@ -209,3 +210,37 @@ def test_the_briefing_quotes_a_plan_not_the_sentence_leading_into_the_plans(bund
     for method in ("sectionrank", "learnt"):
         texts = [p.text for p in summarise(doc, Budget(max_chars=300), method)]
         assert not any(t.rstrip().endswith(("：", ":")) for t in texts), method
+
+
+LONG_PROBLEM = (
+    "一、工作成效\n"
+    "我局全年办理行政复议案件131件，纠错率下降到5%，行政机关负责人出庭应诉率达到100%。\n"
+    "二、存在的问题\n"
+    "但还面临不少困难，存在着诸多亟待解决的问题。\n"
+    "基层执法人员专业能力不足，部分执法人员对新法掌握不够，执法文书制作不规范，"
+    "案卷归档不及时，行政执法三项制度落实有待加强，法治宣传的针对性和实效性还不强，"
+    "普法形式较为单一，群众参与度不高，重大行政决策合法性审查力量薄弱，专业人才缺乏，"
+    "行政规范性文件备案审查不够及时，法律顾问作用发挥不充分，执法监督机制还不健全，"
+    "考核评价办法有待完善。\n"
+    "三、下一步计划\n"
+    "力争明年行政复议纠错率控制在3%以内，组织执法人员培训不少于4次。\n"
+)
+
+
+@pytest.mark.parametrize("method", ["sectionrank", "learnt"])
+def test_a_problem_stated_only_at_length_is_quoted_in_part_not_replaced(method: str) -> None:
+    # The report states its problems in one 166-character sentence, over half the budget: a
+    # careful reader quotes its first clauses, marked as cut, rather than leave them out.
+    doc = build_document(LONG_PROBLEM)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 3 + ["plans"] * 2
+    picks = summarise(doc, Budget(max_chars=300), method)
+    cut = [p for p in picks if p.cut]
+    assert len(cut) == 1 and cut[0].label == "shortcomings"
+    assert cut[0].text.startswith("基层执法人员专业能力不足") and cut[0].text.endswith("…")
+    assert cut[0].text == LONG_PROBLEM[cut[0].start : cut[0].end] + "…"
+    assert LONG_PROBLEM[cut[0].end] == "，"  # cut at a clause boundary
+    assert len(cut[0].text) <= 150
+    assert not any("亟待解决" in p.text for p in picks)  # the announcement gives way to the list
+    assert sum(len(p.text) for p in picks) <= 300
+    # Where the whole sentence fits, it is never cut.
+    assert not any(p.cut for p in summarise(doc, Budget(max_chars=600), method))

@@ -29,6 +29,8 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
+from itertools import repeat
+from operator import mul
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -139,10 +141,10 @@ def _flat(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.uint64), starts
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
+def _sorted_unique(values: np.ndarray, kind: str | None = None) -> np.ndarray:
     """The distinct values, sorted: a sort and a comparison (numpy's `unique` hashes first,
-    several times slower on tens of millions of integers)."""
-    values = np.sort(values)
+    several times slower on tens of millions of integers). `kind` as for `np.sort`."""
+    values = np.sort(values, kind=kind)
     if len(values) < 2:
         return values
     return values[np.r_[True, values[1:] != values[:-1]]]
@@ -272,9 +274,11 @@ def _pair_dots(matrix: CSR, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 def _dot(a: Mapping[int, float], b: Mapping[int, float]) -> float:
+    """Terms of the smaller vector looked up in the larger, added in its order (`map` keeps
+    the loop in C; the sum is the same, bit for bit, as a generator's)."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    return sum(map(mul, a.values(), map(b.get, a.keys(), repeat(0.0))))
 
 
 def _row(matrix: CSR, i: int, scale: float = 1.0) -> dict[int, float]:
@@ -372,7 +376,7 @@ def band_keys(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.nd
     return keys
 
 
-def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+def candidate_pairs(keys: np.ndarray, since: int = 0) -> np.ndarray:
     """Pairs (i < j) that share a band key (`band_keys`; rows of zeros are empty sets and have
     none), as rows of an (m, 2) array ordered by j, then i: by arrival of the later set, so
     that the pairs of sets added to an archive come after all the others.
@@ -383,19 +387,22 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     BUCKET_WINDOW members just before it, so the family costs linear rather than quadratic
     time, and the other bands' buckets add the links a window misses. A set's pairs with the
     sets before it depend only on those, so sets added to an archive pair as they would in
-    the whole.
+    the whole: `since` keeps only the pairs whose later set is at that index or after (those
+    of the sets just added), the same rows as the whole's, without collecting the rest.
     """
     filled = np.flatnonzero(keys[:, 0] if keys.shape[1] else np.zeros(len(keys)))
     n = len(filled)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    found = []
+    first_new = int(np.searchsorted(filled, since))  # in `filled` positions
+    codes = np.empty(0, dtype=np.int64)
     for band in range(keys.shape[1]):
         bucket = keys[filled, band]
-        order = np.lexsort((np.arange(n), bucket))
+        order = np.argsort(bucket, kind="stable")  # ties in index order
         sorted_bucket = bucket[order]
         starts = np.flatnonzero(np.r_[True, sorted_bucket[1:] != sorted_bucket[:-1]])
         position = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+        found = []
         for step in range(1, min(BUCKET_PAIRS, n)):
             same = sorted_bucket[step:] == sorted_bucket[:-step]
             if step > BUCKET_WINDOW:
@@ -403,13 +410,15 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
             if not same.any():
                 break
             k = np.flatnonzero(same)
+            if first_new:
+                k = k[order[k + step] >= first_new]
             found.append(order[k + step] * n + order[k])  # the later one first: by j, then i
-        # One band's pairs at a time: duplicates across bands are dropped as they come.
-        if len(found) > 1:
-            found = [_sorted_unique(np.concatenate(found))]
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    codes = _sorted_unique(np.concatenate(found))
+        # One band's pairs at a time: duplicates across bands are dropped as they come. The
+        # pairs so far and the band's are two sorted runs, which a stable sort (timsort)
+        # merges in linear time rather than sorting everything again.
+        if found:
+            new = _sorted_unique(np.concatenate(found))
+            codes = _sorted_unique(np.concatenate([codes, new]), kind="stable")
     return np.stack([filled[codes % n], filled[codes // n]], axis=1)
 
 
@@ -972,7 +981,7 @@ class PassageIndex:
             texts = [self._text(u, first, text_of) for u in involved.tolist()]
             return np.asarray(self.verifier(texts, local.reshape(sub.shape))).tolist()
 
-        pairs = candidate_pairs(keys)
+        pairs = candidate_pairs(keys, since=self.base)
         # Jaccard ≤ min/max of the sizes: pairs that cannot reach the threshold are never checked.
         small, large = np.sort(sizes[pairs], axis=1).T if len(pairs) else (sizes[:0], sizes[:0])
         pairs = pairs[small >= self.threshold * large]
@@ -982,7 +991,6 @@ class PassageIndex:
             union.parent[: self.base] = old["root"].tolist()
             roots = np.flatnonzero(~np.isnan(old["lowest"]))
             lowest = dict(zip(roots.tolist(), old["lowest"][roots].tolist(), strict=True))
-            pairs = pairs[pairs[:, 1] >= self.base]
         self._link(pairs, union, lowest, check)
         root = np.fromiter((union.find(i) for i in range(n)), dtype=np.int64, count=n)
         # Each group named by its first unit, so that the state does not depend on the order

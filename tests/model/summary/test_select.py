@@ -11,7 +11,7 @@ from model.summary.registry import get_summariser
 from model.summary.select import candidates, select, summarise
 from model.summary.structured import key_figures, keywords
 from model.text.document import build_document
-from model.text.units import _TOPIC, _TOPIC_FIRST, sentence_kinds, sentence_shape
+from model.text.units import _TOPIC, _TOPIC_FIRST, has_figure, sentence_kinds, sentence_shape
 from tests.model.summary.conftest import METHODS, SEED_003, check_picks
 
 # -- budget, order, offsets --------------------------------------------------------------------
@@ -244,3 +244,20 @@ def test_a_problem_stated_only_at_length_is_quoted_in_part_not_replaced(method: 
     assert sum(len(p.text) for p in picks) <= 300
     # Where the whole sentence fits, it is never cut.
     assert not any(p.cut for p in summarise(doc, Budget(max_chars=600), method))
+
+
+@pytest.mark.parametrize("budget", [150, 300, 600])
+def test_the_briefing_shape_holds_on_every_seed(budget: int, seed_texts, bundle) -> None:
+    # What a reader hands on: a result and a problem the report admits at every length; from
+    # 300 characters, a result with its figure and a plan too (at 150 the learnt scores choose
+    # alone: reserving the briefing there lowered the held-out ROUGE-2, 0.461 / 0.290 to
+    # 0.384 / 0.229 on the seeds / State Council reports).
+    for name, text in seed_texts.items():
+        doc = prepare(text, bundle.classifier)
+        picks = summarise(doc, Budget(max_chars=budget))
+        labels = {p.label for p in picks}
+        assert "achievements" in labels and "shortcomings" in labels, (name, labels)
+        if budget >= 300:
+            assert "plans" in labels, (name, labels)
+            assert any(has_figure(p.text) for p in picks if p.label == "achievements"), name
+        assert sum(len(p.text) for p in picks) <= budget

@@ -205,10 +205,11 @@ def pick(
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
     chars_left = budget.max_chars if budget.max_chars is not None else float("inf")
     lengths = doc.lengths()[candidates]
-    ends = {int(candidates[k]): end for k, end in (cuts or {}).items()}
-    if ends:
+    cuts = cuts or {}
+    ends = {int(candidates[k]): end for k, end in cuts.items()}
+    if cuts:
         lengths = lengths.copy()
-        for k, end in (cuts or {}).items():
+        for k, end in cuts.items():
             lengths[k] = len(_cut_text(doc, int(candidates[k]), end))
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))

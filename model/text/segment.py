@@ -318,7 +318,7 @@ def _add_joined(
 def unwrap(text: str) -> str:
     """A piece of a paragraph as a reader reads it: the line breaks that segmentation left
     inside it (wrapped lines, a web page's break at a bold marker or a linked title) taken out,
-    with a space only where two Latin words or numbers meet (`model.ingest.layout.glue`)."""
+    with a space only where two Latin words meet (`model.ingest.layout.glue`)."""
     if "\n" not in text and "\r" not in text:
         return text
     pieces = _WRAP_BREAK.split(text)

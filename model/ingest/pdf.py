@@ -11,6 +11,7 @@ their lengths, as plain text is judged (model/ingest/layout.py).
 
 from __future__ import annotations
 
+import ctypes
 import io
 import re
 from collections.abc import Sequence
@@ -209,31 +210,70 @@ def _pdfium_reason(message: str) -> str:
     return f"damaged PDF: {reason[:1].lower()}{reason[1:]}"
 
 
+# Quotation marks a writer may set in a Western font beside the Chinese run of a line: the PDF
+# then holds them after the run, and pdfium gives them in that order ("有“”件必审格局" for
+# "“有件必审”格局"), though their positions are right.
+_OUT_OF_RUN = frozenset("“”‘’")
+
+
 def _page_lines(textpage: object, raw: object) -> list[Line]:
     """The lines of one page: pdfium ends each with a generated CRLF; spaces it generated
-    between a Chinese character and a Latin run (a font change, not a space) are dropped."""
+    between a Chinese character and a Latin run (a font change, not a space) are dropped, and
+    a line's quotation marks are put where their positions say (`_quotes_in_place`)."""
     text = textpage.get_text_range()  # type: ignore[attr-defined]
     positions = len(text) == textpage.count_chars()  # type: ignore[attr-defined]
     lines, start = [], 0
     for piece in text.split("\r\n"):
         end = start + len(piece)
-        line_text = piece
-        if " " in piece:
-            line_text = "".join(
-                c
+        line_text, first, last = piece, len(piece) - len(piece.lstrip()), len(piece.rstrip()) - 1
+        quoted = positions and not _OUT_OF_RUN.isdisjoint(piece)
+        if " " in piece or quoted:  # most lines have neither: no step per character
+            kept = [
+                k
                 for k, c in enumerate(piece)
                 if c != " " or not _generated_gap(piece, k, textpage, raw, start + k)
-            )
+            ]
+            if quoted:
+                kept = _quotes_in_place(kept, piece, start, textpage, raw)
+            line_text = "".join(piece[k] for k in kept)
+            words = [k for k in kept if not piece[k].isspace()]
+            first, last = (words[0], words[-1]) if words else (0, -1)
         if positions and line_text.strip():
-            first = start + len(piece) - len(piece.lstrip())
-            last = start + len(piece.rstrip()) - 1
-            left, bottom, _, top = textpage.get_charbox(first, loose=True)  # type: ignore[attr-defined]
-            _, _, right, _ = textpage.get_charbox(last, loose=True)  # type: ignore[attr-defined]
+            left, bottom, _, top = textpage.get_charbox(start + first, loose=True)  # type: ignore[attr-defined]
+            _, _, right, _ = textpage.get_charbox(start + last, loose=True)  # type: ignore[attr-defined]
             lines.append(Line(line_text, left, right, bottom, top - bottom))
         else:
             lines.append(Line(line_text))
         start = end + 2
     return lines
+
+
+def _quotes_in_place(
+    kept: list[int], piece: str, start: int, textpage: object, raw: object
+) -> list[int]:
+    """The line's characters (indices into `piece`) with each quotation mark moved to where its
+    position puts it among the others, which are in reading order: a binary search over their
+    origins, so a line costs a few lookups per mark rather than one per character."""
+    seen: dict[int, float] = {}
+    x_at, y_at = ctypes.c_double(), ctypes.c_double()
+
+    def x(k: int) -> float:
+        if k not in seen:
+            raw.FPDFText_GetCharOrigin(textpage.raw, start + k, x_at, y_at)  # type: ignore[attr-defined]
+            seen[k] = x_at.value
+        return seen[k]
+
+    placed = [k for k in kept if piece[k] not in _OUT_OF_RUN]
+    for mark in sorted((k for k in kept if piece[k] in _OUT_OF_RUN), key=x):
+        lo, hi = 0, len(placed)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if x(placed[mid]) <= x(mark):
+                lo = mid + 1
+            else:
+                hi = mid
+        placed.insert(lo, mark)
+    return placed
 
 
 def _generated_gap(piece: str, k: int, textpage: object, raw: object, index: int) -> bool:

@@ -249,3 +249,35 @@ def test_an_image_only_pdf_goes_to_ocr() -> None:
 def test_a_pdf_with_only_an_owner_password_reads(pdfs: dict[str, bytes]) -> None:
     decoded = read_pdf(_encrypted(pdfs["003"], "", "owner"))
     assert "硚口区" in decoded.text
+
+
+@pytest.fixture(scope="module")
+def plain_docx_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Seed 000 as a Word file with python-docx's default styles (a Western font beside the
+    Chinese one, so LibreOffice sets “ ” in the Western font), converted to PDF."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: `make office` installs it")
+    docx = pytest.importorskip("docx")
+    folder = tmp_path_factory.mktemp("plain-docx")
+    document = docx.Document()
+    for line in SEED_FILES[0].read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            document.add_paragraph(line.strip())
+    document.save(str(folder / "s.docx"))
+    command = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder)]
+    subprocess.run([*command, str(folder / "s.docx")], capture_output=True, timeout=300)
+    if not (folder / "s.pdf").is_file():
+        pytest.skip("LibreOffice could not convert the document to PDF")
+    return (folder / "s.pdf").read_bytes()
+
+
+def test_quotation_marks_stay_where_they_are_printed(plain_docx_pdf: bytes) -> None:
+    # The PDF holds the Western-font quotes after the line's Chinese run; pdfium gives them in
+    # that order ("有“”件必审格局") unless the line is read by its characters' positions.
+    source = SEED_FILES[0].read_text(encoding="utf-8")
+    text = "".join(_squeezed(read_pdf(plain_docx_pdf).text.split("\n")))
+    quoted = re.findall(r"“[^“”\n]{1,20}”", source)
+    assert len(quoted) >= 5
+    assert all(q in text for q in quoted), [q for q in quoted if q not in text]
+    assert "“”" not in text

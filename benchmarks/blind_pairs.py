@@ -27,7 +27,7 @@ def summaries(budget: int, every: int) -> dict[str, dict[str, str]]:
     reports, `learnt` scored by its fold's scorer (`training.extracts_eval.fold_scorers`)."""
     from model.summary.base import Budget
     from model.summary.registry import get_summariser
-    from model.summary.select import select, summarise
+    from model.summary.select import select_for, summarise
     from training.extracts import report_texts
     from training.extracts_eval import extract_docs, fold_scorers
 
@@ -39,12 +39,8 @@ def summaries(budget: int, every: int) -> dict[str, dict[str, str]]:
     for scorer, held_out in fold_scorers(prepared):
         for doc_id in (d for d in held_out if d in shown):
             doc = prepared.docs[doc_id]
-            learnt = select(
-                doc,
-                scorer.predict(prepared.features[doc_id]),
-                Budget(max_chars=budget),
-                diversity=default.diversity,
-                briefing=default.briefing,
+            learnt = select_for(
+                default, doc, scorer.predict(prepared.features[doc_id]), Budget(max_chars=budget)
             )
             ours = summarise(doc, Budget(max_chars=budget), method="sectionrank")
             out[doc_id] = {

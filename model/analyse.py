@@ -17,7 +17,7 @@ from model.labels import LABEL_ZH
 from model.learn.classify import SectionModel
 from model.summary.base import Budget
 from model.summary.registry import DEFAULT_METHOD, get_summariser
-from model.summary.select import candidates, select
+from model.summary.select import candidates, select_for
 from model.summary.structured import key_figures, keywords, structured_summary
 from model.text.document import Document, build_document, build_document_from_lines
 from model.text.segment import unwrap
@@ -88,13 +88,7 @@ def summary_record(
     summariser = get_summariser(method)
     if scores is None:
         scores = summariser.score(doc)
-    picks = select(
-        doc,
-        scores,
-        budget or Budget(),
-        diversity=summariser.diversity,
-        briefing=summariser.briefing,
-    )
+    picks = select_for(summariser, doc, scores, budget or Budget())
     return {
         "sentences": [p.as_dict() for p in picks],
         "summary": "".join(p.text for p in picks),

@@ -195,7 +195,7 @@ def learnt_cv(
     """
     from model.summary.base import Budget
     from model.summary.registry import get_summariser
-    from model.summary.select import select
+    from model.summary.select import select_for
 
     prepared = extract_docs(bar)
     default = get_summariser()
@@ -206,13 +206,7 @@ def learnt_cv(
             learnt = scorer.predict(prepared.features[doc_id])
             group = "seeds" if doc_id.startswith("seed_") else "statecouncil"
             for budget in budgets:
-                picks = select(
-                    doc,
-                    learnt,
-                    Budget(max_chars=budget),
-                    diversity=default.diversity,
-                    briefing=default.briefing,
-                )
+                picks = select_for(default, doc, learnt, Budget(max_chars=budget))
                 human = ["".join(prepared.extracts[doc_id][r].items[budget]) for r in READERS]
                 summary = "".join(p.text for p in picks)
                 for key in (f"{budget}/learnt-cv/{group}", f"{budget}/learnt-cv/all"):

@@ -66,9 +66,12 @@ class Summariser(Protocol):
     `diversity` is how much `select` trades a sentence's score for novelty (MMR); 0 keeps
     the scores' order, as a baseline should. `briefing` names the section labels whose best
     sentence `select` picks first (what a report admits and plans); baselines name none.
+    `briefed_diversity`, when not None, replaces `diversity` once the briefing has reserved
+    those parts: the rest of the budget then follows the scores more closely.
     """
 
     diversity: float
     briefing: tuple[str, ...]
+    briefed_diversity: float | None
 
     def score(self, doc: Document) -> np.ndarray: ...

@@ -112,6 +112,7 @@ class LeadSummariser:
 
     diversity = 0.0
     briefing: tuple[str, ...] = ()
+    briefed_diversity: float | None = None
 
     def score(self, doc: Document) -> np.ndarray:
         n = len(doc.sentences)
@@ -123,6 +124,7 @@ class TextRankSummariser:
 
     diversity = 0.0
     briefing: tuple[str, ...] = ()
+    briefed_diversity: float | None = None
 
     def score(self, doc: Document) -> np.ndarray:
         return lexrank(sentence_vectors(doc))
@@ -170,8 +172,10 @@ class SectionRankSummariser:
         stock_from: float = 0.3,
         diversity: float = 0.7,
         briefing: tuple[str, ...] = (FIGURE_WANT, "shortcomings", "plans"),
+        briefed_diversity: float | None = None,
     ) -> None:
         self.briefing = briefing
+        self.briefed_diversity = briefed_diversity
         self.stock_from = stock_from
         self.words = words
         self.topic = topic
@@ -256,8 +260,17 @@ def sentence_features(doc: Document) -> np.ndarray:
 class LearntSummariser(SectionRankSummariser):
     """The default's signals weighed as careful readers weigh them: a scorer learnt from their
     extracts (seeds/extracts/, `model.learn.scorer`) and kept in the bundle; picking as the
-    default picks (MMR, briefing). Without a learnt scorer (a document labelled by no model,
-    or an older bundle), it scores as the default does."""
+    default picks (MMR, briefing), except that once the briefing has reserved a result, a
+    problem and a plan, the rest of the budget follows the learnt scores (`briefed_diversity`
+    0). Its scores are probabilities bunched near 1 (the fit weighs the rare picked sentences
+    up), so MMR at 0.7 chose among the top few dozen almost by novelty alone and passed over
+    the GDP line a reader always quotes: held out, ROUGE-2 at 300 characters rose from 0.347
+    to 0.384 and 0.395 on the two halves of the extracts. A table cell (150 characters, no
+    briefing) keeps MMR at 0.7, which holds its parts together. Without a learnt scorer (a
+    document labelled by no model, or an older bundle), it scores as the default does."""
+
+    def __init__(self, briefed_diversity: float | None = 0.0, **options: Any) -> None:
+        super().__init__(briefed_diversity=briefed_diversity, **options)
 
     def score(self, doc: Document) -> np.ndarray:
         if doc.sentence_scorer is None or not doc.sentences:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picked
+from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picked, Summariser
 from model.summary.cues import reader_cues
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
@@ -47,6 +47,7 @@ def select(
     allowed: np.ndarray | None = None,
     diversity: float = 0.0,
     briefing: Sequence[str] = (),
+    briefed_diversity: float | None = None,
 ) -> list[Picked]:
     """Best sentences within the budget by maximal marginal relevance, in document order.
 
@@ -57,7 +58,8 @@ def select(
     Then each pick maximises (1 - diversity) × score (scaled to the best) - diversity × its
     highest cosine to a sentence already picked (Carbonell & Goldstein 1998), on
     character-bigram TF-IDF; a sentence whose cosine to a pick exceeds `redundancy` is never
-    picked. With diversity 0 the picks follow the scores, skipping only near-duplicates. A
+    picked. With diversity 0 the picks follow the scores, skipping only near-duplicates; once
+    the briefing has picked, `briefed_diversity` (when not None) replaces `diversity`. A
     sentence longer than the characters left is skipped, not cut: output stays extractive and
     the character budget is never exceeded. The one exception is a report that states its
     problems only in sentences too long for the briefing's share: its best problem sentence is
@@ -73,7 +75,23 @@ def select(
     order = order[usable[order]]
     budget = _default(budget)
     first, cuts = _briefing_picks(doc, order, budget, briefing) if briefing else ([], {})
+    if first and briefed_diversity is not None:
+        diversity = briefed_diversity
     return pick(doc, scores, order, budget, redundancy, diversity, first, cuts)
+
+
+def select_for(
+    summariser: Summariser, doc: Document, scores: np.ndarray, budget: Budget
+) -> list[Picked]:
+    """`select` as `summariser` picks: its diversity and briefing."""
+    return select(
+        doc,
+        scores,
+        budget,
+        diversity=summariser.diversity,
+        briefing=summariser.briefing,
+        briefed_diversity=summariser.briefed_diversity,
+    )
 
 
 def _announcements(doc: Document) -> np.ndarray:
@@ -260,10 +278,4 @@ def summarise(
 ) -> list[Picked]:
     """Score with the named summariser, then select within the budget."""
     summariser = get_summariser(method)
-    return select(
-        doc,
-        summariser.score(doc),
-        budget or Budget(),
-        diversity=summariser.diversity,
-        briefing=summariser.briefing,
-    )
+    return select_for(summariser, doc, summariser.score(doc), budget or Budget())

@@ -141,6 +141,30 @@ def test_diversity_trades_score_for_novelty() -> None:
     assert [(p.text, p.rank) for p in picks] == [(first, 1), (other, 2)]
 
 
+def test_after_the_briefing_the_learnt_summary_follows_its_scores(bundle) -> None:
+    # Its probabilities bunch near 1, where MMR at 0.7 would choose almost by novelty alone:
+    # once the briefing has picked, diversity is 0; a table cell (no briefing) keeps MMR.
+    from tests.conftest import SEED_FILES
+
+    learnt = get_summariser("learnt")
+    assert learnt.briefed_diversity == 0.0 and learnt.diversity == 0.7
+    assert get_summariser("sectionrank").briefed_diversity is None
+    doc = prepare(SEED_FILES[0].read_text(encoding="utf-8"), bundle.classifier)
+    scores = learnt.score(doc)
+    briefing = learnt.briefing
+
+    def texts(budget: Budget, diversity: float, briefed: float | None) -> list[str]:
+        picks = select(
+            doc, scores, budget, diversity=diversity, briefing=briefing, briefed_diversity=briefed
+        )
+        return [p.text for p in picks]
+
+    roomy, cell = Budget(max_chars=600), Budget(max_chars=150)
+    assert texts(roomy, 0.7, 0.0) == texts(roomy, 0.0, None) != texts(roomy, 0.7, None)
+    assert texts(cell, 0.7, 0.0) == texts(cell, 0.7, None)
+    assert [p.text for p in summarise(doc, roomy)] == texts(roomy, 0.7, 0.0)
+
+
 def test_baselines_keep_their_order_the_default_diversifies() -> None:
     assert get_summariser("lead").diversity == get_summariser("textrank").diversity == 0
     assert 0 < get_summariser().diversity < 1

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 # 3: the classifier carries a HeadingModel; 4: and a Background; 5: the lean arrays beside it;
 # 6: the pickle names the layered module paths (model.learn.classify …), not the flat ones;
 # 7: and the classifier carries a sentence scorer learnt from the human extracts (or None);
-# 8: the scorer reads the reader's cues too (`model.summary.cues`): more columns.
-FORMAT = 8
+# 8: the scorer reads the reader's cues too (`model.summary.cues`): more columns;
+# 9: and whether a sentence names the economy's headline aggregate (the GDP line).
+FORMAT = 9
 
 
 class ModelError(RuntimeError):

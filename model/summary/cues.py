@@ -19,6 +19,9 @@ from model.text.units import FIGURE, counted, sentence_kinds
 
 # Headline cues: the totals and growth a briefing opens with (全年…, 累计…, 同比增长…, GDP).
 _HEADLINE = re.compile(r"全年|累计|同比|比上年|年均|增长|达到|突破|总额|总量|总值|GDP")
+# The economy's headline aggregate, which the brief asks of a government work report ("the GDP
+# line"): GDP and GNP (国内/地区/国民生产总值) and the planned economy's 工农业总产值.
+_AGGREGATE = re.compile(r"生产总值|GDP|GNP|总产值")
 _PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
 _MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
 # What makes a plan a target rather than an intention.
@@ -28,10 +31,12 @@ _TARGET = re.compile(r"力争|确保|目标|左右|以上|以内|控制在|提�
 @dataclass(frozen=True, slots=True)
 class Cues:
     """Per sentence, what the reader's brief names beyond `Kinds` (seeds/extracts/README.md):
-    headline cues, the kind of figure, where it sits in its section, whether it states a
-    problem, only announces problems or closes them, and whether a plan has a target."""
+    headline cues and the GDP line, the kind of figure, where it sits in its section, whether
+    it states a problem, only announces problems or closes them, and whether a plan has a
+    target."""
 
     headline: np.ndarray  # headline cues, up to 3
+    aggregate: np.ndarray  # names the economy's headline aggregate (GDP)
     figures: np.ndarray  # figures with units, up to 3
     percent: np.ndarray
     money: np.ndarray
@@ -44,6 +49,7 @@ class Cues:
     def columns(self) -> list[np.ndarray]:
         return [
             self.headline,
+            self.aggregate,
             self.figures,
             self.percent,
             self.money,
@@ -86,6 +92,7 @@ def reader_cues(doc: Document) -> Cues:
         frames[i] = frames_problems(norm, a, b)
     cues = Cues(
         headline=np.minimum(counted(doc, _HEADLINE), 3),
+        aggregate=counted(doc, _AGGREGATE) > 0,
         figures=np.minimum(counted(doc, FIGURE), 3),
         percent=counted(doc, _PERCENT) > 0,
         money=counted(doc, _MONEY) > 0,

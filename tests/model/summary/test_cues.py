@@ -53,6 +53,8 @@ def test_figures_and_headline_cues() -> None:
     assert cues.headline[gdp] == 3  # 全年, 总值, 增长, 累计: capped
     assert cues.figures[gdp] == 3 and cues.percent[gdp] and cues.money[gdp]
     assert cues.headline[plain] == 0 and cues.figures[plain] == 0
+    assert cues.aggregate[gdp] and not cues.aggregate[plain]  # the GDP line
+    assert not cues.aggregate[_index(doc, "案卷评查")]
     assert not cues.percent[plain] and not cues.money[plain]
 
 

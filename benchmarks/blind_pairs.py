@@ -1,6 +1,11 @@
 """Two summarisers side by side for a blind reading: `sectionrank` and `learnt` (the default).
 
-    python benchmarks/blind_pairs.py OUT_DIR [--max-chars 300] [--statecouncil 12]
+    python benchmarks/blind_pairs.py OUT_DIR [--max-chars 300] [--every 3]
+    python benchmarks/blind_pairs.py OUT_DIR --against EARLIER.json   # learnt, then and now
+
+`OUT_DIR/learnt.json` keeps each report's `learnt` summary ({doc_id: text}); given back with
+`--against` (from a run of an earlier version), it takes the place of `sectionrank`, as
+"earlier", so that a change of the default is read blind against what it replaced.
 
 For the five seeds and every n-th State Council work report that has readers' extracts, both
 summaries at the budget, each report's pair shown in a random order as X and Y. `learnt` is
@@ -57,13 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-chars", type=int, default=300)
     parser.add_argument("--every", type=int, default=3, help="every n-th State Council report")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--against", type=Path, help="an earlier run's learnt.json")
     args = parser.parse_args(argv)
     found = summaries(args.max_chars, args.every)
+    other = "sectionrank"
+    if args.against:
+        other, earlier = "earlier", json.loads(args.against.read_text(encoding="utf-8"))
+        found = {d: texts | {other: earlier[d]} for d, texts in found.items()}
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
+    learnt = {d: texts["learnt"] for d, texts in found.items()}
+    (args.out / "learnt.json").write_text(json.dumps(learnt, ensure_ascii=False, indent=1), "utf-8")
     key, lines = {}, []
     for n, (doc_id, texts) in enumerate(found.items(), 1):
-        order = ["sectionrank", "learnt"]
+        order = [other, "learnt"]
         rng.shuffle(order)
         key[f"R{n}"] = {"doc_id": doc_id, "X": order[0], "Y": order[1]}
         lines += [

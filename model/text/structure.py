@@ -33,6 +33,30 @@ _HEADING_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
+# A five-year plan period ("“十四五”时期", "十二五规划", "“七五”期间"; not "八五普法", the legal-
+# education plans, which are numbered apart): the numeral before 五 is the plan's number.
+_PLAN_PERIOD = re.compile(
+    r"(十[一二三四五六七八九]?|[一二三四五六七八九])五[”\"]?(?:时期|规划|期间|计划)"
+)
+_DIGITS = {c: k for k, c in enumerate("一二三四五六七八九", 1)}
+
+
+def plan_period_start(numeral: str) -> int:
+    """The first year of the n-th five-year plan (一五 1953, 二五 1958, then from 三五 1966 on in
+    fives after the three years of adjustment: 十四五 2021, 十五五 2026)."""
+    n = 10 + _DIGITS.get(numeral[1:], 0) if numeral.startswith("十") else _DIGITS[numeral]
+    return 1953 + 5 * (n - 1) if n <= 2 else 1966 + 5 * (n - 3)
+
+
+def names_later(norm: str, year: int) -> bool:
+    """Whether a heading names a year later than `year`, or a five-year plan that starts in it
+    or later. The report's year is the year it reviews or, failing a year in its first
+    heading, the year it was given ("2011年政府工作报告": "二、“十二五”时期的主要目标和任务");
+    a plan under review has run for a year at least."""
+    return any(int(y) > year for y in _YEAR.findall(norm)) or any(
+        plan_period_start(m) >= year for m in _PLAN_PERIOD.findall(norm)
+    )
+
 
 _BOILERPLATE = re.compile(
     r"来源[：:]|发布时间|更新时间|发布日期|浏览次数|阅读次数|打印|关闭|扫一扫|分享|收藏|"
@@ -182,7 +206,8 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
 
     A top-level heading without cue words is about the reported year's work (achievements:
     many reports give each top-level section to a topic area) unless it names a later year
-    than the report's own ("三、2025年政府工作任务" after "一、2024年工作回顾"), or names 今年
+    than the report's own ("三、2025年政府工作任务" after "一、2024年工作回顾") or a later
+    five-year plan ("二、“十五五”时期主要目标任务" after "一、2025年工作回顾"), or names 今年
     after the review (a speech given in the year it plans for), or follows a section of plans:
     once a report has turned to next year it stays there until a heading says otherwise. A
     section is never plans because of its position alone.
@@ -195,7 +220,7 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
             cue = heading_cue(p.text)
             if cue is None:
                 norm = normalise(p.text)
-                later = year is not None and any(int(y) > year for y in _YEAR.findall(norm))
+                later = year is not None and names_later(norm, year)
                 this_year = current is not None and "今年" in norm  # after the review: its plans
                 plans = later or this_year or current == "plans"
                 cue = "plans" if plans else "achievements"
@@ -206,13 +231,19 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
 
 def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
     """The year a report is about: the first its first top-level heading names
-    ("一、2024年工作回顾"), else the one named most before that heading (title, preamble)."""
+    ("一、2024年工作回顾"), or the last year of the five-year plan it names ("一、“十一五”时期
+    国民经济和社会发展的回顾": 2010), else the one named most before that heading (title,
+    preamble)."""
     years: list[int] = []
     for p in paragraphs:
-        found = [int(y) for y in _YEAR.findall(normalise(p.text))]
+        norm = normalise(p.text)
+        found = [int(y) for y in _YEAR.findall(norm)]
         if p.level == 1 and p.heading:
             if found:
                 return found[0]
+            plans = _PLAN_PERIOD.findall(norm)
+            if plans:
+                return plan_period_start(plans[0]) + 4
             break
         years += found
     return max(sorted(set(years)), key=years.count) if years else None

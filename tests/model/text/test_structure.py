@@ -12,6 +12,7 @@ from model.text.structure import (
     is_terse,
     looks_like_boilerplate,
     paragraph_tokens,
+    plan_period_start,
     report_year,
     structural_labels,
     top_sections,
@@ -107,6 +108,47 @@ def test_a_top_section_is_never_plans_by_position_alone() -> None:
 def test_deployment_task_goal_and_requirement_are_not_plan_cues(heading: str) -> None:
     text = f"一、主要工作\n我局完成了任务。\n{heading}\n我局推进依法行政。"
     assert top_sections(split_paragraphs(text))[2:] == ["achievements", "achievements"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "label"),
+    [
+        ("二、“十五五”时期主要目标任务", "plans"),  # 2026-2030, after the report's 2025
+        ("二、今后五年经济社会发展的主要目标", "plans"),  # 今后: a plan cue of its own
+        ("二、“十四五”时期主要举措", "achievements"),  # 2021-2025: the period reported on
+        ("二、深入开展“八五”普法", "achievements"),  # the legal-education plans, numbered apart
+    ],
+)
+def test_a_section_on_a_later_five_year_plan_is_plans(heading: str, label: str) -> None:
+    text = f"一、2025年工作回顾\n我局完成了任务。\n{heading}\n我局推进依法行政。"
+    assert top_sections(split_paragraphs(text))[2:] == [label, label]
+
+
+def test_a_review_of_a_five_year_plan_dates_the_report_and_the_next_plan_is_plans() -> None:
+    text = (
+        "一、“十一五”时期国民经济和社会发展的回顾\n五年来，国内生产总值年均增长11.2%。\n"
+        "二、“十二五”时期的主要目标和任务\n今后五年，经济增长预期目标是年均增长7%。\n"
+        "三、2011年的工作\n今年要再开工建设保障性住房1000万套。"
+    )
+    paragraphs = split_paragraphs(text)
+    assert report_year(paragraphs) == 2010
+    assert top_sections(paragraphs) == ["achievements"] * 2 + ["plans"] * 4
+
+
+def test_five_year_plans_start_where_the_calendar_puts_them() -> None:
+    starts = {
+        n: plan_period_start(n) for n in ("一", "二", "三", "七", "十", "十一", "十四", "十五")
+    }
+    assert starts == {
+        "一": 1953,
+        "二": 1958,
+        "三": 1966,  # after the three years of adjustment, 1963-1965
+        "七": 1986,
+        "十": 2001,
+        "十一": 2006,
+        "十四": 2021,
+        "十五": 2026,
+    }
 
 
 def test_a_section_on_a_later_year_is_plans() -> None:

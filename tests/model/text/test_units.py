@@ -280,6 +280,27 @@ def test_a_long_clause_after_a_semicolon_stands_alone() -> None:
     assert not kinds.dependent.any()
 
 
+@pytest.mark.parametrize(
+    ("sentence", "points_back"),
+    [
+        ("为此，中央财政增加支出28亿元。", True),
+        ("其中，出口总额将达到四百零二亿元。", True),
+        ("这些年虽然一直在努力解决，但还不尽如人意。", True),
+        ("上述问题，我们将认真加以解决。", True),
+        ("以上工作取得明显成效。", True),
+        ("以法治保障经济社会发展。", False),  # 以 as a verb, not 以上
+        ("上海市全年办理案件131件。", False),
+        ("但是，执法人员素质有待提高。", False),  # a turn, which readers do quote
+    ],
+)
+def test_a_sentence_that_opens_by_pointing_back_is_dependent(
+    sentence: str, points_back: bool
+) -> None:
+    doc, kinds = kinds_of("全年办理行政复议案件131件，取得明显成效。" + sentence)
+    assert [s.text for s in doc.sentences][1] == sentence
+    assert not kinds.dependent[0] and kinds.dependent[1] == points_back
+
+
 def test_a_short_sentence_joined_at_its_semicolon_is_not_dependent() -> None:
     doc, kinds = kinds_of("全年办理行政复议案件131件；提升执法人员能力，规范执法行为。")
     assert len(doc.sentences) == 1

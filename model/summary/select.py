@@ -123,7 +123,8 @@ def _briefing_picks(
     shortcomings, a sentence that states a problem is preferred to one that only announces
     problems, and both to one on its remedy; when every sentence stating a problem is too long,
     the best is cut at a clause boundary rather than replaced by an announcement. For plans, a
-    plan is preferred to the sentence leading into the list of them.
+    plan is preferred to a problem restated among the plans ("我国消费…比重偏低，不利于…") and
+    to the sentence leading into the list of them.
     """
     if doc.labels is None:
         return [], {}
@@ -156,13 +157,14 @@ def _briefing_picks(
                     label,
                 ]
             elif want == "plans":
-                # a plan itself, before the sentence that leads into the list ("…如下：")
+                # a plan itself, before a problem restated among the plans and before the
+                # sentence that leads into the list ("…如下：")
                 ends = doc.spans()[1]
                 norm = doc.normalised()
                 lead_in = np.fromiter(
                     (norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label)
                 )
-                preferred = [label & ~lead_in, label]
+                preferred = [label & ~kinds.admission & ~lead_in, label & ~lead_in, label]
         if any(preferred[-1][order[k]] for k in first):
             continue  # a sentence picked already gives it
         found = next(

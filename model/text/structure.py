@@ -233,18 +233,25 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
     """The year a report is about: the first its first top-level heading names
     ("一、2024年工作回顾"), or the last year of the five-year plan it names ("一、“十一五”时期
     国民经济和社会发展的回顾": 2010), else the one named most before that heading (title,
-    preamble)."""
+    preamble), else the one named most in the first section ("一、一年来工作回顾", whose
+    figures are of 2003, before "二、2004年主要任务")."""
     years: list[int] = []
-    for p in paragraphs:
+    first: int | None = None  # where the first top-level heading is
+    for k, p in enumerate(paragraphs):
         norm = normalise(p.text)
         found = [int(y) for y in _YEAR.findall(norm)]
         if p.level == 1 and p.heading:
+            if first is not None:
+                break  # the end of the first section
             if found:
                 return found[0]
             plans = _PLAN_PERIOD.findall(norm)
             if plans:
                 return plan_period_start(plans[0]) + 4
-            break
+            if years:
+                break  # named before the heading
+            first = k
+            continue
         years += found
     return max(sorted(set(years)), key=years.count) if years else None
 

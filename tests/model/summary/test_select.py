@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.analyse import prepare
-from model.summary.base import Budget
+from model.summary.base import FIGURE_WANT, Budget
 from model.summary.registry import get_summariser
 from model.summary.select import candidates, select, summarise
 from model.summary.structured import key_figures, keywords
@@ -268,6 +268,32 @@ def test_a_problem_stated_only_at_length_is_quoted_in_part_not_replaced(method: 
     assert sum(len(p.text) for p in picks) <= 300
     # Where the whole sentence fits, it is never cut.
     assert not any(p.cut for p in summarise(doc, Budget(max_chars=600), method))
+
+
+def test_the_briefings_plan_is_a_plan_not_a_problem_stated_among_the_plans() -> None:
+    # Work reports restate a problem inside their plans ("我国消费…比重偏低，不利于…"): the
+    # plan a reader wants is one the report will carry out. Scores favour the problem here.
+    text = (
+        "一、工作回顾\n全年办理行政复议案件131件，出庭应诉率达到100%。\n"
+        "二、存在的问题\n执法人员专业能力不足，执法文书不规范。\n"
+        "三、今年的主要任务\n基层执法力量薄弱的状况没有明显改变，执法人员素质有待提高。\n"
+        "今年组织执法人员培训不少于4次，行政复议纠错率控制在3%以内。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 1.0, 0.2])
+    assert [s.text[:4] for s in doc.sentences] == [
+        "一、工作",
+        "全年办理",
+        "二、存在",
+        "执法人员",
+        "三、今年",
+        "基层执法",
+        "今年组织",
+    ]
+    briefing = (FIGURE_WANT, "shortcomings", "plans")
+    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)  # the briefing alone
+    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "今年组织"]
 
 
 @pytest.mark.parametrize("budget", [150, 300, 600])

@@ -135,6 +135,19 @@ def test_a_review_of_a_five_year_plan_dates_the_report_and_the_next_plan_is_plan
     assert top_sections(paragraphs) == ["achievements"] * 2 + ["plans"] * 4
 
 
+def test_a_report_without_a_year_before_its_review_is_dated_by_the_review() -> None:
+    # The State Council texts start at "各位代表" with no title: the review's figures date it.
+    text = (
+        "一、一年来工作回顾\n2003年，国内生产总值达到11.67万亿元。2003年粮食产量稳定。\n"
+        "二、2004年主要任务\n今年要保持经济平稳较快发展。\n三、加强政府自身建设\n要依法行政。"
+    )
+    paragraphs = split_paragraphs(text)
+    assert report_year(paragraphs) == 2003
+    assert top_sections(paragraphs) == ["achievements"] * 2 + ["plans"] * 4
+    # a year before the first heading (a title) still wins over the review's
+    assert report_year(split_paragraphs("2004年政府工作报告\n" + text)) == 2004
+
+
 def test_five_year_plans_start_where_the_calendar_puts_them() -> None:
     starts = {
         n: plan_period_start(n) for n in ("一", "二", "三", "七", "十", "十一", "十四", "十五")

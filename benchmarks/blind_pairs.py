@@ -2,10 +2,13 @@
 
     python benchmarks/blind_pairs.py OUT_DIR [--max-chars 300] [--every 3]
     python benchmarks/blind_pairs.py OUT_DIR --against EARLIER.json   # learnt, then and now
+    python benchmarks/blind_pairs.py OUT_DIR --against-reader a         # against a reader's extract
 
 `OUT_DIR/learnt.json` keeps each report's `learnt` summary ({doc_id: text}); given back with
 `--against` (from a run of an earlier version), it takes the place of `sectionrank`, as
 "earlier", so that a change of the default is read blind against what it replaced.
+`--against-reader R` puts reader R's extract of the same budget (`seeds/extracts/R/`) in its
+place, as "human": how often a reader prefers the summary to a careful person's extract.
 
 For the five seeds and every n-th State Council work report that has readers' extracts, both
 summaries at the budget, each report's pair shown in a random order as X and Y. `learnt` is
@@ -63,12 +66,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=3, help="every n-th State Council report")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--against", type=Path, help="an earlier run's learnt.json")
+    parser.add_argument("--against-reader", help="a reader of seeds/extracts (a or b)")
     args = parser.parse_args(argv)
     found = summaries(args.max_chars, args.every)
     other = "sectionrank"
     if args.against:
         other, earlier = "earlier", json.loads(args.against.read_text(encoding="utf-8"))
         found = {d: texts | {other: earlier[d]} for d, texts in found.items()}
+    elif args.against_reader:
+        from training.extracts import load_extracts
+
+        other = "human"
+        extracts = {e.doc_id: e for e in load_extracts() if e.reader == args.against_reader}
+        found = {
+            d: texts | {other: "".join(extracts[d].items[args.max_chars])}
+            for d, texts in found.items()
+        }
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     learnt = {d: texts["learnt"] for d, texts in found.items()}

@@ -326,8 +326,10 @@ _CHROME_MAX_CHARS = 120
 
 
 # Openings that refer to what went before: "for this", "of which", "these", "the above".
-_BACK_FIRST = frozenset("为对因由其这上以 \u3000")
-_POINTS_BACK = re.compile(r"[ \u3000]*(?:为此|对此|因此|由此|其中|这[是些里种项]|上述|以上)")
+_BACK_FIRST = frozenset("为对因由其这上以所于 \u3000")
+_POINTS_BACK = re.compile(
+    r"[ \u3000]*(?:为此|对此|因此|因而|由此|所以|于是|其中|这[是些里种项样]|上述|以上)"
+)
 
 
 def _after_semicolon(norm: str, start: int) -> bool:

@@ -288,6 +288,8 @@ def test_a_long_clause_after_a_semicolon_stands_alone() -> None:
         ("这些年虽然一直在努力解决，但还不尽如人意。", True),
         ("上述问题，我们将认真加以解决。", True),
         ("以上工作取得明显成效。", True),
+        ("这样，我们就有可能顺利克服前进中的困难。", True),
+        ("所以，必须坚持稳中求进。", True),
         ("以法治保障经济社会发展。", False),  # 以 as a verb, not 以上
         ("上海市全年办理案件131件。", False),
         ("但是，执法人员素质有待提高。", False),  # a turn, which readers do quote

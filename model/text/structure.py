@@ -33,11 +33,11 @@ _HEADING_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
-# A five-year plan period ("“十四五”时期", "十二五规划", "“七五”期间"; not "八五普法", the legal-
-# education plans, which are numbered apart): the numeral before 五 is the plan's number.
-_PLAN_PERIOD = re.compile(
-    r"(十[一二三四五六七八九]?|[一二三四五六七八九])五[”\"]?(?:时期|规划|期间|计划)"
-)
+# A five-year plan period ("“十四五”时期", "十二五规划", "“七五”期间", or the plan's name in
+# quotes, "开创“十五五”发展新局面"; not "八五普法", the legal-education plans, which are
+# numbered apart): the numeral before 五 is the plan's number.
+_NUMERAL = r"(十[一二三四五六七八九]?|[一二三四五六七八九])五"
+_PLAN_PERIOD = re.compile(rf"[“\"]{_NUMERAL}[”\"](?!普法)|{_NUMERAL}[”\"]?(?:时期|规划|期间|计划)")
 _DIGITS = {c: k for k, c in enumerate("一二三四五六七八九", 1)}
 
 
@@ -54,8 +54,13 @@ def names_later(norm: str, year: int) -> bool:
     heading, the year it was given ("2011年政府工作报告": "二、“十二五”时期的主要目标和任务");
     a plan under review has run for a year at least."""
     return any(int(y) > year for y in _YEAR.findall(norm)) or any(
-        plan_period_start(m) >= year for m in _PLAN_PERIOD.findall(norm)
+        plan_period_start(numeral) >= year for numeral in plan_periods(norm)
     )
+
+
+def plan_periods(norm: str) -> list[str]:
+    """The numerals of the five-year plans a text names, in order ("十五" for "“十五五”时期")."""
+    return [quoted or bare for quoted, bare in _PLAN_PERIOD.findall(norm)]
 
 
 _BOILERPLATE = re.compile(
@@ -231,9 +236,9 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
 
 def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
     """The year a report is about: the first its first top-level heading names
-    ("一、2024年工作回顾"), or the last year of the five-year plan it names ("一、“十一五”时期
-    国民经济和社会发展的回顾": 2010), else the one named most before that heading (title,
-    preamble), else the one named most in the first section ("一、一年来工作回顾", whose
+    ("一、2024年工作回顾"), else the one named most before that heading (title, preamble), else
+    the last year of the five-year plan the heading names ("一、“十一五”时期国民经济和社会发展的
+    回顾": 2010), else the one named most in the first section ("一、一年来工作回顾", whose
     figures are of 2003, before "二、2004年主要任务")."""
     years: list[int] = []
     first: int | None = None  # where the first top-level heading is
@@ -245,11 +250,11 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
                 break  # the end of the first section
             if found:
                 return found[0]
-            plans = _PLAN_PERIOD.findall(norm)
+            if years:
+                break  # named before the heading (a title)
+            plans = plan_periods(norm)
             if plans:
                 return plan_period_start(plans[0]) + 4
-            if years:
-                break  # named before the heading
             first = k
             continue
         years += found

@@ -117,6 +117,7 @@ def test_deployment_task_goal_and_requirement_are_not_plan_cues(heading: str) ->
         ("二、今后五年经济社会发展的主要目标", "plans"),  # 今后: a plan cue of its own
         ("二、“十四五”时期主要举措", "achievements"),  # 2021-2025: the period reported on
         ("二、深入开展“八五”普法", "achievements"),  # the legal-education plans, numbered apart
+        ("二、奋力开创“十五五”发展新局面", "plans"),  # the plan named in quotes
     ],
 )
 def test_a_section_on_a_later_five_year_plan_is_plans(heading: str, label: str) -> None:
@@ -146,6 +147,12 @@ def test_a_report_without_a_year_before_its_review_is_dated_by_the_review() -> N
     assert top_sections(paragraphs) == ["achievements"] * 2 + ["plans"] * 4
     # a year before the first heading (a title) still wins over the review's
     assert report_year(split_paragraphs("2004年政府工作报告\n" + text)) == 2004
+
+
+def test_a_title_year_wins_over_a_plan_named_in_the_first_heading() -> None:
+    text = "2023年度法治政府建设情况报告\n一、“十四五”以来取得的成效\n完成立法3件。"
+    assert report_year(split_paragraphs(text)) == 2023
+    assert report_year(split_paragraphs(text.split("\n", 1)[1])) == 2025
 
 
 def test_five_year_plans_start_where_the_calendar_puts_them() -> None:

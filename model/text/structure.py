@@ -48,6 +48,11 @@ def plan_period_start(numeral: str) -> int:
     return 1953 + 5 * (n - 1) if n <= 2 else 1966 + 5 * (n - 3)
 
 
+def plan_periods(norm: str) -> list[str]:
+    """The numerals of the five-year plans a text names, in order ("十五" for "“十五五”时期")."""
+    return [quoted or bare for quoted, bare in _PLAN_PERIOD.findall(norm)]
+
+
 def names_later(norm: str, year: int) -> bool:
     """Whether a heading names a year later than `year`, or a five-year plan that starts in it
     or later. The report's year is the year it reviews or, failing a year in its first
@@ -56,11 +61,6 @@ def names_later(norm: str, year: int) -> bool:
     return any(int(y) > year for y in _YEAR.findall(norm)) or any(
         plan_period_start(numeral) >= year for numeral in plan_periods(norm)
     )
-
-
-def plan_periods(norm: str) -> list[str]:
-    """The numerals of the five-year plans a text names, in order ("十五" for "“十五五”时期")."""
-    return [quoted or bare for quoted, bare in _PLAN_PERIOD.findall(norm)]
 
 
 _BOILERPLATE = re.compile(
@@ -241,13 +241,13 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
     回顾": 2010), else the one named most in the first section ("一、一年来工作回顾", whose
     figures are of 2003, before "二、2004年主要任务")."""
     years: list[int] = []
-    first: int | None = None  # where the first top-level heading is
-    for k, p in enumerate(paragraphs):
+    in_first_section = False
+    for p in paragraphs:
         norm = normalise(p.text)
         found = [int(y) for y in _YEAR.findall(norm)]
         if p.level == 1 and p.heading:
-            if first is not None:
-                break  # the end of the first section
+            if in_first_section:
+                break
             if found:
                 return found[0]
             if years:
@@ -255,7 +255,7 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
             plans = plan_periods(norm)
             if plans:
                 return plan_period_start(plans[0]) + 4
-            first = k
+            in_first_section = True
             continue
         years += found
     return max(sorted(set(years)), key=years.count) if years else None

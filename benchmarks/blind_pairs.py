@@ -68,14 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, help="an earlier run's learnt.json")
     parser.add_argument("--against-reader", help="a reader of seeds/extracts (a or b)")
     args = parser.parse_args(argv)
+    from training.extracts import READERS, load_extracts
+
+    if args.against_reader and args.against_reader not in READERS:
+        parser.error(f"--against-reader: one of {', '.join(READERS)}")
+    earlier: dict[str, str] = {}
+    if args.against:
+        try:
+            earlier = json.loads(args.against.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            parser.error(f"--against {args.against}: {err}")
     found = summaries(args.max_chars, args.every)
     other = "sectionrank"
     if args.against:
-        other, earlier = "earlier", json.loads(args.against.read_text(encoding="utf-8"))
+        other, missing = "earlier", sorted(set(found) - set(earlier))
+        if missing:
+            parser.error(f"--against {args.against}: no summary of {', '.join(missing)}")
         found = {d: texts | {other: earlier[d]} for d, texts in found.items()}
     elif args.against_reader:
-        from training.extracts import load_extracts
-
         other = "human"
         extracts = {e.doc_id: e for e in load_extracts() if e.reader == args.against_reader}
         found = {

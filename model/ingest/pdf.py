@@ -36,6 +36,10 @@ NO_TEXT = "PDF has no text layer (a scan?)"
 # line (ragged right text stops up to two characters short, when a closing mark may not start
 # the next line and takes a character with it; justified text reaches the margin).
 _FULL_EMS = 2.0
+# A Latin letter or digit is about this many character widths wide; a run of them is never split.
+_LATIN_EMS = 0.6
+_LATIN_RUN = re.compile(r"[0-9A-Za-z.,%]*")
+_LATIN_MAX = 10  # a longer run (an address) would have been broken or stood on its own line
 # A line that starts this many character widths right of the left margin is indented.
 _INDENT_EMS = 0.8
 # pypdf writes a space wherever the font changes or a justified line stretches; it cannot tell
@@ -141,13 +145,20 @@ def _shapes(lines: list[Line], pages: list[list[Line]]) -> tuple[list[Shape], bo
     exact = full[len(full) // 20] if full else margin
     lefts = sorted(line.left or 0.0 for line in lines)
     flush = lefts[len(lefts) // 10]
+    # A line stops short when the next one opens with a Latin word or number the wrap could not
+    # split ("…列入" then "2024年度…"): the line ends as far right as that word leaves it.
+    reach = [
+        (line.right or 0.0)
+        + _LATIN_EMS * em * min(len(_LATIN_RUN.match(after.text.lstrip())[0]), _LATIN_MAX)
+        for line, after in zip(lines, [*lines[1:], Line("")], strict=True)
+    ]
     shapes = [
         Shape(
-            (line.right or 0.0) >= margin - _FULL_EMS * em,
-            (line.right or 0.0) >= exact,
+            right >= margin - _FULL_EMS * em,
+            right >= exact,
             (line.left or 0.0) >= flush + _INDENT_EMS * em,
         )
-        for line in lines
+        for line, right in zip(lines, reach, strict=True)
     ]
     return shapes, indents_paragraphs(shapes)
 

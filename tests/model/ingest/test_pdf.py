@@ -281,3 +281,29 @@ def test_quotation_marks_stay_where_they_are_printed(plain_docx_pdf: bytes) -> N
     assert len(quoted) >= 5
     assert all(q in text for q in quoted), [q for q in quoted if q not in text]
     assert "“”" not in text
+
+
+@pytest.mark.parametrize(
+    ("next_line", "joined"), [("2024年度党组学习计划。", True), ("党组学习计划。", False)]
+)
+def test_a_line_left_short_by_a_number_the_wrap_moved_is_still_wrapped(
+    next_line: str, joined: bool
+) -> None:
+    # LibreOffice keeps "2024" whole: "…列入" stops 1.4 character widths short of the margin,
+    # and the paragraph goes on below. A line as short before Chinese text ends its paragraph.
+    from model.ingest.pdf import Line, compose
+
+    def line(text: str, right: float, base: float) -> Line:
+        return Line(text, left=50.0, right=right, base=base, height=10.0)
+
+    full = "把深入学习贯彻习近平法治思想作为重要内容，推进法治政府建设工作"
+    page = [
+        line(full, 530.0, 700.0),
+        line(full, 530.0, 685.0),
+        line("把深入学习贯彻习近平法治思想、学习党内法规作为重要内容，列入", 504.0, 670.0),
+        line(next_line, 260.0, 655.0),
+        line(full, 530.0, 640.0),
+        line("完成。", 90.0, 625.0),
+    ]
+    text, _ = compose([page])
+    assert ("列入\n" not in text) == joined

@@ -6,7 +6,8 @@ shared passages, matched by (source, index) since report ids may differ between 
 For each kind: the entries of each store, how many are identical, and for the groupings
 (clusters, shared passages) the share of co-grouped pairs of items that the other store groups
 together too. Reads a store of schema version 3 (the whole comparison as one JSON value in
-`stats`) or 4 and later (one row per entry in `comparison`), read-only.
+`stats`) or 4 and later (one row per entry in `comparison`, placed by `sort` from 6 on),
+read-only.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ def comparison(path: Path) -> dict[str, list[Any]]:
         row = conn.execute("SELECT value FROM stats WHERE key = 'compare'").fetchone()
         if row is not None:
             return json.loads(row[0])
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(comparison)")}
+        order = "sort" if "sort" in columns else "idx"  # schema 6 places entries by `sort`
         return {
             kind: [
                 json.loads(value)
                 for (value,) in conn.execute(
-                    "SELECT value FROM comparison WHERE kind = ? ORDER BY idx", (kind,)
+                    f"SELECT value FROM comparison WHERE kind = ? ORDER BY {order}", (kind,)
                 )
             ]
             for kind in ("clusters", "recurring", "shared")

@@ -13,11 +13,11 @@ CLI and the evaluation give one answer:
      "problems": [{"index", "title", "text"}], "paragraphs": [{"index", "text", "label"}]}
 
 Similar texts are found without comparing every pair: MinHash LSH proposes candidate pairs,
-which are then checked exactly. Everything runs on numpy arrays for all texts at once: TF-IDF
-rows as CSR (model/vectors/csr.py), MinHash signatures computed in bulk with datasketch's
-permutations and hashing (bit for bit its values), LSH buckets grouped by sorting, candidate
-cosines and Jaccards as batched lookups. On a synthetic archive of 10,000 reports (50,000 problem
-items, 340,000 paragraphs; benchmarks/bench_archive.py) `compare` takes about 30 s instead of 60 s.
+which are then checked exactly. Reports added later are compared with what came before, and
+nothing else is done again (`ProblemIndex`, `PassageIndex`). Everything runs on numpy arrays
+for a chunk of texts at once: TF-IDF rows as CSR (model/vectors/csr.py), MinHash signatures
+computed in bulk with datasketch's permutations and hashing (bit for bit its values), LSH
+buckets grouped by sorting, candidate cosines and Jaccards as batched lookups.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from functools import cache
 from itertools import repeat
 from operator import mul
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -38,7 +39,7 @@ import numpy as np
 from model.labels import REQUIRED
 from model.text.segment import is_heading, normalise
 from model.vectors.csr import CSR
-from model.vectors.features import count_matrix, ngram_keys, tfidf
+from model.vectors.features import count_matrix, ngram_keys, smooth_idf, weigh
 
 Report = Mapping[str, Any]
 
@@ -74,11 +75,10 @@ MINHASH_SEED = 1
 # Blocking for problem clusters: LSH at this bigram-set Jaccard proposes the candidates. Set
 # low because paraphrases share few bigrams; the exact cosine decides.
 BLOCK_JACCARD = 0.2
-# Bigrams in more than this share of the items ("法治", "有待") are left out of the blocking
-# sets: every item has them, so they would make everything a candidate. Only applied from
-# BLOCK_MIN_ITEMS items on, where a share means something.
+# Bigrams in more than this share of the sentences of the fixed table ("工作", "进一步") are
+# left out of the blocking sets: nearly every item has them, so they would make everything a
+# candidate.
 BLOCK_COMMON = 0.05
-BLOCK_MIN_ITEMS = 200
 # An LSH bucket with more members than this is checked along a sorted window of BUCKET_WINDOW
 # neighbours, not all pairs, so a large family of near-duplicates costs linear rather than
 # quadratic time (the other bands' buckets add the links a window misses).
@@ -156,65 +156,6 @@ def _segments(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - offsets, lengths)
 
 
-TFIDF_BLOCK = 50_000  # texts whose bigrams are counted at once: memory for theirs, not all
-
-
-def _tfidf(texts: Sequence[str]) -> tuple[CSR, np.ndarray]:
-    """Unit TF-IDF rows over character bigrams (CSR, columns sorted), and document counts.
-
-    Bigrams need no word segmentation, and paraphrases of one problem keep most of its key
-    bigrams ("执法", "人员", "素质") while the stock words are weighted down by IDF. A text of
-    one character is its own single term. Term ids number the bigrams in order of first
-    appearance (texts in order, each read left to right), so the MinHash blocking, which
-    hashes the ids, gives the same candidates whatever the implementation. Counted in numpy a
-    block of TFIDF_BLOCK texts at a time (the per-character arrays of half a million problem
-    items took 2 GB at once), then weighted over all rows.
-    """
-    n = len(texts)
-    known = np.zeros(0, dtype=np.uint64)  # the bigrams met so far, sorted, and their ids
-    known_ids = np.zeros(0, dtype=np.int64)
-    blocks: list[CSR] = []
-    for at in range(0, n, TFIDF_BLOCK):
-        block = texts[at : at + TFIDF_BLOCK]
-        keys, rows = _bigram_keys(block)
-        local, distinct = _first_seen(keys)
-        # Ids of the block's distinct bigrams: those met before keep theirs, new ones (in
-        # their order of first appearance here) come after every earlier one.
-        where = np.minimum(np.searchsorted(known, distinct), max(len(known) - 1, 0))
-        met = known[where] == distinct if len(known) else np.zeros(len(distinct), dtype=bool)
-        ids = np.empty(len(distinct), dtype=np.int64)
-        ids[met] = known_ids[where[met]]
-        ids[~met] = len(known) + np.arange(int((~met).sum()))
-        known, known_ids = (
-            np.concatenate([known, distinct[~met]]),
-            np.concatenate([known_ids, ids[~met]]),
-        )
-        order = np.argsort(known, kind="stable")
-        known, known_ids = known[order], known_ids[order]
-        blocks.append(count_matrix(rows, ids[local], (len(block), _MAX_TERMS)))
-    size = len(known)
-    counts = CSR(
-        np.concatenate([b.data for b in blocks]) if blocks else np.zeros(0),
-        np.concatenate([b.indices for b in blocks]) if blocks else np.zeros(0, dtype=np.int64),
-        _stacked_indptr([b.indptr for b in blocks]),
-        (n, max(size, 1)),
-    )
-    del blocks
-    return tfidf(counts), np.bincount(counts.indices, minlength=size)
-
-
-_MAX_TERMS = 1 << 31  # a bound on the distinct bigrams, for packing (row, term) in 64 bits
-
-
-def _stacked_indptr(parts: Sequence[np.ndarray]) -> np.ndarray:
-    """The indptr of row blocks stacked one under the other."""
-    out, offset = [np.zeros(1, dtype=np.int64)], 0
-    for indptr in parts:
-        out.append(indptr[1:] + offset)
-        offset += int(indptr[-1])
-    return np.concatenate(out)
-
-
 def _bigram_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The key of every bigram of the texts (`ngram_keys`), in order, and its text's row."""
     n = len(texts)
@@ -245,6 +186,89 @@ def _first_seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     encoded = pc.dictionary_encode(pa.array(keys, type=pa.uint64()))
     numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return numbers, encoded.dictionary.to_numpy(zero_copy_only=False)
+
+
+# Fixed bigram weights: the IDF of each character bigram over the sentences of the reports the
+# project ships (seeds/, training/bigrams.py), not over the archive. Every problem item then
+# has one vector whatever else the archive holds, so the comparisons of a report added later
+# are those it would have had in the first build, and an update computes only its own.
+BIGRAMS_FILE = Path(__file__).parent / "data" / "bigrams.npz"
+_MAX_TERMS = 1 << 31  # a bound on the distinct bigrams, for packing (row, term) in 64 bits
+
+
+def bigram_table(texts: Iterable[str]) -> dict[str, np.ndarray]:
+    """Document frequencies of the character bigrams of `texts` (compacted): the sorted keys
+    (`_bigram_keys`), how many texts hold each, and how many texts there are."""
+    compact = [c for c in map(_compact, texts) if c]
+    keys, rows = _bigram_keys(compact)
+    pairs = _sorted_unique((rows.astype(np.uint64) << np.uint64(42)) | keys)
+    distinct, df = np.unique(pairs & np.uint64((1 << 42) - 1), return_counts=True)
+    return {"keys": distinct, "df": df.astype(np.int64), "n": np.asarray(len(compact))}
+
+
+@cache
+def _bigram_weights() -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The shipped table as (sorted keys, IDF, whether common, the IDF of an unseen bigram)."""
+    with np.load(BIGRAMS_FILE) as table:
+        keys, df, n = table["keys"], table["df"], int(table["n"])
+    return keys, smooth_idf(df, n), df > BLOCK_COMMON * n, float(smooth_idf(np.zeros(1), n)[0])
+
+
+class _Vocabulary:
+    """Term ids of bigram keys, numbered in order of first appearance (texts in order, each
+    read left to right), with each term's fixed IDF and whether it is too common to block on.
+
+    The numbering is the same whether the texts come at once or a chunk at a time, so the
+    MinHash blocking, which hashes the ids, proposes the same candidates either way.
+    """
+
+    def __init__(self, keys: np.ndarray | None = None, ids: np.ndarray | None = None) -> None:
+        self.keys = np.zeros(0, np.uint64) if keys is None else keys  # sorted
+        self.ids = np.zeros(0, np.int64) if ids is None else ids  # of each sorted key
+        self.idf = np.zeros(0)
+        self.common = np.zeros(0, bool)
+        if len(self.keys):
+            by_id = np.empty_like(self.keys)
+            by_id[self.ids] = self.keys
+            self.idf, self.common = self._weights(by_id)
+
+    @staticmethod
+    def _weights(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        table, idf, common, unseen = _bigram_weights()
+        at = np.minimum(np.searchsorted(table, keys), max(len(table) - 1, 0))
+        found = table[at] == keys if len(table) else np.zeros(len(keys), bool)
+        return np.where(found, idf[at], unseen), found & common[at]
+
+    def number(self, keys: np.ndarray) -> np.ndarray:
+        """The term id of each key, numbering the keys never met after every earlier one."""
+        if not len(keys):
+            return np.zeros(0, np.int64)
+        local, distinct = _first_seen(keys)
+        where = np.minimum(np.searchsorted(self.keys, distinct), max(len(self.keys) - 1, 0))
+        met = self.keys[where] == distinct if len(self.keys) else np.zeros(len(distinct), bool)
+        ids = np.empty(len(distinct), dtype=np.int64)
+        ids[met] = self.ids[where[met]]
+        fresh = distinct[~met]
+        ids[~met] = len(self.keys) + np.arange(len(fresh))
+        if len(fresh):
+            idf, common = self._weights(fresh)
+            self.idf, self.common = np.r_[self.idf, idf], np.r_[self.common, common]
+            keys_, ids_ = np.r_[self.keys, fresh], np.r_[self.ids, ids[~met]]
+            order = np.argsort(keys_, kind="stable")
+            self.keys, self.ids = keys_[order], ids_[order]
+        return ids[local]
+
+    def vectors(self, texts: Sequence[str]) -> CSR:
+        """Unit TF-IDF rows of the texts over character bigrams (columns sorted): sublinear
+        TF, the fixed IDF, L2-normalised. A text of one character is its own single term.
+
+        Bigrams need no word segmentation, and paraphrases of one problem keep most of its
+        key bigrams ("执法", "人员", "素质") while the stock words are weighted down by IDF.
+        """
+        keys, rows = _bigram_keys(texts)
+        counts = count_matrix(rows, self.number(keys), (len(texts), _MAX_TERMS))
+        counts = CSR(counts.data, counts.indices, counts.indptr, (len(texts), len(self.idf)))
+        return weigh(counts, self.idf, sublinear=True)
 
 
 PAIR_CHUNK = 100_000  # candidate pairs whose dot products are computed at once
@@ -425,19 +449,6 @@ def candidate_pairs(keys: np.ndarray, since: int = 0) -> np.ndarray:
 KEY_BLOCK = 50_000  # sets whose MinHash signatures are in memory at once
 
 
-def _candidates(values: np.ndarray, indptr: np.ndarray, threshold: float) -> np.ndarray:
-    """`candidate_pairs` of the sets values[indptr[k]:indptr[k+1]] at Jaccard `threshold`,
-    keyed KEY_BLOCK sets at a time (the signatures of all would be n × 128 numbers)."""
-    n = len(indptr) - 1
-    keys = [
-        band_keys(values[indptr[a] : indptr[b]], indptr[a : b + 1] - indptr[a], threshold)
-        for a, b in ((a, min(a + KEY_BLOCK, n)) for a in range(0, n, KEY_BLOCK))
-    ]
-    if not keys:
-        return np.empty((0, 2), dtype=np.int64)
-    return candidate_pairs(np.concatenate(keys))
-
-
 # -- problem clusters ------------------------------------------------------------------------------
 
 
@@ -483,9 +494,10 @@ def problem_clusters(
 
     Why: one report's "执法人员素质有待提高" is a detail; the same problem in 300 reports is a
     finding about the whole system. Items are compared by TF-IDF cosine over character
-    bigrams of title and statement. Identical statements form one unit first; MinHash LSH
-    proposes candidate pairs among the units; pairs at `threshold` or more are merged in
-    descending order of similarity while the merged group's mean cross-pair cosine stays at
+    bigrams of title and statement (a fixed IDF: `_Vocabulary`). Identical statements form
+    one unit; units are taken in order of arrival (`ProblemIndex`), MinHash LSH proposing a
+    new unit's candidates among the units before it; its links at `threshold` or more are
+    taken closest first, each merging two groups while their mean cross-pair cosine stays at
     `average` or more. A cluster is named by the title of its most central item (largest
     cosine to the cluster's summed vector, equal to 9 decimals being a tie that the first unit
     wins); clusters of one report are dropped.
@@ -517,124 +529,397 @@ def clusters_of(
     average: float = CLUSTER_AVERAGE,
 ) -> list[dict[str, Any]]:
     """`problem_clusters` of problem rows (`problem_rows`)."""
-    if not rows:
-        return []
-    units: dict[str, list[int]] = defaultdict(list)
-    for k, row in enumerate(rows):
-        units[row.compact].append(k)
-    texts = list(units)
-    members = list(units.values())
-    matrix, df = _tfidf(texts)
-    n = len(texts)
-    blocking = matrix.indices
-    if n >= BLOCK_MIN_ITEMS:
-        blocking = np.where(df[matrix.indices] > BLOCK_COMMON * n, -1, matrix.indices)
-    kept = blocking >= 0
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(matrix.rows()[kept], minlength=n), out=indptr[1:])
-    pairs = _candidates(blocking[kept], indptr, BLOCK_JACCARD) if n > 1 else np.empty((0, 2), int)
-    similarity = _pair_dots(matrix, pairs[:, 0], pairs[:, 1])
-    linked = similarity >= threshold
-    pairs, similarity = pairs[linked], similarity[linked]
-    order = np.lexsort((pairs[:, 1], pairs[:, 0], -similarity))
-    edges = zip(similarity[order].tolist(), *pairs[order].T.tolist(), strict=True)
-    # Average linkage on the fly: each group keeps the sum of its members' vectors and its size
-    # (identical statements counted once per item), so the mean cross cosine is one dot product.
-    # Only groups of two units or more keep their sum; a single unit's is made when needed
-    # (keeping every row touched as a dict took more than a gigabyte at 500,000 items).
-    union = _Union(n)
-    sums: dict[int, dict[int, float]] = {}
-    sizes = {i: len(members[i]) for i in range(n)}
+    index = ProblemIndex(threshold, average)
+    index.add(rows)
+    return [entry for _, _, entry in sorted(index.changes().clusters, key=lambda c: c[1])]
 
-    def summed(root: int) -> dict[int, float]:
-        found = sums.get(root)
-        return _row(matrix, root, sizes[root]) if found is None else found
 
-    # Two groups refused once are refused again until one of them grows: their next edges
-    # are passed over without the dot product of two big summed vectors. Two single units
-    # need no check: their mean cross cosine is their own cosine, at `threshold` or more.
-    refused: dict[tuple[int, int], tuple[int, int]] = {}
-    single = [threshold >= average] * n
-    for _, i, j in edges:
-        a, b = union.find(i), union.find(j)
-        if a == b or refused.get((a, b)) == (sizes[a], sizes[b]):
-            continue
-        sa, sb = summed(a), summed(b)
-        if not (single[a] and single[b]) and _dot(sa, sb) / (sizes[a] * sizes[b]) < average:
-            refused[a, b] = (sizes[a], sizes[b])
-            continue
-        # The bigger group stays the root, and the smaller one's vector is added to its sum:
-        # a report's item joining a cluster of thousands costs its own terms, not the cluster's.
-        if len(sa) < len(sb):
-            a, b, sa, sb = b, a, sb, sa
-        union.union(a, b)
-        for t, w in sb.items():
-            sa[t] = sa.get(t, 0.0) + w
-        sums[a] = sa
-        sums.pop(b, None)
-        sizes[a] += sizes[b]
-        single[a] = False
-    clusters = []
-    for root, group in union.groups().items():
-        items = [k for u in group for k in members[u]]
-        report_ids = {rows[k].report_id for k in items}
-        if len(report_ids) < 2:
-            continue
-        centre = _centre(matrix, group, summed(root)) if len(group) > 1 else root
-        items.sort(key=lambda k: (str(rows[k].report_id), rows[k].index or 0))
-        clusters.append(
-            {
-                "name": rows[members[centre][0]].title or texts[centre][:40],
-                "count": len(report_ids),
-                "members": [
-                    {"report_id": rows[k].report_id, "index": rows[k].index, "title": rows[k].title}
-                    for k in items
+class Changes(NamedTuple):
+    """What a `ProblemIndex.add` changed: cluster entries to write and to drop, keyed by their
+    group (`ref`) and placed by `sort` (the order of the whole list); the new recurring pairs
+    (ref: the issuer); the issuers that have new pairs."""
+
+    clusters: list[tuple[str, str, dict[str, Any]]]
+    dropped: set[str]
+    recurring: list[tuple[str, str, dict[str, Any]]]
+    issuers: set[str]
+
+
+_YEAR_NONE = np.iinfo(np.int64).min
+
+
+class ProblemIndex:
+    """Problem clusters and recurring problems, taking the items in as reports arrive, so that
+    adding reports costs what they add.
+
+    Why: a country's year is 100,000 reports and 500,000 problem items; comparing them all
+    again for each thousand reports added took a minute. Here every item keeps the vector it
+    was given on arrival (fixed IDF: `_Vocabulary`), and an item is compared, when it arrives,
+    with the items before it only:
+
+    - clusters (average linkage, as `problem_clusters` describes): identical statements are one
+      unit; a new unit's links to earlier units (MinHash LSH candidates, cosine ≥ `threshold`)
+      are taken closest first, each merging the two groups while their mean cross cosine
+      stays at `average` or more; a statement met again adds its weight to its group;
+    - recurring pairs: a new item with each earlier item of its body and another year, at
+      cosine ≥ `recurring`.
+
+    The result depends on the order of arrival and on nothing else: an index fed the reports
+    in chunks, or resumed from its `state()` and fed the rest, ends where one fed them all at
+    once ends (mean cosines are compared rounded to 9 decimals, so that the order in which a
+    group's sum was added up cannot tip a decision).
+    """
+
+    def __init__(
+        self,
+        threshold: float = CLUSTER_THRESHOLD,
+        average: float = CLUSTER_AVERAGE,
+        recurring: float = RECURRING_THRESHOLD,
+    ) -> None:
+        self.threshold, self.average, self.recurring = threshold, average, recurring
+        self.vocabulary = _Vocabulary()
+        # Units: distinct compact texts, in order of arrival.
+        self.texts: list[str] = []
+        self._unit: dict[str, int] = {}
+        self.count: list[int] = []  # items of each unit
+        self.first: list[int] = []  # its first item
+        self.keys = np.zeros((0, 0), dtype=np.uint64)  # LSH band keys of each unit
+        # Groups: a union-find over the units; at each root, its items and whether it is one
+        # unit; the summed vectors of groups of several units (made again when needed).
+        self.parent: list[int] = []
+        self.size: list[int] = []
+        self.single: list[bool] = []
+        self._sums: dict[int, dict[int, float]] = {}
+        self._local = np.zeros(0, np.int64)  # the units whose vectors an add has made
+        self._matrix: CSR | None = None
+        self._members: dict[int, list[int]] = {}  # of a resumed index's groups
+        # Items, in order of arrival: (report id, year, index, title), and unit and issuer.
+        self.items: list[tuple[Any, Any, Any, Any]] = []
+        self.item_unit: list[int] = []
+        self.item_issuer: list[int] = []  # -1: no issuer or no year (cannot recur)
+        self.issuers: list[str] = []
+        self._issuer: dict[str, int] = {}
+        self._of_issuer: dict[int, list[int]] = defaultdict(list)
+        # Since the last `changes()`: the groups touched and the pairs found.
+        self._touched: set[int] = set()
+        self._pairs: list[tuple[str, str, dict[str, Any]]] = []
+        self._new_issuers: set[str] = set()
+
+    # -- taking items in --
+
+    def add(self, rows: Iterable[ProblemRow]) -> None:
+        """Take in problem items, in order of arrival."""
+        start_item, start_unit = len(self.items), len(self.texts)
+        events: list[tuple[int, bool]] = []
+        for row in rows:
+            unit = self._unit.get(row.compact)
+            new = unit is None
+            if unit is None:
+                unit = self._unit[row.compact] = len(self.texts)
+                self.texts.append(row.compact)
+                self.count.append(0)
+                self.first.append(len(self.items))
+                self.parent.append(unit)
+                self.size.append(0)
+                self.single.append(True)
+            events.append((unit, new))
+            self.items.append((row.report_id, row.year, row.index, row.title))
+            self.item_unit.append(unit)
+            code = -1
+            if row.issuer is not None and row.year is not None:
+                code = self._issuer.setdefault(row.issuer, len(self.issuers))
+                if code == len(self.issuers):
+                    self.issuers.append(row.issuer)
+            self.item_issuer.append(code)
+        if not events:
+            return
+        fresh = self.texts[start_unit:]
+        self._key(self.vocabulary.vectors(fresh))  # numbers the new bigrams, in order
+        pairs = candidate_pairs(self.keys, start_unit) if len(self.texts) > 1 else None
+        pairs = np.empty((0, 2), np.int64) if pairs is None else pairs
+        again = [unit for unit, new in events if not new]
+        # The vectors this add reads, made in one pass: the new units, their candidates and
+        # the statements met again.
+        self._local = np.unique(np.r_[pairs.ravel(), np.asarray(again, np.int64)])
+        self._matrix = self._rows(self._local)
+        self._cluster(events, self._edges(pairs))
+        self._local, self._matrix = np.zeros(0, np.int64), None
+        self._recur(start_item)
+
+    def _key(self, vectors: CSR) -> None:
+        """The LSH band keys of new units, over their bigrams but the common ones."""
+        n = vectors.shape[0]
+        if not n:
+            return
+        kept = ~self.vocabulary.common[vectors.indices]
+        blocking = vectors.indices[kept]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(vectors.rows()[kept], minlength=n), out=indptr[1:])
+        keys = [
+            band_keys(blocking[indptr[a] : indptr[b]], indptr[a : b + 1] - indptr[a], BLOCK_JACCARD)
+            for a, b in ((a, min(a + KEY_BLOCK, n)) for a in range(0, n, KEY_BLOCK))
+        ]
+        self.keys = np.concatenate([self.keys.reshape(-1, keys[0].shape[1]), *keys])
+
+    def _rows(self, units: np.ndarray) -> CSR:
+        """The vectors of these units (their terms are all numbered already)."""
+        return self.vocabulary.vectors([self.texts[u] for u in units.tolist()])
+
+    def _edges(self, pairs: np.ndarray) -> dict[int, list[tuple[int, float]]]:
+        """Each new unit's links to the units before it (cosine ≥ threshold), closest first."""
+        edges: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        if not len(pairs):
+            return edges
+        local = np.searchsorted(self._local, pairs)
+        similarity = _pair_dots(self._matrix, local[:, 0], local[:, 1])
+        linked = similarity >= self.threshold
+        pairs, similarity = pairs[linked], similarity[linked]
+        order = np.lexsort((pairs[:, 0], -similarity, pairs[:, 1]))
+        for i, j, s in zip(*pairs[order].T.tolist(), similarity[order].tolist(), strict=True):
+            edges[j].append((i, s))
+        return edges
+
+    def _unit_row(self, unit: int, scale: float = 1.0) -> dict[int, float]:
+        """One unit's vector times `scale`, from this add's vectors when it has them."""
+        at = int(np.searchsorted(self._local, unit))
+        if at < len(self._local) and self._local[at] == unit:
+            return _row(self._matrix, at, scale)
+        return _row(self._rows(np.asarray([unit])), 0, scale)
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def _summed(self, root: int) -> dict[int, float]:
+        """The group's vectors summed, each unit weighed by its items."""
+        found = self._sums.get(root)
+        if found is not None:
+            return found
+        units = self._members.pop(root, None)
+        if units is None:  # one unit
+            return self._unit_row(root, self.count[root])
+        matrix = self._rows(np.asarray(units, dtype=np.int64))
+        weights = np.repeat(
+            np.asarray([self.count[u] for u in units], float), np.diff(matrix.indptr)
+        )
+        terms, at = np.unique(matrix.indices, return_inverse=True)
+        total = np.bincount(at.reshape(-1), weights=matrix.data * weights, minlength=len(terms))
+        self._sums[root] = dict(zip(terms.tolist(), total.tolist(), strict=True))
+        return self._sums[root]
+
+    def _cluster(
+        self, events: list[tuple[int, bool]], edges: dict[int, list[tuple[int, float]]]
+    ) -> None:
+        """Average linkage on the fly, event by event (see the class)."""
+        size, single, sums, touched = self.size, self.single, self._sums, self._touched
+        # Two groups refused once are refused again until one of them grows: their next
+        # edges are passed over without the dot product of two big summed vectors. Two single
+        # units need no check: their mean cross cosine is their own cosine, at the threshold.
+        refused: dict[tuple[int, int], tuple[int, int]] = {}
+        alone = self.threshold >= self.average
+        for unit, new in events:
+            self.count[unit] += 1
+            root = self.find(unit)
+            size[root] += 1
+            touched.add(root)
+            if not new:
+                if root in sums:  # the statement again: its group's sum takes its vector
+                    total = sums[root]
+                    for t, w in self._unit_row(unit).items():
+                        total[t] = total.get(t, 0.0) + w
+                continue
+            for i, _ in edges.get(unit, ()):
+                a, b = self.find(i), self.find(unit)
+                if a == b or refused.get((a, b)) == (size[a], size[b]):
+                    continue
+                sa, sb = self._summed(a), self._summed(b)
+                if not (alone and single[a] and single[b]):
+                    mean = _dot(sa, sb) / (size[a] * size[b])
+                    if round(mean, 9) < self.average:
+                        refused[a, b] = (size[a], size[b])
+                        continue
+                # The bigger group stays the root, and the smaller one's vector is added to
+                # its sum: an item joining a cluster of thousands costs its own terms.
+                if len(sa) < len(sb):
+                    a, b, sa, sb = b, a, sb, sa
+                for t, w in sb.items():
+                    sa[t] = sa.get(t, 0.0) + w
+                self.parent[b] = a
+                sums[a] = sa
+                sums.pop(b, None)
+                size[a] += size[b]
+                single[a] = False
+                touched.update((a, b))
+
+    def _recur(self, start: int) -> None:
+        """The pairs of each new item with the earlier items of its body and another year."""
+        left: list[int] = []
+        right: list[int] = []
+        for p in range(start, len(self.items)):
+            code = self.item_issuer[p]
+            if code < 0:
+                continue
+            year = self.items[p][1]
+            earlier = self._of_issuer[code]
+            left.extend(q for q in earlier if self.items[q][1] != year)
+            right.extend([p] * (len(left) - len(right)))
+            earlier.append(p)
+            if len(left) >= RECURRING_BATCH:
+                self._pairs_of(left, right)
+                left, right = [], []
+        self._pairs_of(left, right)
+
+    def _pairs_of(self, left: list[int], right: list[int]) -> None:
+        if not left:
+            return
+        units = np.asarray(self.item_unit, dtype=np.int64)
+        pairs = units[np.asarray([left, right], dtype=np.int64).T]
+        involved, local = np.unique(pairs, return_inverse=True)
+        local = local.reshape(pairs.shape)
+        dots = _pair_dots(self._rows(involved), local[:, 0], local[:, 1])
+        for k in np.flatnonzero(dots >= self.recurring).tolist():
+            a, b = left[k], right[k]
+            ya, yb = self.items[a], self.items[b]
+            if (str(yb[1]), yb[2] or 0) < (str(ya[1]), ya[2] or 0):
+                a, b, ya, yb = b, a, yb, ya
+            issuer = self.issuers[self.item_issuer[a]]
+            similarity = round(float(dots[k]), 3)
+            sort = "\x1f".join(
+                (
+                    issuer,
+                    str(ya[1]).rjust(8, "0"),
+                    str(yb[1]).rjust(8, "0"),
+                    f"{1000 - round(similarity * 1000):04d}",
+                    f"{a:012d}",
+                    f"{b:012d}",
+                )
+            )
+            entry = {
+                "issuer": issuer,
+                "similarity": similarity,
+                "items": [
+                    {"report_id": r, "year": y, "index": i, "title": t} for r, y, i, t in (ya, yb)
                 ],
             }
-        )
-    clusters.sort(key=lambda c: (-c["count"], c["name"]))
-    return clusters
+            self._pairs.append((issuer, sort, entry))
+            self._new_issuers.add(issuer)
+
+    # -- what changed --
+
+    def roots(self) -> np.ndarray:
+        """The root of every unit."""
+        root = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = root[root]
+            if np.array_equal(up, root):
+                return root
+            root = up
+
+    def changes(self) -> Changes:
+        """What the adds since the last call changed, and forget it."""
+        roots = self.roots()
+        touched = {int(roots[r]) for r in self._touched}
+        dropped = {str(r) for r in self._touched | touched}
+        clusters = []
+        if touched:
+            item_root = roots[np.asarray(self.item_unit, dtype=np.int64)]
+            items = np.flatnonzero(np.isin(item_root, np.fromiter(touched, np.int64)))
+            items = items[np.argsort(item_root[items], kind="stable")]
+            bounds = np.flatnonzero(
+                np.r_[True, item_root[items][1:] != item_root[items][:-1], True]
+            )
+            for g in range(len(bounds) - 1):
+                group = items[bounds[g] : bounds[g + 1]].tolist()
+                entry = self._entry(int(item_root[group[0]]), group)
+                if entry is not None:
+                    clusters.append(entry)
+        pairs, issuers = self._pairs, self._new_issuers
+        self._touched, self._pairs, self._new_issuers = set(), [], set()
+        return Changes(clusters, dropped, pairs, issuers)
+
+    def _entry(self, root: int, group: list[int]) -> tuple[str, str, dict[str, Any]] | None:
+        """The cluster entry of the group at `root` (its items `group`), or None for a group
+        of one report."""
+        items = self.items
+        report_ids = {items[k][0] for k in group}
+        if len(report_ids) < 2:
+            return None
+        units = sorted({self.item_unit[k] for k in group})
+        centre = root
+        if len(units) > 1:
+            local = _centre(self._rows(np.asarray(units)), range(len(units)), self._summed(root))
+            centre = units[local]
+        first = items[self.first[centre]]
+        name = first[3] or self.texts[centre][:40]
+        group.sort(key=lambda k: (str(items[k][0]), items[k][2] or 0))
+        entry = {
+            "name": name,
+            "count": len(report_ids),
+            "members": [
+                {"report_id": items[k][0], "index": items[k][2], "title": items[k][3]}
+                for k in group
+            ],
+        }
+        return str(root), f"{10**9 - len(report_ids):010d}\x1f{name}\x1f{root:012d}", entry
+
+    # -- going on later --
+
+    def state(self) -> dict[str, Any]:
+        """What `resume` needs: numpy arrays, and lists for JSON."""
+        encoded = [t.encode() for t in self.texts]
+        return {
+            "texts": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+            "text_bytes": np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+            "count": np.asarray(self.count, dtype=np.int64),
+            "first": np.asarray(self.first, dtype=np.int64),
+            "keys": self.keys,
+            "root": self.roots(),
+            "size": np.asarray(self.size, dtype=np.int64),
+            "single": np.asarray(self.single, dtype=bool),
+            "vocabulary_keys": self.vocabulary.keys,
+            "vocabulary_ids": self.vocabulary.ids,
+            "item_unit": np.asarray(self.item_unit, dtype=np.int64),
+            "item_issuer": np.asarray(self.item_issuer, dtype=np.int64),
+            "items": [list(item) for item in self.items],
+            "issuers": self.issuers,
+        }
+
+    @classmethod
+    def resume(cls, state: Mapping[str, Any], **options: Any) -> ProblemIndex:
+        """An index that has taken in everything `state` (of `state()`) describes."""
+        index = cls(**options)
+        data = bytes(np.asarray(state["texts"], dtype=np.uint8))
+        ends = np.cumsum(state["text_bytes"]).tolist()
+        index.texts = [data[a:b].decode() for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        index._unit = {t: u for u, t in enumerate(index.texts)}
+        index.count = state["count"].tolist()
+        index.first = state["first"].tolist()
+        index.keys = np.asarray(state["keys"], dtype=np.uint64)
+        root = np.asarray(state["root"], dtype=np.int64)
+        index.parent = root.tolist()
+        index.size = state["size"].tolist()
+        index.single = state["single"].astype(bool).tolist()
+        several = np.flatnonzero(~np.asarray(state["single"], dtype=bool)[root])
+        for u, r in zip(several.tolist(), root[several].tolist(), strict=True):
+            index._members.setdefault(r, []).append(u)
+        index.vocabulary = _Vocabulary(state["vocabulary_keys"], state["vocabulary_ids"])
+        index.item_unit = state["item_unit"].tolist()
+        index.item_issuer = state["item_issuer"].tolist()
+        index.items = [tuple(item) for item in state["items"]]
+        index.issuers = list(state["issuers"])
+        index._issuer = {name: code for code, name in enumerate(index.issuers)}
+        for p, code in enumerate(index.item_issuer):
+            if code >= 0:
+                index._of_issuer[code].append(p)
+        return index
 
 
 # -- recurring problems ----------------------------------------------------------------------------
 
-RECURRING_BLOCK = 2048  # rows of one issuer's similarity matrix computed at a time
-RECURRING_SMALL = 300  # items of a body whose pairs are listed rather than multiplied out
-RECURRING_BATCH = 2_000_000  # pairs of many bodies whose cosines are computed in one pass
-
-
-@cache
-def _upper(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) for every 0 <= x < y < n, by x then y."""
-    return np.triu_indices(n, 1)
-
-
-def _close_pairs(
-    matrix: CSR, ks: Sequence[int], years: Sequence[Any], threshold: float
-) -> Iterator[tuple[int, int, float]]:
-    """(ks[x], ks[y], cosine) for x < y of different years at `threshold` or more, by x then y.
-
-    One body's rows are made dense over the terms they use and multiplied, a block of rows at
-    a time: a few hundred items make a small matrix, and the product is one BLAS call.
-    """
-    if len(ks) < 2:
-        return
-    index = np.asarray(ks, dtype=np.int64)
-    lengths = np.diff(matrix.indptr)[index]
-    where = _segments(matrix.indptr[index], lengths)
-    terms, columns = np.unique(matrix.indices[where], return_inverse=True)
-    dense = np.zeros((len(index), len(terms)))
-    dense[np.repeat(np.arange(len(index)), lengths), columns.reshape(-1)] = matrix.data[where]
-    year_codes = np.unique(np.asarray([str(y) for y in years]), return_inverse=True)[1]
-    year_codes = year_codes.reshape(-1)
-    for top in range(0, len(index), RECURRING_BLOCK):
-        block = dense[top : top + RECURRING_BLOCK] @ dense.T
-        x, y = np.nonzero(block >= threshold)
-        x += top
-        keep = (y > x) & (year_codes[x] != year_codes[y])
-        x, y = x[keep], y[keep]
-        for a, b, s in zip(x.tolist(), y.tolist(), block[x - top, y].tolist(), strict=True):
-            yield ks[a], ks[b], s
+RECURRING_BATCH = 2_000_000  # pairs of items whose cosines are computed in one pass
 
 
 def recurring_problems(
@@ -645,10 +930,10 @@ def recurring_problems(
     Why: a problem admitted again the next year was not fixed, which the inspection asks
     about ("整改不到位"). Reports are grouped by normalised issuer; reports without an issuer
     or a year cannot recur and are left out, and items of the same year are never paired. Each
-    pair of items at TF-IDF cosine `threshold` or more is returned (IDF over the whole
-    archive, so the stock words every body uses weigh little), sorted by issuer, then years.
-    Pairs rather than chains: a pair can be checked by reading two items, and a problem met
-    in three years gives its three pairs.
+    pair of items at TF-IDF cosine `threshold` or more is returned (the fixed IDF of
+    `_Vocabulary`, so the stock words every body uses weigh little), sorted by issuer, then
+    years. Pairs rather than chains: a pair can be checked by reading two items, and a problem
+    met in three years gives its three pairs.
     """
     return recurring_of([row for r in reports for row in problem_rows(r)], threshold)
 
@@ -657,76 +942,9 @@ def recurring_of(
     rows: Sequence[ProblemRow], threshold: float = RECURRING_THRESHOLD
 ) -> list[dict[str, Any]]:
     """`recurring_problems` of problem rows (`problem_rows`)."""
-    rows = [row for row in rows if row.issuer is not None and row.year is not None]
-    if not rows:
-        return []
-    matrix, _ = _tfidf([row.compact for row in rows])
-    year_codes = np.unique(np.asarray([str(row.year) for row in rows]), return_inverse=True)[1]
-    year_codes = year_codes.reshape(-1)
-    by_issuer: dict[str, list[int]] = defaultdict(list)
-    for k, row in enumerate(rows):
-        by_issuer[row.issuer].append(k)  # type: ignore[index]
-    found = []
-
-    def pair(issuer: str, a: int, b: int, s: float) -> dict[str, Any]:
-        return {
-            "issuer": issuer,
-            "similarity": round(s, 3),
-            "items": [
-                {
-                    "report_id": rows[k].report_id,
-                    "year": rows[k].year,
-                    "index": rows[k].index,
-                    "title": rows[k].title,
-                }
-                for k in (a, b)
-            ],
-        }
-
-    # Most bodies have a few dozen items: their pairs of different years are listed for many
-    # bodies at once and their cosines computed in one pass (`_pair_dots`). A body with more
-    # items than RECURRING_SMALL is multiplied out a block at a time (`_close_pairs`).
-    batch: list[tuple[str, np.ndarray, np.ndarray]] = []
-    pending = 0
-
-    def flush() -> None:
-        nonlocal pending
-        if not batch:
-            return
-        left = np.concatenate([x for _, x, _ in batch])
-        right = np.concatenate([y for _, _, y in batch])
-        dots = _pair_dots(matrix, left, right)
-        at = 0
-        for issuer, x, y in batch:
-            part = dots[at : at + len(x)]
-            keep = part >= threshold
-            for a, b, s in zip(
-                x[keep].tolist(), y[keep].tolist(), part[keep].tolist(), strict=True
-            ):
-                found.append(pair(issuer, a, b, s))
-            at += len(x)
-        batch.clear()
-        pending = 0
-
-    for issuer, ks in by_issuer.items():
-        ks.sort(key=lambda k: (rows[k].year, rows[k].index or 0))
-        if len(ks) > RECURRING_SMALL:
-            for a, b, s in _close_pairs(matrix, ks, [rows[k].year for k in ks], threshold):
-                found.append(pair(issuer, a, b, s))
-            continue
-        index = np.asarray(ks, dtype=np.int64)
-        x, y = _upper(len(ks))
-        x, y = index[x], index[y]
-        other_year = year_codes[x] != year_codes[y]
-        batch.append((issuer, x[other_year], y[other_year]))
-        pending += int(other_year.sum())
-        if pending >= RECURRING_BATCH:
-            flush()
-    flush()
-    found.sort(
-        key=lambda f: (f["issuer"], f["items"][0]["year"], f["items"][1]["year"], -f["similarity"])
-    )
-    return found
+    index = ProblemIndex(recurring=threshold)
+    index.add(rows)
+    return [entry for _, _, entry in sorted(index.changes().recurring, key=lambda p: p[1])]
 
 
 def recurring_by_issuer(
@@ -1230,6 +1448,27 @@ def rates(reports: Sequence[Report]) -> dict[str, Any]:
 # -- all -------------------------------------------------------------------------------------------
 
 
+class Compared(NamedTuple):
+    """What `Comparison.finish` found: the problem comparisons changed by the reports it took
+    in (all of them for a comparison from scratch), the shared passages and the rates."""
+
+    changes: Changes
+    shared: list[dict[str, Any]]
+    rates: dict[str, Any]
+
+    def whole(self) -> dict[str, Any]:
+        """The comparison as one dict, of a comparison from scratch (its changes are all)."""
+        clusters = [entry for _, _, entry in sorted(self.changes.clusters, key=lambda c: c[1])]
+        recurring = [entry for _, _, entry in sorted(self.changes.recurring, key=lambda p: p[1])]
+        return {
+            "clusters": clusters,
+            "recurring": recurring,
+            "recurring_issuers": recurring_by_issuer(recurring),
+            "shared": self.shared,
+            "rates": self.rates,
+        }
+
+
 class Comparison:
     """Everything the archive comparison page shows, taken in a chunk of reports at a time.
 
@@ -1237,7 +1476,8 @@ class Comparison:
     fields of the rates, and its paragraphs' units in a `PassageIndex` (keyed as they come,
     by `keyer`, which may hand the work to another process or a Dask cluster). Memory grows
     with the archive's distinct paragraph texts and problem items, never with its whole
-    records. `compare(reports)` is `add(reports)` then `finish()`.
+    records. `compare(reports)` is `add(reports)` then `finish().whole()`; `state()` and
+    `resume` go on later with more reports, comparing only those.
     """
 
     def __init__(
@@ -1246,7 +1486,8 @@ class Comparison:
         verifier: Callable[[list[str], np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self.passages = PassageIndex(keyer=keyer, verifier=verifier)
-        self.problems: list[ProblemRow] = []
+        self.problems = ProblemIndex()
+        self.rows: list[ProblemRow] = []  # taken in, for `finish`
         self.summaries: list[dict[str, Any]] = []
         self.timings: dict[str, float] = {}  # seconds of each step of `finish`
 
@@ -1257,20 +1498,26 @@ class Comparison:
         keyer: Callable[[list[str]], Any] | None = None,
         verifier: Callable[[list[str], np.ndarray], np.ndarray] | None = None,
     ) -> Comparison:
-        """A comparison whose passages go on from `state` (`PassageIndex.state`)."""
+        """A comparison that goes on from `state` (`state()`)."""
         comparison = cls()
-        comparison.passages = PassageIndex.resume(state, keyer=keyer, verifier=verifier)
+        comparison.passages = PassageIndex.resume(state["passages"], keyer=keyer, verifier=verifier)
+        comparison.problems = ProblemIndex.resume(state["problems"])
         return comparison
 
+    def state(self) -> dict[str, Any]:
+        """What `resume` needs; after `finish`."""
+        return {"passages": self.passages.state(), "problems": self.problems.state()}
+
     def take(self, problems: Iterable[ProblemRow], summaries: Iterable[dict[str, Any]]) -> None:
-        """Problem rows and rate fields of reports whose paragraphs the passages have (or are
-        given apart): what a store holds of the reports, without their whole records."""
-        self.problems.extend(problems)
+        """Problem rows of reports whose paragraphs the passages have (or are given apart),
+        and the rate fields of every report: what a store holds of the reports, without their
+        whole records."""
+        self.rows.extend(problems)
         self.summaries.extend(summaries)
 
     def add(self, reports: Sequence[Report]) -> None:
         for report in reports:
-            self.problems.extend(problem_rows(report))
+            self.rows.extend(problem_rows(report))
             self.summaries.append(
                 {k: report.get(k) for k in ("id", "level", "issuer_kind", "year", "timeliness")}
                 | {"contents": report.get("contents")}
@@ -1281,12 +1528,12 @@ class Comparison:
         self,
         live: Iterable[int] | None = None,
         text_of: Callable[[int, int], str] | None = None,
-    ) -> dict[str, Any]:
-        """The comparison of the reports added, of those whose id is in `live` (all if None)."""
-        problems, summaries = self.problems, self.summaries
+    ) -> Compared:
+        """The comparison of the reports taken in, of those whose id is in `live` (all if None)."""
+        rows, summaries = self.rows, self.summaries
         if live is not None:
             live = set(live)
-            problems = [row for row in problems if row.report_id in live]
+            rows = [row for row in rows if row.report_id in live]
             summaries = [row for row in summaries if row["id"] in live]
         clock = time.perf_counter()
 
@@ -1299,21 +1546,15 @@ class Comparison:
         shared = self.passages.finish(live, text_of)
         self.passages.texts = []  # the largest part of a big archive's comparison: done with
         lap("shared")
-        recurring = recurring_of(problems)
-        lap("recurring")
-        clusters = clusters_of(problems)
-        lap("clusters")
-        return {
-            "clusters": clusters,
-            "recurring": recurring,
-            "recurring_issuers": recurring_by_issuer(recurring),
-            "shared": shared,
-            "rates": rates(summaries),
-        }
+        self.problems.add(rows)
+        self.rows = []
+        changes = self.problems.changes()
+        lap("problems")
+        return Compared(changes, shared, rates(summaries))
 
 
 def compare(reports: Sequence[Report]) -> dict[str, Any]:
     """Everything the archive comparison page shows, from one list of reports."""
     comparison = Comparison()
     comparison.add(reports)
-    return comparison.finish(text_of=_paragraph_texts(reports))
+    return comparison.finish(text_of=_paragraph_texts(reports)).whole()

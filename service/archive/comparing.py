@@ -48,28 +48,101 @@ def set_status(conn: sqlite3.Connection, state: str, reason: str | None, **extra
     conn.execute("INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_status', ?)", (value,))
 
 
-def store(conn: sqlite3.Connection, result: dict[str, Any]) -> None:
-    """Replace the stored comparison by `result`, in the caller's transaction (which then
-    sets the status)."""
-    conn.execute("DELETE FROM comparison")
-    for kind in COMPARE_KINDS:
+def store(conn: sqlite3.Connection, compared: Any, whole: bool) -> None:
+    """Write a `model.compare.Compared` into the store, in the caller's transaction (which
+    then sets the status): from scratch (`whole`), or over the stored comparison, rewriting
+    the cluster entries and bodies the new reports changed, adding their recurring pairs.
+    The shared passages and the cut-down copy for the pages are written again whole."""
+    from model.compare import recurring_by_issuer
+
+    changes = compared.changes
+    if whole:
+        conn.execute("DELETE FROM comparison")
+    else:
+        conn.execute("DELETE FROM comparison WHERE kind = 'shared'")
         conn.executemany(
-            "INSERT INTO comparison (kind, idx, value) VALUES (?, ?, ?)",
-            (
-                (kind, i, json.dumps(entry, ensure_ascii=False))
-                for i, entry in enumerate(result.get(kind) or [])
-            ),
+            "DELETE FROM comparison INDEXED BY comparison_refs WHERE kind = 'clusters' AND ref = ?",
+            ((ref,) for ref in changes.dropped),
         )
+    insert = "INSERT INTO comparison (kind, sort, ref, value) VALUES (?, ?, ?, ?)"
+    conn.executemany(
+        insert,
+        (("clusters", sort, ref, _json(entry)) for ref, sort, entry in changes.clusters),
+    )
+    conn.executemany(
+        insert,
+        (("recurring", sort, ref, _json(entry)) for ref, sort, entry in changes.recurring),
+    )
+    # A body's line in `recurring_issuers` from all its pairs, in their order.
+    if whole:
+        pairs: dict[str, list[tuple[str, Any]]] = {}
+        for issuer, sort, entry in changes.recurring:
+            pairs.setdefault(issuer, []).append((sort, entry))
+        found = {i: [e for _, e in sorted(p, key=lambda x: x[0])] for i, p in pairs.items()}
+    else:
+        found = {
+            issuer: list(_values(conn, "recurring", issuer)) for issuer in sorted(changes.issuers)
+        }
+        conn.executemany(
+            "DELETE FROM comparison INDEXED BY comparison_refs "
+            "WHERE kind = 'recurring_issuers' AND ref = ?",
+            ((issuer,) for issuer in found),
+        )
+    conn.executemany(
+        insert,
+        (
+            (
+                "recurring_issuers",
+                f"{10**9 - line['problems']:010d}\x1f{issuer}",
+                issuer,
+                _json(line),
+            )
+            for issuer, pairs_of in found.items()
+            for line in recurring_by_issuer(pairs_of)
+        ),
+    )
+    conn.executemany(
+        insert,
+        (("shared", f"{i:012d}", None, _json(entry)) for i, entry in enumerate(compared.shared)),
+    )
     conn.execute(
         "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
-        (json.dumps(top_of(result), ensure_ascii=False),),
+        (_json(_top(conn, compared.rates)),),
     )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _values(conn: sqlite3.Connection, kind: str, ref: str) -> Iterator[Any]:
+    for (value,) in conn.execute(
+        # By the index of refs: without statistics SQLite would walk every entry of the kind.
+        "SELECT value FROM comparison INDEXED BY comparison_refs WHERE kind = ? AND ref = ? "
+        "ORDER BY sort",
+        (kind, ref),
+    ):
+        yield json.loads(value)
+
+
+def _top(conn: sqlite3.Connection, rates: dict[str, Any]) -> dict[str, Any]:
+    """What the pages show of the stored comparison (`top_of`), read from its rows."""
+    lists, totals = {}, {}
+    for kind in COMPARE_KINDS:
+        rows = conn.execute(
+            "SELECT value FROM comparison WHERE kind = ? ORDER BY sort LIMIT ?", (kind, STATS_TOP)
+        )
+        lists[kind] = [_members_cut(json.loads(value)) for (value,) in rows]
+        totals[kind] = conn.execute(
+            "SELECT count(*) FROM comparison WHERE kind = ?", (kind,)
+        ).fetchone()[0]
+    return {**lists, "rates": rates, "totals": totals}
 
 
 def entries(conn: sqlite3.Connection, kind: str) -> Iterator[Any]:
     """The stored comparison's entries of one kind, in order, one at a time."""
     for (value,) in conn.execute(
-        "SELECT value FROM comparison WHERE kind = ? ORDER BY idx", (kind,)
+        "SELECT value FROM comparison WHERE kind = ? ORDER BY sort", (kind,)
     ):
         yield json.loads(value)
 
@@ -107,33 +180,36 @@ def top_of(comparison: dict[str, Any]) -> dict[str, Any]:
 
 STATE_PIECE = 1 << 27  # bytes of one array in one row (SQLite values stop at 1 GB)
 COMPARED = "compared_through"  # the last report id the stored comparison has taken in
+JSON = "!json"  # the end of the name of a state value stored as JSON
 
 
 def save_state(conn: sqlite3.Connection, state: dict[str, Any], through: int) -> None:
-    """Store a `PassageIndex.state()` (each array as .npy bytes, in pieces) and the last
-    report id it covers, replacing the previous one, in the caller's transaction."""
+    """Store a `Comparison.state()` (each array as .npy bytes, in pieces; anything else as
+    JSON) and the last report id it covers, replacing the previous one, in the caller's
+    transaction."""
     import io
 
     import numpy as np
 
     conn.execute("DELETE FROM compare_state")
-    rows: list[tuple[str, bytes]] = [
-        ("issuers", json.dumps(state["issuers"], ensure_ascii=False).encode()),
-        (COMPARED, str(through).encode()),
-    ]
-    for name, values in state.items():
-        if name == "issuers":
-            continue
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(values), allow_pickle=False)
-        data = buffer.getvalue()
-        for k in range(0, max(len(data), 1), STATE_PIECE):
-            rows.append((f"{name}#{k // STATE_PIECE:04d}", data[k : k + STATE_PIECE]))
+    rows: list[tuple[str, bytes]] = [(COMPARED, str(through).encode())]
+    for part, values in state.items():
+        for name, value in values.items():
+            key = f"{part}.{name}"
+            if not isinstance(value, np.ndarray):
+                rows.append((f"{key}{JSON}", json.dumps(value, ensure_ascii=False).encode()))
+                continue
+            buffer = io.BytesIO()
+            np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
+            data = buffer.getvalue()
+            for k in range(0, max(len(data), 1), STATE_PIECE):
+                rows.append((f"{key}#{k // STATE_PIECE:04d}", data[k : k + STATE_PIECE]))
     conn.executemany("INSERT INTO compare_state (name, value) VALUES (?, ?)", rows)
 
 
 def load_state(conn: sqlite3.Connection) -> tuple[dict[str, Any], int] | None:
-    """The stored `PassageIndex.state()` and the last report id it covers, or None."""
+    """The stored `Comparison.state()` and the last report id it covers, or None (none
+    stored, or one of an older kind)."""
     import io
 
     import numpy as np
@@ -141,24 +217,34 @@ def load_state(conn: sqlite3.Connection) -> tuple[dict[str, Any], int] | None:
     pieces: dict[str, list[bytes]] = {}
     for name, value in conn.execute("SELECT name, value FROM compare_state ORDER BY name"):
         pieces.setdefault(name.split("#")[0], []).append(value)
-    if "issuers" not in pieces or COMPARED not in pieces:
+    if COMPARED not in pieces:
         return None
-    state: dict[str, Any] = {"issuers": json.loads(pieces.pop("issuers")[0])}
     through = int(pieces.pop(COMPARED)[0])
-    for name, parts in pieces.items():
-        state[name] = np.load(io.BytesIO(b"".join(parts)), allow_pickle=False)
+    state: dict[str, dict[str, Any]] = {"passages": {}, "problems": {}}
+    for key, parts in pieces.items():
+        part, _, name = key.partition(".")
+        if part not in state:
+            return None
+        if name.endswith(JSON):
+            state[part][name.removesuffix(JSON)] = json.loads(parts[0])
+        else:
+            state[part][name] = np.load(io.BytesIO(b"".join(parts)), allow_pickle=False)
+    if not all(state.values()):
+        return None
     return state, through
 
 
-def problem_rows(conn: sqlite3.Connection) -> Iterator[Any]:
-    """The problem rows (`model.compare.ProblemRow`) of the compared reports, as stored."""
+def problem_rows(conn: sqlite3.Connection, after: int = 0) -> Iterator[Any]:
+    """The problem rows (`model.compare.ProblemRow`) of the compared reports with ids above
+    `after`, as stored."""
     from model.compare import problem_rows as rows_of
 
     current: dict[str, Any] | None = None
     for report_id, issuer, year, idx, title, text in conn.execute(
         "SELECT r.id, r.issuer, r.year, p.idx, p.title, p.text FROM problems p "
         "JOIN reports r ON r.id = p.report_id WHERE r.status = 'ok' AND r.audited "
-        "ORDER BY r.id, p.idx"
+        "AND r.id > ? ORDER BY r.id, p.idx",
+        (after,),
     ):
         if current is None or current["id"] != report_id:
             if current is not None:
@@ -261,22 +347,24 @@ def _compare(
     comparison: Any,
     live: list[int] | None,
     start: float,
+    through: int | None,
 ) -> float:
-    """Finish `comparison` with the store's problem rows and rate fields, and store it all,
-    with the seconds of each step (the status's `steps`: where a large build's time goes)."""
+    """Finish `comparison` with the store's problem rows (those above `through`, when it
+    goes on from a state) and rate fields, and store it all, with the seconds of each step
+    (the status's `steps`: where a large build's time goes)."""
     steps = {"taking in": time.perf_counter() - start}
     clock = time.perf_counter()
-    comparison.take(problem_rows(conn), summaries(conn))
+    comparison.take(problem_rows(conn, through or 0), summaries(conn))
     steps["reading problems"] = time.perf_counter() - clock
-    result = comparison.finish(live, _paragraph_text(conn))
+    compared = comparison.finish(live, _paragraph_text(conn))
     steps.update(comparison.timings)
     clock = time.perf_counter()
-    state = comparison.passages.state()
-    through = conn.execute("SELECT coalesce(max(id), 0) FROM reports").fetchone()[0]
+    state = comparison.state()
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM reports").fetchone()[0]
     del comparison
     with conn:
-        store(conn, result)
-        save_state(conn, state, through)
+        store(conn, compared, whole=through is None)
+        save_state(conn, state, last)
         steps["storing"] = time.perf_counter() - clock
         seconds = time.perf_counter() - start
         set_status(conn, "ok", None, seconds=round(seconds, 3), steps=_rounded(steps))
@@ -315,6 +403,7 @@ def _work(
                     comparison.passages.add(reports)
                 live = None
             else:
+                through = None
                 comparison = Comparison(keyer=keyer, verifier=verifier)
                 while True:
                     kind, payload = inbox.get()
@@ -322,7 +411,7 @@ def _work(
                         break
                     comparison.passages.add(payload)
                 live = payload
-            seconds = _compare(conn, comparison, live, start)
+            seconds = _compare(conn, comparison, live, start, through)
         outbox.put(("ok", seconds))
     except Exception as exc:  # reported to the writer, which stores the archive without them
         log.debug("comparison failed", exc_info=True)

@@ -175,6 +175,25 @@ def _comparison_rows(conn: sqlite3.Connection) -> None:
     )
 
 
+def _comparison_refs(conn: sqlite3.Connection) -> None:
+    """Schema v6: each comparison entry with its place in its list (`sort`) and what it is
+    about (`ref`: a cluster's group, a recurring pair's body), so that adding reports rewrites
+    the entries they change and no others (`comparing.store`). The state of v4 cannot go on
+    that way: it is dropped, and the next build compares the archive whole."""
+    conn.execute(
+        "CREATE TABLE comparison_v6 (kind TEXT NOT NULL, sort TEXT NOT NULL, ref TEXT,"
+        " value TEXT NOT NULL, PRIMARY KEY (kind, sort)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "INSERT INTO comparison_v6 (kind, sort, value) "
+        "SELECT kind, printf('%012d', idx), value FROM comparison"
+    )
+    conn.execute("DROP TABLE comparison")
+    conn.execute("ALTER TABLE comparison_v6 RENAME TO comparison")
+    conn.execute("CREATE INDEX comparison_refs ON comparison(kind, ref)")
+    conn.execute("DELETE FROM compare_state")
+
+
 # Version n of the schema is MIGRATIONS[:n]; each step moves a store one version up: a script,
 # or a function where the new columns are computed in Python.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -267,6 +286,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _comparison_rows,
     # v5: a reviewer's corrections (a copy of DIR/corrections.jsonl).
     CORRECTIONS_TABLE,
+    # v6: each comparison entry with its place in its list and what it is about.
+    _comparison_refs,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -381,23 +381,53 @@ def test_signatures_are_datasketchs() -> None:
         assert np.array_equal(row, m.hashvalues)
 
 
+def _vectors(texts: list[str]) -> Any:
+    from model.compare import _Vocabulary
+
+    return _Vocabulary().vectors(texts)
+
+
 def test_tfidf_rows_match_the_formula() -> None:
     import math
 
-    from model.compare import _pair_dots, _tfidf
+    from model.compare import _bigram_keys, _bigram_weights, _pair_dots
 
     texts = ["执法人员素质", "执法程序", "法", ""]
-    matrix, df = _tfidf(texts)
-    assert matrix.shape[0] == 4 and df[0] == 2  # term 0 is the first bigram, 执法, in two texts
-    # "执法程序": 执法, 法程, 程序 once each; weight (1 + log 1) · idf, idf = log(5 / (1 + df)) + 1.
-    idf = [math.log(5 / 3) + 1, math.log(5 / 2) + 1, math.log(5 / 2) + 1]
+    matrix = _vectors(texts)
+    assert matrix.shape[0] == 4 and matrix.indices[0] == 0  # term 0: the first bigram, 执法
+    # "执法程序": 执法, 法程, 程序 once each; weight (1 + log 1) · idf, the shipped IDF.
+    table, idf, _, unseen = _bigram_weights()
+    keys, _ = _bigram_keys(["执法程序"])
+    at = np.searchsorted(table, keys)
+    weights = [
+        idf[a] if a < len(table) and table[a] == k else unseen
+        for a, k in zip(at, keys, strict=True)
+    ]
     row = matrix.data[matrix.indptr[1] : matrix.indptr[2]]
-    assert sorted(row) == pytest.approx(sorted(w / math.sqrt(sum(x * x for x in idf)) for w in idf))
+    norm = math.sqrt(sum(w * w for w in weights))
+    assert sorted(row) == pytest.approx(sorted(w / norm for w in weights))
     norms = [math.fsum(matrix.data[matrix.indptr[i] : matrix.indptr[i + 1]] ** 2) for i in range(3)]
     assert norms == pytest.approx([1.0, 1.0, 1.0])
     assert matrix.indptr[4] == matrix.indptr[3]  # an empty text has no terms
     dots = _pair_dots(matrix, np.array([0, 0, 1]), np.array([1, 2, 1]))
     assert 0 < dots[0] < 1 and dots[1] == 0 and dots[2] == pytest.approx(1.0)
+
+
+def test_stock_bigrams_weigh_less_than_a_problems_own() -> None:
+    from model.compare import _bigram_keys, _bigram_weights
+
+    table, idf, common, unseen = _bigram_weights()
+    (stock, own, never), _ = _bigram_keys(["工作", "复议", "龘龘"])
+    weight = {key: idf[np.searchsorted(table, key)] for key in (stock, own)}
+    assert weight[stock] < weight[own] < unseen
+    assert never not in table and common[np.searchsorted(table, stock)]
+
+
+def test_the_shipped_bigram_table_is_the_one_the_reports_give() -> None:
+    from model.compare import BIGRAMS_FILE, bigram_table
+    from training.bigrams import same_table, sentences
+
+    assert same_table(BIGRAMS_FILE, bigram_table(sentences()))
 
 
 def test_shingles_of_short_and_long_texts() -> None:
@@ -411,14 +441,14 @@ def test_shingles_of_short_and_long_texts() -> None:
 
 
 def test_large_buckets_are_walked_by_a_window() -> None:
-    from model.compare import BUCKET_PAIRS, BUCKET_WINDOW, _candidates
+    from model.compare import BUCKET_PAIRS, BUCKET_WINDOW, band_keys, candidate_pairs
 
     # Identical sets share every bucket: each of the first BUCKET_PAIRS members pairs with all
     # before it; each later one only with the BUCKET_WINDOW just before it.
     count = BUCKET_PAIRS + 10
     values = np.tile(np.arange(10, dtype=np.uint64), count)
     indptr = np.arange(0, 10 * count + 1, 10)
-    pairs = _candidates(values, indptr, 0.8).tolist()
+    pairs = candidate_pairs(band_keys(values, indptr, 0.8)).tolist()
     assert {tuple(p) for p in pairs} == {
         (i, j) for j in range(count) for i in range(0 if j < BUCKET_PAIRS else j - BUCKET_WINDOW, j)
     }
@@ -487,9 +517,9 @@ def _random_problems(count: int, seed: int = 3) -> list[str]:
 
 
 def test_pair_dots_add_each_pairs_products_in_column_order() -> None:
-    from model.compare import _dot, _pair_dots, _row, _tfidf
+    from model.compare import _dot, _pair_dots, _row
 
-    matrix, _ = _tfidf(_random_problems(60))
+    matrix = _vectors(_random_problems(60))
     rng = np.random.default_rng(0)
     left, right = rng.integers(0, 60, 500), rng.integers(0, 60, 500)
     dots = _pair_dots(matrix, left, right)
@@ -506,22 +536,24 @@ def test_terms_are_numbered_in_order_of_first_appearance() -> None:
     assert numbers.tolist() == [] and distinct.tolist() == []
 
 
-def test_tfidf_in_blocks_is_the_tfidf_of_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    import model.compare as compare
+def test_terms_are_numbered_the_same_at_once_or_a_chunk_at_a_time() -> None:
+    from model.compare import _Vocabulary
 
     texts = [*_random_problems(50), "法", "", "甲乙", *_random_problems(30, seed=9)]
-    whole, df = compare._tfidf(texts)
-    monkeypatch.setattr(compare, "TFIDF_BLOCK", 7)  # bigrams first met in later blocks too
-    blocked, df_blocked = compare._tfidf(texts)
-    assert whole.shape == blocked.shape and np.array_equal(df, df_blocked)
+    whole = _Vocabulary().vectors(texts)
+    vocabulary = _Vocabulary()
+    parts = [vocabulary.vectors(texts[a : a + 7]) for a in range(0, len(texts), 7)]
+    again = _Vocabulary(vocabulary.keys, vocabulary.ids).vectors(texts)  # a resumed one
+    assert np.array_equal(np.concatenate([p.indices for p in parts]), whole.indices)
+    assert np.array_equal(np.concatenate([p.data for p in parts]), whole.data)
     for name in ("data", "indices", "indptr"):
-        assert np.array_equal(getattr(whole, name), getattr(blocked, name)), name
+        assert np.array_equal(getattr(whole, name), getattr(again, name)), name
 
 
 def test_cluster_centre_is_the_member_closest_to_the_sum() -> None:
-    from model.compare import _centre, _dot, _row, _tfidf
+    from model.compare import _centre, _dot, _row
 
-    matrix, _ = _tfidf(_random_problems(12))
+    matrix = _vectors(_random_problems(12))
     group = [2, 5, 7, 11]
     total: dict[int, float] = {}
     for u in group:
@@ -531,24 +563,71 @@ def test_cluster_centre_is_the_member_closest_to_the_sum() -> None:
     assert _centre(matrix, group, total) == expected
 
 
-def test_recurring_pairs_are_the_same_listed_or_multiplied_out(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import model.compare as compare
-
-    texts = _random_problems(400, seed=5)
-    rng = random.Random(7)
+def _archive(count: int = 160, seed: int = 5) -> list[dict[str, Any]]:
+    """Reports of nine bodies over six years whose problems share many pieces, and two big
+    reports of one body: many clusters, merges and recurring pairs."""
+    texts = _random_problems(400, seed=seed)
     reports = [
         report(
             k, f"第{k % 9}区司法局", 2019 + k % 6, problems=texts[5 * (k % 80) : 5 * (k % 80) + 5]
         )
-        for k in range(160)
+        for k in range(1, count + 1)
     ]
-    reports += [
+    reports[40:40] = [
         report(999, "大局", 2020, problems=texts[:300]),
         report(998, "大局", 2021, problems=texts[100:400]),
     ]
-    rng.shuffle(reports)
-    listed = compare.recurring_problems(reports)
-    monkeypatch.setattr(compare, "RECURRING_SMALL", 0)  # every body multiplied out
-    assert listed and compare.recurring_problems(reports) == listed
+    return reports
+
+
+def test_problems_taken_in_chunks_or_resumed_are_compared_as_all_at_once() -> None:
+    from model.compare import ProblemIndex, problem_rows
+
+    rows = [row for r in _archive() for row in problem_rows(r)]
+
+    def everything(index: ProblemIndex, changes: list[Any]) -> tuple[list[Any], list[Any]]:
+        clusters: dict[str, Any] = {}
+        pairs = []
+        for change in changes:
+            for ref in change.dropped:
+                clusters.pop(ref, None)
+            clusters.update({ref: (sort, entry) for ref, sort, entry in change.clusters})
+            pairs += [(sort, entry) for _, sort, entry in change.recurring]
+        return sorted(clusters.values(), key=lambda c: c[0]), sorted(pairs, key=lambda p: p[0])
+
+    whole = ProblemIndex()
+    whole.add(rows)
+    expected = everything(whole, [whole.changes()])
+    assert len(expected[0]) >= 3 and len(expected[1]) > 50
+    assert any(len(entry["members"]) > 20 for _, entry in expected[0])
+    chunked = ProblemIndex()
+    changes = []
+    for at in range(0, len(rows), 97):
+        chunked.add(rows[at : at + 97])
+        changes.append(chunked.changes())
+    assert everything(chunked, changes) == expected
+    first = ProblemIndex()
+    first.add(rows[:500])
+    changes = [first.changes()]
+    resumed = ProblemIndex.resume(first.state())
+    resumed.add(rows[500:])
+    changes.append(resumed.changes())
+    assert everything(resumed, changes) == expected
+    state, again = whole.state(), resumed.state()
+    assert set(state) == set(again)
+    for name, values in state.items():
+        assert (
+            np.array_equal(values, again[name])
+            if isinstance(values, np.ndarray)
+            else (values == again[name])
+        ), name
+
+
+def test_a_statement_met_again_weighs_in_its_group() -> None:
+    reports = [
+        report(1, "甲县", problems=[STAFF]),
+        report(2, "乙县", problems=[STAFF_AGAIN]),
+        report(3, "丙县", problems=[STAFF]),
+    ]
+    (cluster,) = problem_clusters(reports)
+    assert cluster["count"] == 3 and len(cluster["members"]) == 3

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from model.compare import Comparison
+from model.compare import Changes, Compared, Comparison
 from service.archive import comparing, export, query, store
 from service.archive.store import open_store
 from service.archive.write import build
@@ -86,12 +86,28 @@ def test_stats_cuts_long_lists_and_gives_totals(
 ) -> None:
     n = comparing.STATS_TOP + 25
 
-    def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
+    def finish(self: Comparison, live: object = None, text_of: object = None) -> Compared:
         self.passages.finish()  # for its state
-        pairs = [{"issuer": "某局", "similarity": 0.5, "items": [k]} for k in range(n)]
+        pairs = [
+            {
+                "issuer": "某局",
+                "similarity": 0.5,
+                "items": [
+                    {"report_id": k, "year": 2020, "index": 0, "title": "甲"},
+                    {"report_id": k + 1, "year": 2021, "index": 0, "title": "甲"},
+                ],
+            }
+            for k in range(n)
+        ]
         members = [{"report_id": k, "index": 0} for k in range(n)]
         cluster = {"name": "问题", "count": n, "members": members}
-        return {"clusters": [cluster], "recurring": pairs, "shared": [], "rates": {}}
+        changes = Changes(
+            [("0", "a", cluster)],
+            set(),
+            [("某局", f"{k:04d}", p) for k, p in enumerate(pairs)],
+            {"某局"},
+        )
+        return Compared(changes, [], {})
 
     monkeypatch.setattr(Comparison, "finish", finish)  # the comparison process is forked
     build(own_dir)
@@ -99,8 +115,8 @@ def test_stats_cuts_long_lists_and_gives_totals(
         result = query.stats(conn)
         full = {kind: list(comparing.entries(conn, kind)) for kind in ("clusters", "recurring")}
     assert len(result["recurring"]) == comparing.STATS_TOP
-    assert result["recurring"][0]["items"] == [0]  # the first entries, in order
-    assert result["totals"] == {"clusters": 1, "recurring": n, "shared": 0}
+    assert result["recurring"][0]["items"][0]["report_id"] == 0  # the first entries, in order
+    assert result["totals"] == {"clusters": 1, "recurring": n, "recurring_issuers": 1, "shared": 0}
     assert len(full["recurring"]) == n  # the whole list stays in the store
     (cluster,) = result["clusters"]  # its members cut too, with how many there are
     assert cluster["members"] == full["clusters"][0]["members"][: comparing.MEMBERS_TOP]

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -104,9 +105,10 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_store(own_dir: Path) -
     assert not list(own_dir.glob("archive.sqlite.*.tmp*"))
 
 
-def _many(folder: Path, source: Path, copies: int) -> list[str]:
-    """Journal lines: the records of `source` under new names and `copies` issuers each, a
-    character of each long paragraph changed per copy."""
+def _many(folder: Path, source: Path, copies: int, bodies: int = 4) -> list[str]:
+    """Journal lines: the records of `source` under new names, `copies` times: `bodies`
+    issuers each, in as many years as it takes, a character of each long paragraph changed
+    per copy."""
     records = [json.loads(line) for line in source.read_text("utf-8").splitlines() if line]
     lines = []
     for k in range(copies):
@@ -114,7 +116,9 @@ def _many(folder: Path, source: Path, copies: int) -> list[str]:
             record = json.loads(json.dumps(record))
             meta = ((record.get("audit") or {}).get("metadata")) or {}
             if meta.get("issuer"):
-                meta["issuer"] = f"{meta['issuer']}第{k}分局"
+                meta["issuer"] = f"{meta['issuer']}第{k % bodies}分局"
+            if meta.get("year"):
+                meta["year"] += k // bodies
             text = list(record.get("text") or "")  # one character changed: near, not equal
             for p in record.get("paragraphs") or []:
                 if p["end"] - p["start"] > 70:
@@ -154,8 +158,9 @@ def test_a_build_that_takes_in_added_records_gives_the_store_of_a_full_build(
     rebuilt = _snapshot(own_dir)
     for table in rebuilt:
         assert extended[table] == rebuilt[table], table
-    shared = [row for row in rebuilt["comparison"] if row[0] == "shared"]
-    assert shared  # the copies' paragraphs are found shared between their bodies
+    kinds = Counter(row[0] for row in rebuilt["comparison"])
+    assert kinds["shared"]  # the copies' paragraphs are found shared between their bodies
+    assert kinds["clusters"] and kinds["recurring"] and kinds["recurring_issuers"]
     assert build(own_dir)["added"] == 0  # nothing new: nothing stored, nothing compared
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from model import labels
-from model.compare import Comparison
+from model.compare import Changes, Compared, Comparison, rates
 from service.archive import query
 from service.archive.query import get_report, list_reports, search, snippet
 from service.archive.store import open_store
@@ -282,13 +282,13 @@ def test_stats_when_the_comparison_fails(own_dir: Path, monkeypatch: pytest.Monk
 
 
 def test_stats_stores_the_comparison(own_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def finish(self: Comparison, live: object = None, text_of: object = None) -> dict:
+    def finish(self: Comparison, live: object = None, text_of: object = None) -> Compared:
         self.passages.finish()  # for its state
         ids = sorted(row["id"] for row in self.summaries)
         assert set(self.summaries[0]) == {"id", "issuer_kind", "level", "year", "timeliness"} | {
             "contents"
         }
-        return {"clusters": [ids], "recurring": [], "shared": []}
+        return Compared(Changes([("0", "a", ids)], set(), [], set()), [], rates(self.summaries))
 
     monkeypatch.setattr(Comparison, "finish", finish)
     assert build(own_dir)["compare"] is True
@@ -298,7 +298,7 @@ def test_stats_stores_the_comparison(own_dir: Path, monkeypatch: pytest.MonkeyPa
         assert result["compare"] is True
         assert result["compare_status"]["state"] == "ok"
         assert result["clusters"] == [sorted(ok)]  # every ok report, and only those
-        assert result["rates"]["reports"] == len(SEED_FILES)
+        assert result["rates"]["all"]["reports"] + result["rates"]["non_reports"] == len(SEED_FILES)
         update(conn, [])
         assert query.stats(conn)["compare_status"]["state"] == "ok"
         update(conn, [load_journal(own_dir / "results.jsonl")[0]])

@@ -537,15 +537,29 @@ def clusters_of(
 class Changes(NamedTuple):
     """What a `ProblemIndex.add` changed: cluster entries to write and to drop, keyed by their
     group (`ref`) and placed by `sort` (the order of the whole list); the new recurring pairs
-    (ref: the issuer); the issuers that have new pairs."""
+    (ref: the issuer), in their order; the issuers that have new pairs."""
 
     clusters: list[tuple[str, str, dict[str, Any]]]
     dropped: set[str]
-    recurring: list[tuple[str, str, dict[str, Any]]]
+    recurring: Iterable[tuple[str, str, dict[str, Any]]]
     issuers: set[str]
 
 
-_YEAR_NONE = np.iinfo(np.int64).min
+class _PairRows:
+    """Recurring pairs as (issuer, sort, entry), in order, each entry made as it is read: a
+    country's year has half a million pairs, which as dicts took more memory than the rest of
+    the comparison."""
+
+    def __init__(self, index: ProblemIndex, pairs: list[tuple[int, int, float]]) -> None:
+        self.index, self.pairs = index, pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        keys = [self.index._pair_sort(*pair) for pair in self.pairs]
+        for k in sorted(range(len(keys)), key=keys.__getitem__):
+            yield self.index._pair_row(*self.pairs[k])
 
 
 class ProblemIndex:
@@ -602,7 +616,7 @@ class ProblemIndex:
         self._of_issuer: dict[int, list[int]] = defaultdict(list)
         # Since the last `changes()`: the groups touched and the pairs found.
         self._touched: set[int] = set()
-        self._pairs: list[tuple[str, str, dict[str, Any]]] = []
+        self._pairs: list[tuple[int, int, float]] = []  # (earlier item, later, similarity)
         self._new_issuers: set[str] = set()
 
     # -- taking items in --
@@ -784,28 +798,36 @@ class ProblemIndex:
             a, b = left[k], right[k]
             ya, yb = self.items[a], self.items[b]
             if (str(yb[1]), yb[2] or 0) < (str(ya[1]), ya[2] or 0):
-                a, b, ya, yb = b, a, yb, ya
-            issuer = self.issuers[self.item_issuer[a]]
-            similarity = round(float(dots[k]), 3)
-            sort = "\x1f".join(
-                (
-                    issuer,
-                    str(ya[1]).rjust(8, "0"),
-                    str(yb[1]).rjust(8, "0"),
-                    f"{1000 - round(similarity * 1000):04d}",
-                    f"{a:012d}",
-                    f"{b:012d}",
-                )
+                a, b = b, a
+            self._pairs.append((a, b, round(float(dots[k]), 3)))
+            self._new_issuers.add(self.issuers[self.item_issuer[a]])
+
+    def _pair_sort(self, a: int, b: int, similarity: float) -> str:
+        """The place of the pair of items a (the earlier) and b in the list of pairs."""
+        ya, yb = self.items[a][1], self.items[b][1]
+        return "\x1f".join(
+            (
+                self.issuers[self.item_issuer[a]],
+                str(ya).rjust(8, "0"),
+                str(yb).rjust(8, "0"),
+                f"{1000 - round(similarity * 1000):04d}",
+                f"{a:012d}",
+                f"{b:012d}",
             )
-            entry = {
-                "issuer": issuer,
-                "similarity": similarity,
-                "items": [
-                    {"report_id": r, "year": y, "index": i, "title": t} for r, y, i, t in (ya, yb)
-                ],
-            }
-            self._pairs.append((issuer, sort, entry))
-            self._new_issuers.add(issuer)
+        )
+
+    def _pair_row(self, a: int, b: int, similarity: float) -> tuple[str, str, dict[str, Any]]:
+        """The pair as (issuer, sort, entry)."""
+        issuer = self.issuers[self.item_issuer[a]]
+        entry = {
+            "issuer": issuer,
+            "similarity": similarity,
+            "items": [
+                {"report_id": r, "year": y, "index": i, "title": t}
+                for r, y, i, t in (self.items[a], self.items[b])
+            ],
+        }
+        return issuer, self._pair_sort(a, b, similarity), entry
 
     # -- what changed --
 
@@ -836,7 +858,8 @@ class ProblemIndex:
                 entry = self._entry(int(item_root[group[0]]), group)
                 if entry is not None:
                     clusters.append(entry)
-        pairs, issuers = self._pairs, self._new_issuers
+        pairs = _PairRows(self, self._pairs)
+        issuers = self._new_issuers
         self._touched, self._pairs, self._new_issuers = set(), [], set()
         return Changes(clusters, dropped, pairs, issuers)
 
@@ -867,23 +890,50 @@ class ProblemIndex:
 
     # -- going on later --
 
+    # The arrays of `state()` that only grow as items are added: a store keeps what it has
+    # and appends the rest.
+    GROWING = frozenset(
+        ("texts", "text_bytes", "first", "keys", "vocabulary", "titles", "title_bytes")
+        + tuple(f"item_{name}" for name in ("unit", "issuer", "report", "year", "index"))
+    )
+
     def state(self) -> dict[str, Any]:
-        """What `resume` needs: numpy arrays, and lists for JSON."""
-        encoded = [t.encode() for t in self.texts]
+        """What `resume` needs: numpy arrays, and the issuers as a JSON list. Report ids,
+        years and indexes must be whole numbers (or None), as in an archive."""
+        texts = [t.encode() for t in self.texts]
+        titles = [b"" if item[3] is None else item[3].encode() for item in self.items]
+        by_id = np.empty_like(self.vocabulary.keys)
+        by_id[self.vocabulary.ids] = self.vocabulary.keys
+
+        def numbers(values: Iterable[Any]) -> np.ndarray:
+            return np.fromiter(
+                (_NONE if v is None else v for v in values), dtype=np.int64, count=len(self.items)
+            )
+
         return {
-            "texts": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-            "text_bytes": np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+            "texts": np.frombuffer(b"".join(texts), dtype=np.uint8),
+            "text_bytes": np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
             "count": np.asarray(self.count, dtype=np.int64),
             "first": np.asarray(self.first, dtype=np.int64),
             "keys": self.keys,
             "root": self.roots(),
             "size": np.asarray(self.size, dtype=np.int64),
             "single": np.asarray(self.single, dtype=bool),
-            "vocabulary_keys": self.vocabulary.keys,
-            "vocabulary_ids": self.vocabulary.ids,
+            "vocabulary": by_id,
             "item_unit": np.asarray(self.item_unit, dtype=np.int64),
             "item_issuer": np.asarray(self.item_issuer, dtype=np.int64),
-            "items": [list(item) for item in self.items],
+            "item_report": numbers(item[0] for item in self.items),
+            "item_year": numbers(item[1] for item in self.items),
+            "item_index": numbers(item[2] for item in self.items),
+            "titles": np.frombuffer(b"".join(titles), dtype=np.uint8),
+            "title_bytes": np.fromiter(
+                (
+                    -1 if item[3] is None else len(t)
+                    for item, t in zip(self.items, titles, strict=True)
+                ),
+                dtype=np.int64,
+                count=len(titles),
+            ),
             "issuers": self.issuers,
         }
 
@@ -891,9 +941,7 @@ class ProblemIndex:
     def resume(cls, state: Mapping[str, Any], **options: Any) -> ProblemIndex:
         """An index that has taken in everything `state` (of `state()`) describes."""
         index = cls(**options)
-        data = bytes(np.asarray(state["texts"], dtype=np.uint8))
-        ends = np.cumsum(state["text_bytes"]).tolist()
-        index.texts = [data[a:b].decode() for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        index.texts = _strings(state["texts"], state["text_bytes"])
         index._unit = {t: u for u, t in enumerate(index.texts)}
         index.count = state["count"].tolist()
         index.first = state["first"].tolist()
@@ -905,16 +953,37 @@ class ProblemIndex:
         several = np.flatnonzero(~np.asarray(state["single"], dtype=bool)[root])
         for u, r in zip(several.tolist(), root[several].tolist(), strict=True):
             index._members.setdefault(r, []).append(u)
-        index.vocabulary = _Vocabulary(state["vocabulary_keys"], state["vocabulary_ids"])
+        by_id = np.asarray(state["vocabulary"], dtype=np.uint64)
+        order = np.argsort(by_id, kind="stable")
+        index.vocabulary = _Vocabulary(by_id[order], order.astype(np.int64))
         index.item_unit = state["item_unit"].tolist()
         index.item_issuer = state["item_issuer"].tolist()
-        index.items = [tuple(item) for item in state["items"]]
+        lengths = np.asarray(state["title_bytes"], dtype=np.int64)
+        titles = _strings(state["titles"], np.maximum(lengths, 0))
+        columns = [
+            [None if v == _NONE else v for v in state[f"item_{name}"].tolist()]
+            for name in ("report", "year", "index")
+        ]
+        index.items = [
+            (r, y, i, None if n < 0 else t)
+            for r, y, i, t, n in zip(*columns, titles, lengths.tolist(), strict=True)
+        ]
         index.issuers = list(state["issuers"])
         index._issuer = {name: code for code, name in enumerate(index.issuers)}
         for p, code in enumerate(index.item_issuer):
             if code >= 0:
                 index._of_issuer[code].append(p)
         return index
+
+
+_NONE = np.iinfo(np.int64).min  # None among whole numbers in a state
+
+
+def _strings(data: np.ndarray, lengths: np.ndarray) -> list[str]:
+    """The UTF-8 strings of these byte lengths, end to end in `data`."""
+    blob = np.asarray(data, dtype=np.uint8).tobytes()
+    ends = np.cumsum(lengths).tolist()
+    return [blob[a:b].decode() for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 # -- recurring problems ----------------------------------------------------------------------------
@@ -1343,6 +1412,9 @@ class PassageIndex:
 
     # -- going on later --
 
+    # The arrays of `state()` that only grow as reports are added (see `ProblemIndex.GROWING`).
+    GROWING = frozenset(("keys", "sizes", "hashes", *(f"occ_{name}" for name in _OCCURRENCE)))
+
     def state(self) -> dict[str, Any]:
         """What `resume` needs (numpy arrays, and the issuers as a JSON list); after `finish`."""
         if self._state is None:
@@ -1507,6 +1579,9 @@ class Comparison:
     def state(self) -> dict[str, Any]:
         """What `resume` needs; after `finish`."""
         return {"passages": self.passages.state(), "problems": self.problems.state()}
+
+    # Of each part of `state()`, the arrays that only grow from one state to the next.
+    GROWING = {"passages": PassageIndex.GROWING, "problems": ProblemIndex.GROWING}
 
     def take(self, problems: Iterable[ProblemRow], summaries: Iterable[dict[str, Any]]) -> None:
         """Problem rows of reports whose paragraphs the passages have (or are given apart),

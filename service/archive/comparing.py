@@ -6,9 +6,10 @@ archive, and the part most likely to fail on a strange archive. Run beside the w
 use the second core while the rows go in; if they raise, or the kernel kills them, the build
 still writes its store, with the comparisons marked failed and the reason given (`status`).
 
-The result is stored as one JSON row per entry in `comparison` (kind, idx) and a cut-down copy
-for the pages in `stats` ('compare_top'), so that neither writing nor reading ever holds the
-whole comparison of a large archive as one string.
+The result is stored as one JSON row per entry in `comparison` (kind; `sort`, its place in its
+list; `ref`, what it is about: a cluster's group, a body) and a cut-down copy for the pages in
+`stats` ('compare_top'), so that neither writing nor reading ever holds the whole comparison of
+a large archive as one string, and reports added later rewrite only the entries they change.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sqlite3
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,6 @@ def store(conn: sqlite3.Connection, compared: Any, whole: bool) -> None:
     then sets the status): from scratch (`whole`), or over the stored comparison, rewriting
     the cluster entries and bodies the new reports changed, adding their recurring pairs.
     The shared passages and the cut-down copy for the pages are written again whole."""
-    from model.compare import recurring_by_issuer
-
     changes = compared.changes
     if whole:
         conn.execute("DELETE FROM comparison")
@@ -69,25 +68,48 @@ def store(conn: sqlite3.Connection, compared: Any, whole: bool) -> None:
         insert,
         (("clusters", sort, ref, _json(entry)) for ref, sort, entry in changes.clusters),
     )
-    conn.executemany(
-        insert,
-        (("recurring", sort, ref, _json(entry)) for ref, sort, entry in changes.recurring),
-    )
-    # A body's line in `recurring_issuers` from all its pairs, in their order.
-    if whole:
-        pairs: dict[str, list[tuple[str, Any]]] = {}
-        for issuer, sort, entry in changes.recurring:
-            pairs.setdefault(issuer, []).append((sort, entry))
-        found = {i: [e for _, e in sorted(p, key=lambda x: x[0])] for i, p in pairs.items()}
-    else:
-        found = {
-            issuer: list(_values(conn, "recurring", issuer)) for issuer in sorted(changes.issuers)
-        }
+    # A body's line in `recurring_issuers` from all its pairs, in their order: from scratch,
+    # the pairs come in that order, body after body; else a changed body's are read back.
+    lines: list[tuple[str, list[Any]]] = []
+    rows = []
+    for issuer, sort, entry in changes.recurring:
+        rows.append(("recurring", sort, issuer, _json(entry)))
+        if whole:
+            if not lines or lines[-1][0] != issuer:
+                _issuer_lines(conn, insert, lines)
+                lines = [(issuer, [])]
+            lines[-1][1].append(entry)
+        if len(rows) >= INSERT_CHUNK:
+            conn.executemany(insert, rows)
+            rows = []
+    conn.executemany(insert, rows)
+    if not whole:
         conn.executemany(
             "DELETE FROM comparison INDEXED BY comparison_refs "
             "WHERE kind = 'recurring_issuers' AND ref = ?",
-            ((issuer,) for issuer in found),
+            ((issuer,) for issuer in sorted(changes.issuers)),
         )
+        lines = [(i, list(_values(conn, "recurring", i))) for i in sorted(changes.issuers)]
+    _issuer_lines(conn, insert, lines)
+    conn.executemany(
+        insert,
+        (("shared", f"{i:012d}", None, _json(entry)) for i, entry in enumerate(compared.shared)),
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
+        (_json(_top(conn, compared.rates)),),
+    )
+
+
+INSERT_CHUNK = 10_000  # rows written at once
+
+
+def _issuer_lines(
+    conn: sqlite3.Connection, insert: str, lines: list[tuple[str, list[Any]]]
+) -> None:
+    """Write the `recurring_issuers` line of each (body, its pairs in order)."""
+    from model.compare import recurring_by_issuer
+
     conn.executemany(
         insert,
         (
@@ -97,17 +119,9 @@ def store(conn: sqlite3.Connection, compared: Any, whole: bool) -> None:
                 issuer,
                 _json(line),
             )
-            for issuer, pairs_of in found.items()
-            for line in recurring_by_issuer(pairs_of)
+            for issuer, pairs in lines
+            for line in recurring_by_issuer(pairs)
         ),
-    )
-    conn.executemany(
-        insert,
-        (("shared", f"{i:012d}", None, _json(entry)) for i, entry in enumerate(compared.shared)),
-    )
-    conn.execute(
-        "INSERT OR REPLACE INTO stats (key, value) VALUES ('compare_top', ?)",
-        (_json(_top(conn, compared.rates)),),
     )
 
 
@@ -183,33 +197,72 @@ COMPARED = "compared_through"  # the last report id the stored comparison has ta
 JSON = "!json"  # the end of the name of a state value stored as JSON
 
 
-def save_state(conn: sqlite3.Connection, state: dict[str, Any], through: int) -> None:
-    """Store a `Comparison.state()` (each array as .npy bytes, in pieces; anything else as
-    JSON) and the last report id it covers, replacing the previous one, in the caller's
-    transaction."""
+STATE_FORMAT = 2  # of the rows below; a store with another has no state to go on from
+SHAPES = "shapes"  # JSON: {array: [rows, pieces]} of the arrays stored
+
+
+def save_state(
+    conn: sqlite3.Connection,
+    state: dict[str, Any],
+    through: int,
+    growing: Mapping[str, frozenset[str]] | None = None,
+) -> None:
+    """Store a `Comparison.state()` and the last report id it covers, in the caller's
+    transaction: each array as .npy pieces of whole rows, anything else as JSON.
+
+    `growing`: when the state goes on from the stored one, the arrays of each part that only
+    grew since; only their new rows are written, in pieces of their own (a country's year
+    has 400 MB of state, of which an update of 1,000 reports changes a few)."""
     import io
 
     import numpy as np
 
-    conn.execute("DELETE FROM compare_state")
+    stored = {}
+    if growing is not None:
+        row = conn.execute("SELECT value FROM compare_state WHERE name = ?", (SHAPES,)).fetchone()
+        stored = json.loads(row[0]) if row is not None else {}
+    kept = {
+        f"{part}.{name}"
+        for part, names in (growing or {}).items()
+        for name in names
+        if f"{part}.{name}" in stored
+    }
+    for (name,) in conn.execute("SELECT name FROM compare_state").fetchall():
+        if name.split("#")[0] not in kept:
+            conn.execute("DELETE FROM compare_state WHERE name = ?", (name,))
     rows: list[tuple[str, bytes]] = [(COMPARED, str(through).encode())]
+    shapes: dict[str, list[int]] = {}
     for part, values in state.items():
         for name, value in values.items():
             key = f"{part}.{name}"
             if not isinstance(value, np.ndarray):
                 rows.append((f"{key}{JSON}", json.dumps(value, ensure_ascii=False).encode()))
                 continue
-            buffer = io.BytesIO()
-            np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
-            data = buffer.getvalue()
-            for k in range(0, max(len(data), 1), STATE_PIECE):
-                rows.append((f"{key}#{k // STATE_PIECE:04d}", data[k : k + STATE_PIECE]))
-    conn.executemany("INSERT INTO compare_state (name, value) VALUES (?, ?)", rows)
+            start, pieces = stored[key] if key in kept else (0, 0)
+            if len(value) < start:
+                raise ValueError(f"{key} has {len(value)} rows, fewer than the {start} stored")
+            step = max(1, STATE_PIECE // max(1, value[:1].nbytes))
+            for at in range(start, len(value), step):
+                buffer = io.BytesIO()
+                np.save(buffer, np.ascontiguousarray(value[at : at + step]), allow_pickle=False)
+                rows.append((f"{key}#{pieces:06d}", buffer.getvalue()))
+                pieces += 1
+            if not len(value) and not pieces:  # an empty array keeps its dtype and shape
+                buffer = io.BytesIO()
+                np.save(buffer, value, allow_pickle=False)
+                rows.append((f"{key}#{pieces:06d}", buffer.getvalue()))
+                pieces += 1
+            shapes[key] = [len(value), pieces]
+    rows += [
+        (SHAPES, json.dumps(shapes).encode()),
+        ("format", str(STATE_FORMAT).encode()),
+    ]
+    conn.executemany("INSERT OR REPLACE INTO compare_state (name, value) VALUES (?, ?)", rows)
 
 
 def load_state(conn: sqlite3.Connection) -> tuple[dict[str, Any], int] | None:
     """The stored `Comparison.state()` and the last report id it covers, or None (none
-    stored, or one of an older kind)."""
+    stored, or one of another format)."""
     import io
 
     import numpy as np
@@ -217,9 +270,10 @@ def load_state(conn: sqlite3.Connection) -> tuple[dict[str, Any], int] | None:
     pieces: dict[str, list[bytes]] = {}
     for name, value in conn.execute("SELECT name, value FROM compare_state ORDER BY name"):
         pieces.setdefault(name.split("#")[0], []).append(value)
-    if COMPARED not in pieces:
+    if pieces.pop("format", [b""])[0] != str(STATE_FORMAT).encode() or COMPARED not in pieces:
         return None
     through = int(pieces.pop(COMPARED)[0])
+    pieces.pop(SHAPES, None)
     state: dict[str, dict[str, Any]] = {"passages": {}, "problems": {}}
     for key, parts in pieces.items():
         part, _, name = key.partition(".")
@@ -228,10 +282,17 @@ def load_state(conn: sqlite3.Connection) -> tuple[dict[str, Any], int] | None:
         if name.endswith(JSON):
             state[part][name.removesuffix(JSON)] = json.loads(parts[0])
         else:
-            state[part][name] = np.load(io.BytesIO(b"".join(parts)), allow_pickle=False)
+            arrays = [np.load(io.BytesIO(p), allow_pickle=False) for p in parts]
+            state[part][name] = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
     if not all(state.values()):
         return None
     return state, through
+
+
+def can_go_on(conn: sqlite3.Connection) -> bool:
+    """Whether the store keeps a comparison state this code can go on from."""
+    row = conn.execute("SELECT value FROM compare_state WHERE name = 'format'").fetchone()
+    return row is not None and row[0] == str(STATE_FORMAT).encode()
 
 
 def problem_rows(conn: sqlite3.Connection, after: int = 0) -> Iterator[Any]:
@@ -360,11 +421,12 @@ def _compare(
     steps.update(comparison.timings)
     clock = time.perf_counter()
     state = comparison.state()
+    comparison_growing = comparison.GROWING
     last = conn.execute("SELECT coalesce(max(id), 0) FROM reports").fetchone()[0]
     del comparison
     with conn:
         store(conn, compared, whole=through is None)
-        save_state(conn, state, last)
+        save_state(conn, state, last, None if through is None else comparison_growing)
         steps["storing"] = time.perf_counter() - clock
         seconds = time.perf_counter() - start
         set_status(conn, "ok", None, seconds=round(seconds, 3), steps=_rounded(steps))

@@ -406,10 +406,9 @@ def _why_not_extend(folder: Path, journal: Path) -> str | None:
         with contextlib.closing(open_store(folder, readonly=True)) as conn:
             row = conn.execute("SELECT value FROM stats WHERE key = 'journal'").fetchone()
             state = comparing.status(conn)
-            has_state = conn.execute("SELECT 1 FROM compare_state LIMIT 1").fetchone()
             if row is None:
                 return "the store does not say how far it read the journal"
-            if state is None or state["state"] != "ok" or has_state is None:
+            if state is None or state["state"] != "ok" or not comparing.can_go_on(conn):
                 return "the stored comparison is not whole"
             mark = json.loads(row[0])
             if journal.stat().st_size < mark["read"]:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import psutil
 import pytest
 
@@ -128,15 +131,36 @@ def _many(folder: Path, source: Path, copies: int, bodies: int = 4) -> list[str]
     return lines
 
 
+def _plain(value: Any) -> Any:
+    """An array as a list that compares equal to an equal one (NaN as None)."""
+    if not hasattr(value, "tolist"):
+        return value
+    return (
+        [None if x != x else x for x in value.tolist()]
+        if value.dtype.kind == "f"
+        else value.tolist()
+    )
+
+
 def _snapshot(folder: Path) -> dict[str, list[tuple]]:
     """Every table a reader sees, and the comparison's state, as rows."""
     with open_store(folder, readonly=True) as conn:
         tables = ["reports", "paragraphs", "sentences", "problems", "plans", "figures"]
-        tables += ["comparison", "compare_state"]
+        tables += ["comparison"]
         out = {
             t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2")] for t in tables
         }
         stats = dict(conn.execute("SELECT key, value FROM stats").fetchall())
+        # The state as what it holds: a build that went on appended its arrays' new rows in
+        # pieces of their own.
+        loaded = comparing.load_state(conn)
+        assert loaded is not None
+        state, through = loaded
+        out["compare_state"] = [(through,)] + [
+            (part, name, _plain(value))
+            for part, values in sorted(state.items())
+            for name, value in sorted(values.items())
+        ]
     status = json.loads(stats.pop("compare_status"))
     out["stats"] = sorted(stats.items()) + [("state", status["state"])]
     return out
@@ -203,3 +227,28 @@ def test_a_dask_cluster_compares_as_one_machine_does(own_dir: Path) -> None:
     on_dask = _snapshot(own_dir)
     for table in alone:
         assert on_dask[table] == alone[table], table
+
+
+def test_a_state_that_goes_on_appends_only_the_new_rows_of_its_growing_arrays() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE compare_state (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+    def state(n: int, root: int) -> dict[str, Any]:
+        return {
+            "passages": {"keys": np.arange(n * 2).reshape(n, 2), "root": np.full(3, root)},
+            "problems": {"items": np.arange(n), "issuers": ["甲局"]},
+        }
+
+    comparing.save_state(conn, state(4, 0), 10)
+    growing = {"passages": frozenset({"keys"}), "problems": frozenset({"items"})}
+    comparing.save_state(conn, state(7, 1), 20, growing)
+    names = [name for (name,) in conn.execute("SELECT name FROM compare_state ORDER BY name")]
+    assert names.count("passages.keys#000000") == 1 and "passages.keys#000001" in names
+    assert "passages.root#000001" not in names  # rewritten whole, in one piece
+    loaded, through = comparing.load_state(conn)
+    assert through == 20 and loaded["problems"]["issuers"] == ["甲局"]
+    for part, values in state(7, 1).items():
+        for name, value in values.items():
+            assert np.array_equal(loaded[part][name], value), name
+    with pytest.raises(ValueError, match="fewer than"):
+        comparing.save_state(conn, state(2, 1), 30, growing)

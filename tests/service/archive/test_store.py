@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.archive import store, write
+from service.archive import comparing, store, write
 from service.archive.query import list_reports, search
 from service.archive.store import MIGRATIONS, SCHEMA_VERSION, open_store
 from service.archive.write import build
@@ -164,3 +164,27 @@ def test_rebuild_leaves_an_open_reader_working(own_dir: Path) -> None:
     reader.close()
     with open_store(own_dir, readonly=True) as fresh:
         assert list_reports(fresh)["total"] == total
+
+
+def test_migration_to_version_6_keeps_the_comparison_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "archive.sqlite"
+    with monkeypatch.context() as patch:  # a store as version 5 left it
+        patch.setattr(store, "MIGRATIONS", MIGRATIONS[:5])
+        patch.setattr(store, "SCHEMA_VERSION", 5)
+        conn = open_store(path)
+        with conn:
+            conn.executemany(
+                "INSERT INTO comparison (kind, idx, value) VALUES (?, ?, ?)",
+                [("clusters", k, f'{{"n": {k}}}') for k in (10, 2, 1)],
+            )
+            conn.execute("INSERT INTO compare_state (name, value) VALUES ('keys#0000', x'00')")
+        conn.close()
+    conn = open_store(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [e["n"] for e in comparing.entries(conn, "clusters")] == [1, 2, 10]
+    # A state of the old kind cannot go on: the next build compares the archive whole.
+    assert conn.execute("SELECT count(*) FROM compare_state").fetchone()[0] == 0
+    assert comparing.load_state(conn) is None
+    conn.close()

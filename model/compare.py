@@ -268,14 +268,17 @@ class _Vocabulary:
         keys, rows = _bigram_keys(texts)
         counts = count_matrix(rows, self.number(keys), (len(texts), _MAX_TERMS))
         counts = CSR(counts.data, counts.indices, counts.indptr, (len(texts), len(self.idf)))
-        return weigh(counts, self.idf, sublinear=True)
+        vectors = weigh(counts, self.idf, sublinear=True)
+        # Without the row of every entry that `weigh` keeps: a third of the memory.
+        return CSR(vectors.data, vectors.indices, vectors.indptr, vectors.shape)
 
 
 PAIR_CHUNK = 100_000  # candidate pairs whose dot products are computed at once
 
 
-def _pair_dots(matrix: CSR, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Dot products of rows left[k] and right[k] of a CSR matrix with sorted columns.
+def _pair_dots(matrix: Any, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Dot products of rows left[k] and right[k] of a CSR matrix with sorted columns (ours,
+    or scipy's made once by a caller that asks many times).
 
     scipy takes the two sets of rows and multiplies them entry by entry (a merge of sorted
     columns, in C); each pair's products are then added in column order, as a loop over the
@@ -285,7 +288,7 @@ def _pair_dots(matrix: CSR, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     out = np.zeros(len(left))
     if not len(left):
         return out
-    rows = matrix.to_scipy()
+    rows = matrix.to_scipy() if isinstance(matrix, CSR) else matrix
     for at in range(0, len(left), PAIR_CHUNK):
         products = rows[left[at : at + PAIR_CHUNK]].multiply(rows[right[at : at + PAIR_CHUNK]])
         products = products.tocsr()
@@ -562,6 +565,24 @@ class _PairRows:
             yield self.index._pair_row(*self.pairs[k])
 
 
+class _Edges:
+    """Links (earlier unit i, later unit j, cosine) in arrays, ordered by j, then closest
+    first, then i; `of(j)` lists the units j links to, in that order."""
+
+    def __init__(self, pairs: np.ndarray, similarity: np.ndarray) -> None:
+        order = np.lexsort((pairs[:, 0], -similarity, pairs[:, 1]))
+        self.earlier = pairs[order, 0]
+        later = pairs[order, 1]
+        self.units, self.starts = np.unique(later, return_index=True)
+        self.ends = np.r_[self.starts[1:], len(later)]
+
+    def of(self, unit: int) -> list[int]:
+        k = int(np.searchsorted(self.units, unit))
+        if k == len(self.units) or self.units[k] != unit:
+            return []
+        return self.earlier[self.starts[k] : self.ends[k]].tolist()
+
+
 class ProblemIndex:
     """Problem clusters and recurring problems, taking the items in as reports arrive, so that
     adding reports costs what they add.
@@ -654,7 +675,11 @@ class ProblemIndex:
         again = [unit for unit, new in events if not new]
         # The vectors this add reads, made in one pass: the new units, their candidates and
         # the statements met again.
-        self._local = np.unique(np.r_[pairs.ravel(), np.asarray(again, np.int64)])
+        needed = np.zeros(len(self.texts), dtype=bool)
+        needed[pairs.ravel()] = True
+        needed[again] = True
+        self._local = np.flatnonzero(needed)
+        del needed
         self._matrix = self._rows(self._local)
         self._cluster(events, self._edges(pairs))
         self._local, self._matrix = np.zeros(0, np.int64), None
@@ -679,19 +704,22 @@ class ProblemIndex:
         """The vectors of these units (their terms are all numbered already)."""
         return self.vocabulary.vectors([self.texts[u] for u in units.tolist()])
 
-    def _edges(self, pairs: np.ndarray) -> dict[int, list[tuple[int, float]]]:
-        """Each new unit's links to the units before it (cosine ≥ threshold), closest first."""
-        edges: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        if not len(pairs):
-            return edges
-        local = np.searchsorted(self._local, pairs)
-        similarity = _pair_dots(self._matrix, local[:, 0], local[:, 1])
-        linked = similarity >= self.threshold
-        pairs, similarity = pairs[linked], similarity[linked]
-        order = np.lexsort((pairs[:, 0], -similarity, pairs[:, 1]))
-        for i, j, s in zip(*pairs[order].T.tolist(), similarity[order].tolist(), strict=True):
-            edges[j].append((i, s))
-        return edges
+    def _edges(self, pairs: np.ndarray) -> _Edges:
+        """Each new unit's links to the units before it (cosine ≥ threshold), closest first.
+        The candidates are checked a chunk at a time: a country's year has tens of millions,
+        most of which link, so the links stay in arrays until their unit's turn."""
+        rows = self._matrix.to_scipy()
+        whole = len(self._local) == len(self.texts)  # every unit: its own position
+        linked, similarity = [np.empty((0, 2), np.int64)], [np.empty(0)]
+        for at in range(0, len(pairs), EDGE_CHUNK):
+            part = pairs[at : at + EDGE_CHUNK]
+            local = part if whole else np.searchsorted(self._local, part)
+            dots = _pair_dots(rows, local[:, 0], local[:, 1])
+            keep = dots >= self.threshold
+            linked.append(part[keep])
+            similarity.append(dots[keep])
+        del rows
+        return _Edges(np.concatenate(linked), np.concatenate(similarity))
 
     def _unit_row(self, unit: int, scale: float = 1.0) -> dict[int, float]:
         """One unit's vector times `scale`, from this add's vectors when it has them."""
@@ -724,9 +752,7 @@ class ProblemIndex:
         self._sums[root] = dict(zip(terms.tolist(), total.tolist(), strict=True))
         return self._sums[root]
 
-    def _cluster(
-        self, events: list[tuple[int, bool]], edges: dict[int, list[tuple[int, float]]]
-    ) -> None:
+    def _cluster(self, events: list[tuple[int, bool]], edges: _Edges) -> None:
         """Average linkage on the fly, event by event (see the class)."""
         size, single, sums, touched = self.size, self.single, self._sums, self._touched
         # Two groups refused once are refused again until one of them grows: their next
@@ -745,7 +771,7 @@ class ProblemIndex:
                     for t, w in self._unit_row(unit).items():
                         total[t] = total.get(t, 0.0) + w
                 continue
-            for i, _ in edges.get(unit, ()):
+            for i in edges.of(unit):
                 a, b = self.find(i), self.find(unit)
                 if a == b or refused.get((a, b)) == (size[a], size[b]):
                     continue
@@ -977,6 +1003,7 @@ class ProblemIndex:
 
 
 _NONE = np.iinfo(np.int64).min  # None among whole numbers in a state
+EDGE_CHUNK = 2_000_000  # candidate pairs of units checked at once
 
 
 def _strings(data: np.ndarray, lengths: np.ndarray) -> list[str]:

@@ -735,15 +735,17 @@ class ProblemIndex:
             i = parent[i]
         return i
 
-    def _summed(self, root: int) -> dict[int, float]:
-        """The group's vectors summed, each unit weighed by its items."""
+    def _summed(self, root: int, matrix: CSR | None = None) -> dict[int, float]:
+        """The group's vectors summed, each unit weighed by its items (`matrix`: the vectors
+        of its units in order, when the caller has them)."""
         found = self._sums.get(root)
         if found is not None:
             return found
         units = self._members.pop(root, None)
         if units is None:  # one unit
             return self._unit_row(root, self.count[root])
-        matrix = self._rows(np.asarray(units, dtype=np.int64))
+        if matrix is None:
+            matrix = self._rows(np.asarray(units, dtype=np.int64))
         weights = np.repeat(
             np.asarray([self.count[u] for u in units], float), np.diff(matrix.indptr)
         )
@@ -899,8 +901,8 @@ class ProblemIndex:
         units = sorted({self.item_unit[k] for k in group})
         centre = root
         if len(units) > 1:
-            local = _centre(self._rows(np.asarray(units)), range(len(units)), self._summed(root))
-            centre = units[local]
+            matrix = self._rows(np.asarray(units))
+            centre = units[_centre(matrix, range(len(units)), self._summed(root, matrix))]
         first = items[self.first[centre]]
         name = first[3] or self.texts[centre][:40]
         group.sort(key=lambda k: (str(items[k][0]), items[k][2] or 0))
@@ -1497,22 +1499,19 @@ def shared_passages(
 # -- rates -----------------------------------------------------------------------------------------
 
 
-def _group_rates(reports: Sequence[Report]) -> dict[str, Any]:
-    n = len(reports)
-    present = {
-        part: sum((r.get("contents") or {}).get(part) == "present" for r in reports)
-        for part in REQUIRED
-    }
-    compliant = sum(
-        all((r.get("contents") or {}).get(part) == "present" for part in REQUIRED) for r in reports
-    )
-    timeliness = Counter(r.get("timeliness") or "unknown" for r in reports)
+def _group_rates(flags: Sequence[tuple[tuple[bool, ...], str]]) -> dict[str, Any]:
+    """The rates of a group of reports given as (each required part present?, timeliness)."""
+    n = len(flags)
+    present = [sum(column) for column in zip(*(parts for parts, _ in flags), strict=True)]
+    present = present or [0] * len(REQUIRED)
+    compliant = sum(all(parts) for parts, _ in flags)
+    timeliness = Counter(t for _, t in flags)
     known = timeliness["on_time"] + timeliness["late"]
     return {
         "reports": n,
         "compliant": compliant,
         "compliance": round(compliant / n, 4) if n else None,
-        "parts": {part: round(present[part] / n, 4) if n else None for part in REQUIRED},
+        "parts": {part: round(present[k] / n, 4) if n else None for k, part in enumerate(REQUIRED)},
         "on_time": timeliness["on_time"],
         "late": timeliness["late"],
         "unknown": n - known,
@@ -1535,11 +1534,18 @@ def rates(reports: Sequence[Report]) -> dict[str, Any]:
     Group keys are strings ("2023"), "unknown" for a missing value, so the result is JSON.
     """
     real = [r for r in reports if r.get("contents")]
-    out: dict[str, Any] = {"all": _group_rates(real), "non_reports": len(reports) - len(real)}
+    flags = [
+        (
+            tuple(r["contents"].get(part) == "present" for part in REQUIRED),
+            r.get("timeliness") or "unknown",
+        )
+        for r in real
+    ]
+    out: dict[str, Any] = {"all": _group_rates(flags), "non_reports": len(reports) - len(real)}
     for name, field in (("by_level", "level"), ("by_kind", "issuer_kind"), ("by_year", "year")):
-        groups: dict[str, list[Report]] = defaultdict(list)
-        for r in real:
-            groups[_key(r.get(field))].append(r)
+        groups: dict[str, list[tuple[tuple[bool, ...], str]]] = defaultdict(list)
+        for r, flag in zip(real, flags, strict=True):
+            groups[_key(r.get(field))].append(flag)
         out[name] = {k: _group_rates(groups[k]) for k in sorted(groups)}
     return out
 

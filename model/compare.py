@@ -150,6 +150,15 @@ def _sorted_unique(values: np.ndarray, kind: str | None = None) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]]
 
 
+def _stacked_indptr(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The indptr of row blocks stacked one under the other."""
+    out, offset = [np.zeros(1, dtype=np.int64)], 0
+    for indptr in parts:
+        out.append(indptr[1:] + offset)
+        offset += int(indptr[-1])
+    return np.concatenate(out)
+
+
 def _segments(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Positions starts[k] .. starts[k] + lengths[k] - 1 for every k, end to end."""
     offsets = np.cumsum(lengths) - lengths
@@ -625,8 +634,8 @@ class ProblemIndex:
         self.size: list[int] = []
         self.single: list[bool] = []
         self._sums: dict[int, dict[int, float]] = {}
-        self._local = np.zeros(0, np.int64)  # the units whose vectors an add has made
-        self._matrix: CSR | None = None
+        self._vectors: list[CSR] = []  # of the units, in pieces until `vectors()` joins them
+        self._scipy: Any = None
         self._members: dict[int, list[int]] = {}  # of a resumed index's groups
         # Items, in order of arrival: (report id, year, index, title), and unit and issuer.
         self.items: list[tuple[Any, Any, Any, Any]] = []
@@ -668,22 +677,15 @@ class ProblemIndex:
             self.item_issuer.append(code)
         if not events:
             return
-        fresh = self.texts[start_unit:]
-        self._key(self.vocabulary.vectors(fresh))  # numbers the new bigrams, in order
+        fresh = self.vocabulary.vectors(self.texts[start_unit:])  # numbers new bigrams
+        self._vectors.append(fresh)
+        self._key(fresh)
+        del fresh
         pairs = candidate_pairs(self.keys, start_unit) if len(self.texts) > 1 else None
         pairs = np.empty((0, 2), np.int64) if pairs is None else pairs
-        again = [unit for unit, new in events if not new]
-        # The vectors this add reads, made in one pass: the new units, their candidates and
-        # the statements met again.
-        needed = np.zeros(len(self.texts), dtype=bool)
-        needed[pairs.ravel()] = True
-        needed[again] = True
-        self._local = np.flatnonzero(needed)
-        del needed
-        self._matrix = self._rows(self._local)
         self._cluster(events, self._edges(pairs))
-        self._local, self._matrix = np.zeros(0, np.int64), None
         self._recur(start_item)
+        self._scipy = None  # a copy of the vectors: made again when next needed
 
     def _key(self, vectors: CSR) -> None:
         """The LSH band keys of new units, over their bigrams but the common ones."""
@@ -700,33 +702,56 @@ class ProblemIndex:
         ]
         self.keys = np.concatenate([self.keys.reshape(-1, keys[0].shape[1]), *keys])
 
+    def vectors(self) -> CSR:
+        """The vector of every unit, made once on its arrival and kept (the IDF is fixed):
+        a group an update touches is summed and centred again without reading its texts."""
+        if len(self._vectors) != 1:
+            parts = self._vectors
+            self._vectors = [
+                CSR(
+                    np.concatenate([np.zeros(0), *(p.data for p in parts)]),
+                    np.concatenate([np.zeros(0, np.int64), *(p.indices for p in parts)]),
+                    _stacked_indptr([p.indptr for p in parts]),
+                    (sum(p.shape[0] for p in parts), 0),
+                )
+            ]
+            self._scipy = None
+        whole = self._vectors[0]
+        whole.shape = (whole.shape[0], len(self.vocabulary.idf))
+        return whole
+
+    def _product_rows(self) -> Any:
+        """`vectors()` as scipy's matrix, for `_pair_dots`, made once for each state."""
+        if self._scipy is None or self._scipy.shape != self.vectors().shape:
+            self._scipy = self.vectors().to_scipy()
+        return self._scipy
+
     def _rows(self, units: np.ndarray) -> CSR:
-        """The vectors of these units (their terms are all numbered already)."""
-        return self.vocabulary.vectors([self.texts[u] for u in units.tolist()])
+        """The vectors of these units."""
+        whole = self.vectors()
+        lengths = np.diff(whole.indptr)[units]
+        where = _segments(whole.indptr[units], lengths)
+        indptr = np.zeros(len(units) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        return CSR(whole.data[where], whole.indices[where], indptr, (len(units), whole.shape[1]))
 
     def _edges(self, pairs: np.ndarray) -> _Edges:
         """Each new unit's links to the units before it (cosine ≥ threshold), closest first.
         The candidates are checked a chunk at a time: a country's year has tens of millions,
         most of which link, so the links stay in arrays until their unit's turn."""
-        rows = self._matrix.to_scipy()
-        whole = len(self._local) == len(self.texts)  # every unit: its own position
+        rows = self._product_rows()
         linked, similarity = [np.empty((0, 2), np.int64)], [np.empty(0)]
         for at in range(0, len(pairs), EDGE_CHUNK):
             part = pairs[at : at + EDGE_CHUNK]
-            local = part if whole else np.searchsorted(self._local, part)
-            dots = _pair_dots(rows, local[:, 0], local[:, 1])
+            dots = _pair_dots(rows, part[:, 0], part[:, 1])
             keep = dots >= self.threshold
             linked.append(part[keep])
             similarity.append(dots[keep])
-        del rows
         return _Edges(np.concatenate(linked), np.concatenate(similarity))
 
     def _unit_row(self, unit: int, scale: float = 1.0) -> dict[int, float]:
-        """One unit's vector times `scale`, from this add's vectors when it has them."""
-        at = int(np.searchsorted(self._local, unit))
-        if at < len(self._local) and self._local[at] == unit:
-            return _row(self._matrix, at, scale)
-        return _row(self._rows(np.asarray([unit])), 0, scale)
+        """One unit's vector times `scale`."""
+        return _row(self.vectors(), unit, scale)
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -818,10 +843,7 @@ class ProblemIndex:
         if not left:
             return
         units = np.asarray(self.item_unit, dtype=np.int64)
-        pairs = units[np.asarray([left, right], dtype=np.int64).T]
-        involved, local = np.unique(pairs, return_inverse=True)
-        local = local.reshape(pairs.shape)
-        dots = _pair_dots(self._rows(involved), local[:, 0], local[:, 1])
+        dots = _pair_dots(self._product_rows(), units[left], units[right])
         for k in np.flatnonzero(dots >= self.recurring).tolist():
             a, b = left[k], right[k]
             ya, yb = self.items[a], self.items[b]
@@ -922,6 +944,7 @@ class ProblemIndex:
     # and appends the rest.
     GROWING = frozenset(
         ("texts", "text_bytes", "first", "keys", "vocabulary", "titles", "title_bytes")
+        + ("vector_data", "vector_terms", "vector_lengths")
         + tuple(f"item_{name}" for name in ("unit", "issuer", "report", "year", "index"))
     )
 
@@ -944,6 +967,9 @@ class ProblemIndex:
             "count": np.asarray(self.count, dtype=np.int64),
             "first": np.asarray(self.first, dtype=np.int64),
             "keys": self.keys,
+            "vector_data": self.vectors().data,
+            "vector_terms": self.vectors().indices.astype(np.int32),
+            "vector_lengths": np.diff(self.vectors().indptr),
             "root": self.roots(),
             "size": np.asarray(self.size, dtype=np.int64),
             "single": np.asarray(self.single, dtype=bool),
@@ -974,6 +1000,16 @@ class ProblemIndex:
         index.count = state["count"].tolist()
         index.first = state["first"].tolist()
         index.keys = np.asarray(state["keys"], dtype=np.uint64)
+        indptr = np.zeros(len(index.texts) + 1, dtype=np.int64)
+        np.cumsum(state["vector_lengths"], out=indptr[1:])
+        index._vectors = [
+            CSR(
+                np.asarray(state["vector_data"], dtype=float),
+                np.asarray(state["vector_terms"], dtype=np.int64),
+                indptr,
+                (len(index.texts), 0),
+            )
+        ]
         root = np.asarray(state["root"], dtype=np.int64)
         index.parent = root.tolist()
         index.size = state["size"].tolist()

@@ -197,7 +197,7 @@ COMPARED = "compared_through"  # the last report id the stored comparison has ta
 JSON = "!json"  # the end of the name of a state value stored as JSON
 
 
-STATE_FORMAT = 2  # of the rows below; a store with another has no state to go on from
+STATE_FORMAT = 3  # of the rows below; a store with another has no state to go on from
 SHAPES = "shapes"  # JSON: {array: [rows, pieces]} of the arrays stored
 
 

@@ -409,11 +409,12 @@ def _compare(
     live: list[int] | None,
     start: float,
     through: int | None,
+    before: dict[str, float] | None = None,
 ) -> float:
     """Finish `comparison` with the store's problem rows (those above `through`, when it
     goes on from a state) and rate fields, and store it all, with the seconds of each step
     (the status's `steps`: where a large build's time goes)."""
-    steps = {"taking in": time.perf_counter() - start}
+    steps = {**(before or {}), "taking in": time.perf_counter() - start}
     clock = time.perf_counter()
     comparison.take(problem_rows(conn, through or 0), summaries(conn))
     steps["reading problems"] = time.perf_counter() - clock
@@ -441,9 +442,9 @@ def _work(
     inbox: Any, outbox: Any, path: str, scheduler: str | None, parent: int, resume: bool
 ) -> None:
     """The comparison process. Building: take chunks of reports until ("finish", live ids),
-    then compare. Resuming: go on from the stored state with the reports stored since. Either
-    way write the result into the store at `path` and report ("ok", seconds) or
-    ("failed", reason)."""
+    then compare. Resuming: load the stored state while the writer stores the new reports,
+    and when told ("finish") go on with the reports stored since. Either way write the result
+    into the store at `path` and report ("ok", seconds) or ("failed", reason)."""
     from model.compare import Comparison
 
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
@@ -461,11 +462,17 @@ def _work(
                     raise ValueError("the store keeps no comparison state to go on from")
                 state, through = found
                 comparison = Comparison.resume(state, keyer=keyer, verifier=verifier)
+                del state
+                before = {
+                    "loading the state (while the writer writes)": time.perf_counter() - start
+                }
+                inbox.get()  # the writer has stored the new reports ("finish")
+                start = time.perf_counter()
                 for reports in stored_reports(conn, through, RESUME_CHUNK):
                     comparison.passages.add(reports)
                 live = None
             else:
-                through = None
+                through, before = None, None
                 comparison = Comparison(keyer=keyer, verifier=verifier)
                 while True:
                     kind, payload = inbox.get()
@@ -473,7 +480,7 @@ def _work(
                         break
                     comparison.passages.add(payload)
                 live = payload
-            seconds = _compare(conn, comparison, live, start, through)
+            seconds = _compare(conn, comparison, live, start, through, before)
         outbox.put(("ok", seconds))
     except Exception as exc:  # reported to the writer, which stores the archive without them
         log.debug("comparison failed", exc_info=True)

@@ -440,9 +440,24 @@ def extend(
 
     The rows and the new mark go in one transaction, with the comparison marked stale; the
     comparison and its new state in another. A kill between leaves a stale comparison, which
-    the next build redoes whole; a failed comparison is marked failed, as in `rebuild`.
+    the next build redoes whole; a failed comparison is marked failed, as in `rebuild`. The
+    comparison process loads its state while the rows are written.
     """
     start = time.perf_counter()
+    worker = comparing.Worker(store_path(folder), scheduler, resume=True)  # before any connection
+    try:
+        return _extend(folder, journal, worker, progress, start)
+    finally:
+        worker.close()
+
+
+def _extend(
+    folder: Path,
+    journal: Path,
+    worker: comparing.Worker,
+    progress: Callable[[int, int], None] | None,
+    start: float,
+) -> dict[str, Any]:
     with contextlib.closing(open_store(folder)) as conn:
         mark = json.loads(
             conn.execute("SELECT value FROM stats WHERE key = 'journal'").fetchone()[0]
@@ -468,11 +483,7 @@ def extend(
                 comparing.set_status(conn, "stale", f"comparing the {added} reports added")
     state, reason, compare_seconds = "ok", None, 0.0
     if added:
-        worker = comparing.Worker(store_path(folder), scheduler, resume=True)
-        try:
-            state, reason, compare_seconds = worker.finish([])
-        finally:
-            worker.close()
+        state, reason, compare_seconds = worker.finish([])
     with contextlib.closing(open_store(folder)) as conn:
         if state != "ok":
             log.warning("archive %s: comparisons failed: %s", folder, reason)

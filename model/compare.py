@@ -341,12 +341,6 @@ class _Union:
             self.parent[b] = a
         return a
 
-    def groups(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
-        for i in range(len(self.parent)):
-            out[self.find(i)].append(i)
-        return out
-
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer, as datasketch applies it before its permutations."""
@@ -630,7 +624,7 @@ class ProblemIndex:
         self.keys = np.zeros((0, 0), dtype=np.uint64)  # LSH band keys of each unit
         # Groups: a union-find over the units; at each root, its items and whether it is one
         # unit; the summed vectors of groups of several units (made again when needed).
-        self.parent: list[int] = []
+        self.union = _Union(0)
         self.size: list[int] = []
         self.single: list[bool] = []
         self._sums: dict[int, dict[int, float]] = {}
@@ -663,7 +657,7 @@ class ProblemIndex:
                 self.texts.append(row.compact)
                 self.count.append(0)
                 self.first.append(len(self.items))
-                self.parent.append(unit)
+                self.union.parent.append(unit)
                 self.size.append(0)
                 self.single.append(True)
             events.append((unit, new))
@@ -753,13 +747,6 @@ class ProblemIndex:
         """One unit's vector times `scale`."""
         return _row(self.vectors(), unit, scale)
 
-    def find(self, i: int) -> int:
-        parent = self.parent
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     def _summed(self, root: int, matrix: CSR | None = None) -> dict[int, float]:
         """The group's vectors summed, each unit weighed by its items (`matrix`: the vectors
         of its units in order, when the caller has them)."""
@@ -789,7 +776,7 @@ class ProblemIndex:
         alone = self.threshold >= self.average
         for unit, new in events:
             self.count[unit] += 1
-            root = self.find(unit)
+            root = self.union.find(unit)
             size[root] += 1
             touched.add(root)
             if not new:
@@ -799,7 +786,7 @@ class ProblemIndex:
                         total[t] = total.get(t, 0.0) + w
                 continue
             for i in edges.of(unit):
-                a, b = self.find(i), self.find(unit)
+                a, b = self.union.find(i), self.union.find(unit)
                 if a == b or refused.get((a, b)) == (size[a], size[b]):
                     continue
                 sa, sb = self._summed(a), self._summed(b)
@@ -814,7 +801,7 @@ class ProblemIndex:
                     a, b, sa, sb = b, a, sb, sa
                 for t, w in sb.items():
                     sa[t] = sa.get(t, 0.0) + w
-                self.parent[b] = a
+                self.union.parent[b] = a
                 sums[a] = sa
                 sums.pop(b, None)
                 size[a] += size[b]
@@ -883,7 +870,7 @@ class ProblemIndex:
 
     def roots(self) -> np.ndarray:
         """The root of every unit."""
-        root = np.asarray(self.parent, dtype=np.int64)
+        root = np.asarray(self.union.parent, dtype=np.int64)
         while True:
             up = root[root]
             if np.array_equal(up, root):
@@ -1011,7 +998,7 @@ class ProblemIndex:
             )
         ]
         root = np.asarray(state["root"], dtype=np.int64)
-        index.parent = root.tolist()
+        index.union.parent = root.tolist()
         index.size = state["size"].tolist()
         index.single = state["single"].astype(bool).tolist()
         several = np.flatnonzero(~np.asarray(state["single"], dtype=bool)[root])

@@ -188,6 +188,32 @@ def test_a_build_that_takes_in_added_records_gives_the_store_of_a_full_build(
     assert build(own_dir)["added"] == 0  # nothing new: nothing stored, nothing compared
 
 
+def test_a_comparison_killed_while_going_on_keeps_the_new_reports(
+    own_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = own_dir / "results.jsonl"
+    lines = _many(own_dir, journal, 4)
+    journal.write_text("".join(lines[:10]), encoding="utf-8")
+    build(own_dir)
+    with journal.open("a", encoding="utf-8") as out:
+        out.write("".join(lines[10:]))
+    monkeypatch.setattr(Comparison, "finish", _killed)  # the comparison process is forked
+    counts = build(own_dir)
+    assert (counts["mode"], counts["added"], counts["compare"]) == (
+        "extend",
+        len(lines) - 10,
+        False,
+    )
+    assert "-9" in counts["compare_status"]["reason"]
+    with open_store(own_dir, readonly=True) as conn:
+        assert query.list_reports(conn)["total"] == len(lines)  # the rows are in, and served
+        assert query.stats(conn)["compare_status"]["state"] == "failed"
+    monkeypatch.undo()
+    assert build(own_dir)["mode"] == "rebuild"  # a failed comparison is not gone on from
+    with open_store(own_dir, readonly=True) as conn:
+        assert query.stats(conn)["compare_status"]["state"] == "ok"
+
+
 def test_a_replaced_report_makes_the_build_start_anew(own_dir: Path) -> None:
     journal = own_dir / "results.jsonl"
     build(own_dir)

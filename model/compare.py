@@ -958,8 +958,6 @@ class ProblemIndex:
             "vector_terms": self.vectors().indices.astype(np.int32),
             "vector_lengths": np.diff(self.vectors().indptr),
             "root": self.roots(),
-            "size": np.asarray(self.size, dtype=np.int64),
-            "single": np.asarray(self.single, dtype=bool),
             "vocabulary": by_id,
             "item_unit": np.asarray(self.item_unit, dtype=np.int64),
             "item_issuer": np.asarray(self.item_issuer, dtype=np.int64),
@@ -999,9 +997,12 @@ class ProblemIndex:
         ]
         root = np.asarray(state["root"], dtype=np.int64)
         index.union.parent = root.tolist()
-        index.size = state["size"].tolist()
-        index.single = state["single"].astype(bool).tolist()
-        several = np.flatnonzero(~np.asarray(state["single"], dtype=bool)[root])
+        # At each root, the group's items and whether it is one unit (read only at roots).
+        count = np.asarray(state["count"], dtype=np.int64)
+        index.size = np.bincount(root, weights=count, minlength=len(root)).astype(np.int64).tolist()
+        units = np.bincount(root, minlength=len(root))
+        index.single = (units == 1).tolist()
+        several = np.flatnonzero(units[root] > 1)
         for u, r in zip(several.tolist(), root[several].tolist(), strict=True):
             index._members.setdefault(r, []).append(u)
         by_id = np.asarray(state["vocabulary"], dtype=np.uint64)

@@ -54,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         same = same_table(args.out, table)
         print(f"{args.out}: {'up to date' if same else 'differs from the shipped reports'}")
         return 0 if same else 1
-    np.savez_compressed(args.out, **table)
+    try:
+        np.savez_compressed(args.out, **table)
+    except OSError as exc:
+        print(
+            f"python -m training.bigrams: cannot write {args.out}: {exc.strerror}", file=sys.stderr
+        )
+        return 2
     with np.load(args.out) as table:
         print(f"{args.out}: {len(table['keys']):,} bigrams over {int(table['n']):,} sentences")
     return 0

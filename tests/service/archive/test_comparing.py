@@ -131,6 +131,12 @@ def _many(folder: Path, source: Path, copies: int, bodies: int = 4) -> list[str]
     return lines
 
 
+def _grow(journal: Path, lines: list[str]) -> None:
+    """Append journal lines, as a batch run adds its records."""
+    with journal.open("a", encoding="utf-8") as out:
+        out.write("".join(lines))
+
+
 def _plain(value: Any) -> Any:
     """An array as a list that compares equal to an equal one (NaN as None)."""
     if not hasattr(value, "tolist"):
@@ -173,8 +179,7 @@ def test_a_build_that_takes_in_added_records_gives_the_store_of_a_full_build(
     lines = _many(own_dir, journal, 12)
     journal.write_text("".join(lines[:40]), encoding="utf-8")
     assert build(own_dir)["mode"] == "rebuild"
-    with journal.open("a", encoding="utf-8") as out:
-        out.write("".join(lines[40:]))
+    _grow(journal, lines[40:])
     counts = build(own_dir)
     assert (counts["mode"], counts["added"], counts["compare"]) == ("extend", len(lines) - 40, True)
     extended = _snapshot(own_dir)
@@ -195,8 +200,7 @@ def test_a_comparison_killed_while_going_on_keeps_the_new_reports(
     lines = _many(own_dir, journal, 4)
     journal.write_text("".join(lines[:10]), encoding="utf-8")
     build(own_dir)
-    with journal.open("a", encoding="utf-8") as out:
-        out.write("".join(lines[10:]))
+    _grow(journal, lines[10:])
     monkeypatch.setattr(Comparison, "finish", _killed)  # the comparison process is forked
     counts = build(own_dir)
     assert (counts["mode"], counts["added"], counts["compare"]) == (
@@ -230,8 +234,7 @@ def test_a_dask_cluster_compares_as_one_machine_does(own_dir: Path) -> None:
     lines = _many(own_dir, journal, 8)
     journal.write_text("".join(lines[:30]), encoding="utf-8")
     build(own_dir)
-    with journal.open("a", encoding="utf-8") as out:
-        out.write("".join(lines[30:]))
+    _grow(journal, lines[30:])
     build(own_dir)  # a build, then one that takes in the rest
     alone = _snapshot(own_dir)
     with distributed.LocalCluster(
@@ -244,8 +247,7 @@ def test_a_dask_cluster_compares_as_one_machine_does(own_dir: Path) -> None:
         address = cluster.scheduler_address
         journal.write_text("".join(lines[:30]), encoding="utf-8")
         assert build(own_dir, scheduler=address, full=True)["compare"] is True
-        with journal.open("a", encoding="utf-8") as out:
-            out.write("".join(lines[30:]))
+        _grow(journal, lines[30:])
         counts = build(own_dir, scheduler=address)
         assert (counts["mode"], counts["compare"]) == ("extend", True)
     names = {str(task["key"]).split("-")[0] for task in stream.buffer}

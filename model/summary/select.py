@@ -12,6 +12,7 @@ from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
+from model.text.structure import structural_labels
 from model.text.units import sentence_kinds
 
 REDUNDANCY = 0.7
@@ -144,6 +145,9 @@ def _briefing_picks(
             preferred = [kinds.figure]
         else:
             label = sentence_labels == want
+            structural = want == "shortcomings" and not label.any()
+            if structural:
+                label = _admitted(doc)
             preferred = [label]
             if want == "shortcomings":
                 # a problem stated, before the sentence that only announces problems, and
@@ -156,6 +160,8 @@ def _briefing_picks(
                     label & ~kinds.remedy & ~cues.closes,
                     label,
                 ]
+                if structural:  # read from the structure alone: a sentence that admits
+                    preferred = preferred[:2]
             elif want == "plans":
                 # a plan itself, before a problem restated among the plans and before the
                 # sentence that leads into the list ("…如下：")
@@ -186,6 +192,20 @@ def _briefing_picks(
         if found is not None:
             first.append(int(found[0]))  # `order` is by score: the first is the best
     return first, cuts
+
+
+def _admitted(doc: Document) -> np.ndarray:
+    """Sentences of the paragraphs the structure reads as an admission of problems
+    (`structural_labels`: "我们清醒地看到…困难和问题…" closing a review), for a report where no
+    paragraph is labelled shortcomings.
+
+    The decoder learns its transitions from reports that keep their problems in a section
+    of their own, and overrules a lone admission inside a review (five of 32 State Council
+    reports since 1992); a reader still quotes it. Only a sentence that itself admits a
+    problem is taken from them: the structure's cue also fires on a plan to "找出存在问题".
+    """
+    admits = np.array(structural_labels(doc.paragraphs), dtype=object) == "shortcomings"
+    return admits[doc.sentence_paragraphs()]
 
 
 # A problem quoted in part keeps at least this many characters (one clause that says something).

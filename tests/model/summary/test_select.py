@@ -296,6 +296,37 @@ def test_the_briefings_plan_is_a_plan_not_a_problem_stated_among_the_plans() -> 
     assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "今年组织"]
 
 
+def test_an_admission_the_labels_overrule_still_gives_the_briefing_its_problem() -> None:
+    # A work report admits its problems in one paragraph closing its review; the decoder,
+    # learnt from reports that keep problems in a section of their own, labels it as the
+    # review. The structure reads it as the admission, and the briefing quotes it.
+    text = (
+        "一、过去一年的工作回顾\n全年办理行政复议案件131件，出庭应诉率达到100%。\n"
+        "全年清理规范性文件107件，修订44件。\n"
+        "我们也清醒地看到，工作中还存在不少困难和问题。执法人员专业能力不足，执法文书不规范。\n"
+        "二、2025年工作任务\n今年组织执法人员培训不少于4次，行政复议纠错率控制在3%以内。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 4 + ["plans"] * 2
+    scores = np.array([0.0, 1.0, 0.9, 0.1, 0.1, 0.0, 0.5])
+    assert [s.text[:4] for s in doc.sentences] == [
+        "一、过去",
+        "全年办理",
+        "全年清理",
+        "我们也清",
+        "执法人员",
+        "二、20",
+        "今年组织",
+    ]
+    briefing = (FIGURE_WANT, "shortcomings", "plans")
+    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
+    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "今年组织"]
+    # Where a paragraph is labelled shortcomings, the labels decide, as before.
+    doc.labels = ["achievements", "achievements", "shortcomings", "achievements", "plans", "plans"]
+    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
+    assert [p.text[:4] for p in picks] == ["全年办理", "全年清理", "今年组织"]
+
+
 @pytest.mark.parametrize("budget", [150, 300, 600])
 def test_the_briefing_shape_holds_on_every_seed(budget: int, seed_texts, bundle) -> None:
     # What a reader hands on: a result and a problem the report admits at every length; from

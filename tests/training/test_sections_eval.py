@@ -1,0 +1,48 @@
+"""The readers' section labels of the State Council reports, and their evaluation."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+
+from training.sections_eval import evaluate, gold_path, main, sections
+
+LABELS = {"achievements", "plans", "other"}
+
+
+def test_every_gold_line_is_a_top_level_section_of_its_report_with_a_label() -> None:
+    rows = [json.loads(line) for line in gold_path().read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 237 and {r["label"] for r in rows} <= LABELS
+    assert all(r["note"].strip() for r in rows)
+    found = [s for _, group in sections() for s in group]  # raises on a heading that moved
+    assert len(found) == len(rows)
+    assert [s.gold for s in found] == [r["label"] for r in sorted(rows, key=_order)]
+    for doc, group in sections():
+        for s in group:
+            assert doc.paragraphs[s.heading].heading and s.heading < s.end
+
+
+def _order(row: dict) -> tuple[str, int]:
+    return row["doc_id"], row["section"]
+
+
+def test_the_structure_is_scored_section_by_section() -> None:
+    metrics = evaluate(structure_only=True)
+    assert sum(metrics["sections"].values()) == 237
+    right = sum(n for k, n in metrics["right"].items() if k.startswith("structure/"))
+    confusions = Counter(
+        {k: n for k, n in metrics["confusion"].items() if k.split("/")[1] != k.split("/")[2]}
+    )
+    # every section is either right or one of the confusions
+    assert right + sum(confusions.values()) == 237
+    # the reviews are found by their headings; the work reports since 2004 name their years
+    assert metrics["right"]["structure/2004–2025"] >= 69
+    assert "structure/achievements/plans" not in metrics["confusion"]
+
+
+def test_main_prints_a_table_per_reader() -> None:
+    out = io.StringIO()
+    assert main(["--structure-only"], out) == 0
+    text = out.getvalue()
+    assert "structure" in text and "/237" in text and "classifier" not in text

@@ -25,7 +25,7 @@ _AGGREGATE = re.compile(r"生产总值|GDP|GNP|总产值")
 _PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
 _MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
 # What makes a plan a target rather than an intention.
-_TARGET = re.compile(r"力争|确保|目标|左右|以上|以内|控制在|提高到|降低到|下降到|实现")
+TARGET = re.compile(r"力争|确保|目标|左右|以上|以内|控制在|提高到|降低到|下降到|实现")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def reader_cues(doc: Document) -> Cues:
         states_problem=kinds.admission & ~kinds.remedy & ~closes & ~frames,
         frames=frames,
         closes=closes,
-        target=(labels == "plans") & (kinds.figure | (counted(doc, _TARGET) > 0)),
+        target=(labels == "plans") & (kinds.figure | (counted(doc, TARGET) > 0)),
     )
     doc.features["cues"] = cues
     return cues

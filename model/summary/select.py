@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picked, Summariser
-from model.summary.cues import reader_cues
+from model.summary.cues import TARGET, reader_cues
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
-from model.text.structure import structural_labels
-from model.text.units import sentence_kinds
+from model.text.structure import names_later, report_year, structural_labels
+from model.text.units import counted, sentence_kinds
 
 REDUNDANCY = 0.7
 
@@ -145,9 +146,11 @@ def _briefing_picks(
             preferred = [kinds.figure]
         else:
             label = sentence_labels == want
-            structural = want == "shortcomings" and not label.any()
-            if structural:
+            structural = not label.any()
+            if structural and want == "shortcomings":
                 label = _admitted(doc)
+            elif structural and want == "plans":
+                label = _targets_ahead(doc)
             preferred = [label]
             if want == "shortcomings":
                 # a problem stated, before the sentence that only announces problems, and
@@ -206,6 +209,28 @@ def _admitted(doc: Document) -> np.ndarray:
     """
     admits = np.array(structural_labels(doc.paragraphs), dtype=object) == "shortcomings"
     return admits[doc.sentence_paragraphs()]
+
+
+# The period a plan is for, besides a later year than the report's (`names_later`).
+_COMING = re.compile(r"今年|明年")
+
+
+def _targets_ahead(doc: Document) -> np.ndarray:
+    """Sentences that set the coming year a target with a figure ("今年国民经济宏观调控的主要
+    目标是：经济增长速度8％…"), for a report where no paragraph is labelled plans.
+
+    The structure reads a section as plans only when its heading says so; the task sections
+    of older work reports ("二、抓紧有利时机，加快经济发展") are read as the review, and a
+    reader still quotes the year's target.
+    """
+    kinds = sentence_kinds(doc)
+    norm = doc.normalised()
+    coming = counted(doc, _COMING) > 0
+    year = report_year(doc.paragraphs)
+    if year is not None:
+        later = [names_later(norm[a:b], year) for a, b in zip(*doc.spans(), strict=True)]
+        coming |= np.array(later, dtype=bool)
+    return coming & kinds.figure & (counted(doc, TARGET) > 0) & ~kinds.admission
 
 
 # A problem quoted in part keeps at least this many characters (one clause that says something).

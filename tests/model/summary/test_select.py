@@ -327,6 +327,30 @@ def test_an_admission_the_labels_overrule_still_gives_the_briefing_its_problem()
     assert [p.text[:4] for p in picks] == ["全年办理", "全年清理", "今年组织"]
 
 
+def test_a_report_whose_labels_give_no_plan_still_gives_its_years_target() -> None:
+    # Older work reports' task sections have headings that name no year, so the structure
+    # reads them as the review; the target the report sets for its coming year is the plan a
+    # reader quotes, not a figure of last year nor a target of no period.
+    text = (
+        "一、1996年工作回顾\n去年国内生产总值增长9.7%，物价涨幅回落到6.1%。\n"
+        "二、保持国民经济发展的良好势头\n全国人口控制在13亿以内，城镇化率提高到40%左右。"
+        "今年经济增长速度的调控目标定为8%左右。农业生产条件进一步改善，粮食产量达到4900亿公斤。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 4
+    starts = ["一、19", "去年国内", "二、保持", "全国人口", "今年经济", "农业生产"]
+    assert [s.text[:4] for s in doc.sentences] == starts
+    scores = np.array([0.0, 1.0, 0.0, 0.9, 0.1, 0.5])
+    briefing = (FIGURE_WANT, "shortcomings", "plans")
+    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
+    assert [p.text[:4] for p in picks] == ["去年国内", "全国人口", "今年经济"]
+    # Where a paragraph is labelled plans, the labels decide, as before: the plan is its
+    # best-scored sentence, and the rest follows the scores (the year's target scores lowest).
+    doc.labels = ["achievements", "achievements", "achievements", "plans"]
+    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
+    assert [p.text[:4] for p in picks] == ["去年国内", "全国人口", "农业生产"]
+
+
 @pytest.mark.parametrize("budget", [150, 300, 600])
 def test_the_briefing_shape_holds_on_every_seed(budget: int, seed_texts, bundle) -> None:
     # What a reader hands on: a result and a problem the report admits at every length; from

@@ -54,9 +54,11 @@ def select(
     """Best sentences within the budget by maximal marginal relevance, in document order.
 
     Only `candidates` are used. For each label in `briefing` that the report has, its best
-    sentence is picked first, when the budget is at least 3 sentences or 200 characters (so
-    that what the report admits and plans is never crowded out by its claims); under a
-    character budget it is chosen among sentences of at most a third of the budget.
+    sentence is picked first (a report whose labels hold no problem or no plan has its
+    admission or its target for the coming year picked instead, see `_briefing_picks`),
+    when the budget is at least 3 sentences or 200 characters (so that what the report
+    admits and plans is never crowded out by its claims); under a character budget it is
+    chosen among sentences of at most a third of the budget.
     Then each pick maximises (1 - diversity) × score (scaled to the best) - diversity × its
     highest cosine to a sentence already picked (Carbonell & Goldstein 1998), on
     character-bigram TF-IDF; a sentence whose cosine to a pick exceeds `redundancy` is never
@@ -126,7 +128,9 @@ def _briefing_picks(
     problems, and both to one on its remedy; when every sentence stating a problem is too long,
     the best is cut at a clause boundary rather than replaced by an announcement. For plans, a
     plan is preferred to a problem restated among the plans ("我国消费…比重偏低，不利于…") and
-    to the sentence leading into the list of them.
+    to the sentence leading into the list of them. Where no sentence has the label, the
+    structure's admission of problems (`_admitted`) and a target set for the coming year
+    (`_targets_ahead`) stand in for shortcomings and plans.
     """
     if doc.labels is None:
         return [], {}

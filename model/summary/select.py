@@ -14,7 +14,7 @@ from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
 from model.text.structure import names_later, report_year, structural_labels
-from model.text.units import counted, sentence_kinds
+from model.text.units import counted, quoted_from, sentence_kinds
 
 REDUNDANCY = 0.7
 
@@ -279,7 +279,7 @@ def pick(
     if cuts:
         lengths = lengths.copy()
         for k, end in cuts.items():
-            lengths[k] = len(_cut_text(doc, int(candidates[k]), end))
+            lengths[k] = len(_cut_text(doc, doc.sentences[int(candidates[k])].start, end))
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
     # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.
@@ -305,23 +305,30 @@ def pick(
             np.maximum(similar, vectors.times_row(i)[candidates], out=similar)
     by_score = sorted(chosen, key=lambda i: (-scores[i], i))
     ranks = {i: r for r, i in enumerate(by_score, start=1)}
-    return [
-        Picked(
-            doc.sentences[i].text if i not in ends else _cut_text(doc, i, ends[i]),
-            float(scores[i]),
-            ranks[i],
-            doc.sentences[i].start,
-            ends.get(i, doc.sentences[i].end),
-            doc.sentence_label(doc.sentences[i]),
-            cut=i in ends,
+    norm = doc.normalised()
+    picked = []
+    for i in sorted(chosen):
+        s = doc.sentences[i]
+        start = s.start + quoted_from(norm[s.start : s.end])
+        end = ends.get(i, s.end)
+        text = unwrap(doc.text[start:end]) if start > s.start else s.text
+        picked.append(
+            Picked(
+                text if i not in ends else _cut_text(doc, start, end),
+                float(scores[i]),
+                ranks[i],
+                start,
+                end,
+                doc.sentence_label(s),
+                cut=i in ends,
+            )
         )
-        for i in sorted(chosen)
-    ]
+    return picked
 
 
-def _cut_text(doc: Document, i: int, end: int) -> str:
-    """Sentence i up to `end`, as it reads, marked as cut."""
-    return unwrap(doc.text[doc.sentences[i].start : end]).rstrip() + CUT_MARK
+def _cut_text(doc: Document, start: int, end: int) -> str:
+    """A sentence from `start` up to `end`, as it reads, marked as cut."""
+    return unwrap(doc.text[start:end]).rstrip() + CUT_MARK
 
 
 def summarise(

@@ -75,6 +75,20 @@ def marker_end(norm: str) -> int:
     return m.end() if m else 0
 
 
+# A lead-in to a list of problems or measures ("主要是：…", "主要表现在：…").
+_LIST_LEAD = re.compile(r"\s*主要(?:是|有|表现为|表现在|体现在)[：，]\s*")
+
+
+def quoted_from(norm: str) -> int:
+    """Where a sentence quoted on its own starts: after the list marker ("一是", "首先，") or the
+    lead-in ("主要是：") it opens with, which point to a list the reader of a summary does not
+    see and made blind readers call such sentences fragments; 0 when what is left would be a
+    scrap."""
+    m = _LIST_LEAD.match(norm)
+    end = m.end() if m else marker_end(norm)
+    return end if len(norm) - end > SCRAP_CHARS else 0
+
+
 def is_scrap(text: str) -> bool:
     """At most `SCRAP_CHARS` characters: too little to say anything."""
     return len(text.strip()) <= SCRAP_CHARS

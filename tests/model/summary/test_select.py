@@ -207,7 +207,9 @@ def test_picks_carry_score_rank_and_label(tiny_report, bundle) -> None:
     scores = get_summariser().score(doc)
     picks = select(doc, scores, Budget(max_sentences=3))
     best = int(np.argmax(np.where(candidates(doc)[0], scores, -np.inf)))
-    assert any(p.rank == 1 and p.start == doc.sentences[best].start for p in picks)
+    # the best sentence, quoted from after a list marker it may open with
+    top = doc.sentences[best]
+    assert any(p.rank == 1 and top.start <= p.start < p.end == top.end for p in picks)
     for p in picks:
         assert p.label in set(doc.labels)
         assert set(p.as_dict()) == {"text", "score", "rank", "start", "end", "label", "cut"}
@@ -349,6 +351,27 @@ def test_a_report_whose_labels_give_no_plan_still_gives_its_years_target() -> No
     doc.labels = ["achievements", "achievements", "achievements", "plans"]
     picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
     assert [p.text[:4] for p in picks] == ["去年国内", "全国人口", "农业生产"]
+
+
+def test_a_sentence_is_quoted_without_the_list_marker_it_opens_with() -> None:
+    # "二是…", "主要是：…" quoted alone point to a list the reader does not see.
+    text = (
+        "一、工作回顾\n全年办理行政复议案件131件，出庭应诉率达到100%。\n"
+        "二、存在的问题\n主要是：执法人员专业能力不足，执法文书不规范，案卷评查问题较多。\n"
+        "三、下一步计划\n明年继续完善法律顾问制度。二是组织执法人员培训不少于4次，"
+        "行政复议纠错率控制在3%以内。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.0, 1.0])
+    briefing = (FIGURE_WANT, "shortcomings", "plans")
+    picks = select(doc, scores, Budget(max_chars=300), briefing=briefing)
+    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "组织执法"]
+    check_picks(text, picks, Budget(max_chars=300))  # offsets: the quoted span, unwrapped
+    assert [p.end for p in picks] == [doc.sentences[i].end for i in (1, 3, 6)]
+    assert [p.start for p in picks] == [
+        doc.sentences[i].start + k for i, k in ((1, 0), (3, 4), (6, 2))
+    ]
 
 
 @pytest.mark.parametrize("budget", [150, 300, 600])

@@ -17,6 +17,7 @@ from model.text.units import (
     is_title_line,
     is_topic_clause,
     marker_end,
+    quoted_from,
     sentence_kinds,
     specifics,
 )
@@ -168,6 +169,32 @@ def test_marker_end(text: str, end: int) -> None:
     assert marker_end(text) == end
     if end:
         assert text[end:] == "强化"
+
+
+PROBLEMS = "农民收入增长缓慢，有些地方拖欠工资严重，就业压力加大。"
+
+
+@pytest.mark.parametrize(
+    ("lead", "skipped"),
+    [
+        ("二是", True),
+        ("首先，", True),
+        ("（三）", True),
+        ("主要是：", True),
+        ("主要表现在：", True),
+        ("主要有，", True),
+        ("", False),
+        ("主要", False),  # the words of the sentence, not a lead-in
+        ("其中，", False),  # points back: such a sentence is never quoted alone (`dependent`)
+    ],
+)
+def test_a_sentence_is_quoted_from_after_its_list_marker_or_lead_in(lead, skipped) -> None:
+    text = lead + PROBLEMS
+    assert text[quoted_from(text) :] == (PROBLEMS if skipped else text)
+
+
+def test_a_marker_is_kept_when_what_follows_would_be_a_scrap() -> None:
+    assert quoted_from("一是强化制度落实。") == 0
 
 
 # -- sentence_kinds: shape of the result ------------------------------------------------------

@@ -67,11 +67,14 @@ class Summariser(Protocol):
     the scores' order, as a baseline should. `briefing` names the section labels whose best
     sentence `select` picks first (what a report admits and plans); baselines name none.
     `briefed_diversity`, when not None, replaces `diversity` once the briefing has reserved
-    those parts: the rest of the budget then follows the scores more closely.
+    those parts: the rest of the budget then follows the scores more closely. `fill_quantile`,
+    when not None, keeps out of the characters left after the briefing every sentence scoring
+    below that quantile of the report's usable sentences.
     """
 
     diversity: float
     briefing: tuple[str, ...]
     briefed_diversity: float | None
+    fill_quantile: float | None
 
     def score(self, doc: Document) -> np.ndarray: ...

@@ -50,6 +50,7 @@ def select(
     diversity: float = 0.0,
     briefing: Sequence[str] = (),
     briefed_diversity: float | None = None,
+    fill_quantile: float | None = None,
 ) -> list[Picked]:
     """Best sentences within the budget by maximal marginal relevance, in document order.
 
@@ -81,7 +82,11 @@ def select(
     first, cuts = _briefing_picks(doc, order, budget, briefing) if briefing else ([], {})
     if first and briefed_diversity is not None:
         diversity = briefed_diversity
-    return pick(doc, scores, order, budget, redundancy, diversity, first, cuts)
+    # A sentence budget asks for that many sentences; a table cell (no briefing) keeps its
+    # parts: only the characters left after a briefing go to the best sentences alone.
+    if not first or budget.max_chars is None:
+        fill_quantile = None
+    return pick(doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile)
 
 
 def select_for(
@@ -95,6 +100,7 @@ def select_for(
         diversity=summariser.diversity,
         briefing=summariser.briefing,
         briefed_diversity=summariser.briefed_diversity,
+        fill_quantile=summariser.fill_quantile,
     )
 
 
@@ -264,11 +270,13 @@ def pick(
     diversity: float,
     first: Sequence[int] = (),
     cuts: Mapping[int, int] | None = None,
+    fill_quantile: float | None = None,
 ) -> list[Picked]:
     """`select` over usable sentences already in score order (shared by every section).
 
     `first`: positions in `candidates` picked before the others, budget permitting; `cuts`:
-    the end offsets of those quoted in part, which then count as long as they read.
+    the end offsets of those quoted in part, which then count as long as they read; after
+    them, only sentences scoring at least `fill_quantile` of the candidates' scores.
     """
     budget = _default(budget)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
@@ -286,10 +294,15 @@ def pick(
     similar = np.zeros(len(candidates))
     open_ = np.ones(len(candidates), dtype=bool)
     vectors = bigram_vectors(doc) if (redundancy < 1 or diversity) and doc.sentences else None
+    worthy = open_.copy()
+    if fill_quantile is not None and len(candidates):
+        worthy = scores[candidates] >= np.quantile(scores[candidates], fill_quantile)
     chosen: list[int] = []
     queue = list(first)
     while len(chosen) < max_n:
         fits = open_ & (lengths <= chars_left) & (similar <= redundancy)
+        if not queue:
+            fits &= worthy
         if not fits.any():
             break
         k = queue.pop(0) if queue else -1

@@ -374,6 +374,35 @@ def test_a_sentence_is_quoted_without_the_list_marker_it_opens_with() -> None:
     ]
 
 
+def test_the_characters_left_after_the_briefing_go_only_to_the_best_sentences() -> None:
+    # What the briefing leaves would take every sentence, the slogan among them; only those
+    # in the report's best quarter by score get it. A sentence budget fills as before.
+    text = (
+        "一、工作回顾\n全年办理行政复议案件131件，出庭应诉率达到100%。"
+        "坚持以问题为导向，推动依法规范履职。"
+        "清理规范性文件107件，修订44件。组织执法人员培训6次，参训320人次。\n"
+        "二、存在的问题\n执法人员专业能力不足，执法文书不规范。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2
+    scores = np.array([0.0, 1.0, 0.3, 0.6, 0.5, 0.0, 0.9])
+    briefing = (FIGURE_WANT, "shortcomings")
+    args = {"briefing": briefing, "diversity": 0.0}
+    budget = Budget(max_chars=200)  # the briefing applies from 200 characters
+    picks = select(doc, scores, budget, fill_quantile=0.75, **args)
+    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员"]
+    picks = select(doc, scores, budget, **args)
+    assert [p.text[:4] for p in picks] == [
+        "全年办理",
+        "坚持以问",
+        "清理规范",
+        "组织执法",
+        "执法人员",
+    ]
+    picks = select(doc, scores, Budget(max_sentences=3), fill_quantile=0.75, **args)
+    assert len(picks) == 3
+
+
 @pytest.mark.parametrize("budget", [150, 300, 600])
 def test_the_briefing_shape_holds_on_every_seed(budget: int, seed_texts, bundle) -> None:
     # What a reader hands on: a result and a problem the report admits at every length; from

@@ -76,9 +76,13 @@ def reader_rows(
         admits = any(g == "shortcomings" for g in gold[content])
         plans = any(g == "plans" for g in gold[content])
         rich = int(kinds.figure[content].sum()) >= RICH_IN_FIGURES
-        index = {s.start: i for i, s in enumerate(doc.sentences)}
+        starts = doc.spans()[0]
         for method in methods:
-            picked = [index[p.start] for p in summarise(doc, budget, method)]
+            # the sentence each pick quotes (from after a list marker it may open with)
+            picked = [
+                int(np.searchsorted(starts, p.start, side="right")) - 1
+                for p in summarise(doc, budget, method)
+            ]
             rows[method].append(
                 ReaderRow(
                     sentences=len(picked),

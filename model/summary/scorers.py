@@ -262,11 +262,11 @@ def sentence_features(doc: Document) -> np.ndarray:
 
 
 # The characters left once the briefing has picked go only to sentences among the report's
-# best quarter by learnt score: below that, what
-# fits is short and generic ("坚持以问题为导向，…", "企业群众体验感、获得感、满意度明显提升。",
-# the slogans blind readers marked down). Chosen on one half of the extracts (at 300, 0.5
-# changed nothing, 0.9 cost the seeds 0.03); on the other half, at 300 and 600, it changed four
-# summaries: ROUGE-2 rose by 0.007 and 0.011 in two and fell by 0.004 in two.
+# best quarter by learnt score: below that, what fits is short and generic, the slogans
+# blind readers marked down ("坚持以问题为导向，…", "企业群众体验感、获得感、满意度明显提升。").
+# Chosen on one half of the extracts (at 300, 0.5 changed nothing, 0.9 cost the seeds 0.03);
+# on the other half, at 300 and 600, it changed four summaries: ROUGE-2 rose by 0.007 and
+# 0.011 in two and fell by 0.004 in two.
 FILL_QUANTILE = 0.75
 
 

@@ -294,9 +294,10 @@ def pick(
     similar = np.zeros(len(candidates))
     open_ = np.ones(len(candidates), dtype=bool)
     vectors = bigram_vectors(doc) if (redundancy < 1 or diversity) and doc.sentences else None
-    worthy = open_.copy()
+    floor = -np.inf
     if fill_quantile is not None and len(candidates):
-        worthy = scores[candidates] >= np.quantile(scores[candidates], fill_quantile)
+        floor = np.quantile(scores[candidates], fill_quantile)
+    worthy = scores[candidates] >= floor
     chosen: list[int] = []
     queue = list(first)
     while len(chosen) < max_n:

@@ -272,6 +272,16 @@ def test_a_problem_stated_only_at_length_is_quoted_in_part_not_replaced(method: 
     assert not any(p.cut for p in summarise(doc, Budget(max_chars=600), method))
 
 
+BRIEFING = (FIGURE_WANT, "shortcomings", "plans")
+THREE = Budget(max_sentences=3)
+
+
+def briefed(doc, scores, budget: Budget = THREE, **options) -> list[str]:
+    """The first characters of each sentence `select` picks with the default's briefing."""
+    options.setdefault("briefing", BRIEFING)
+    return [p.text[:4] for p in select(doc, scores, budget, **options)]
+
+
 def test_the_briefings_plan_is_a_plan_not_a_problem_stated_among_the_plans() -> None:
     # Work reports restate a problem inside their plans ("我国消费…比重偏低，不利于…"): the
     # plan a reader wants is one the report will carry out. Scores favour the problem here.
@@ -293,9 +303,7 @@ def test_the_briefings_plan_is_a_plan_not_a_problem_stated_among_the_plans() -> 
         "基层执法",
         "今年组织",
     ]
-    briefing = (FIGURE_WANT, "shortcomings", "plans")
-    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)  # the briefing alone
-    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "今年组织"]
+    assert briefed(doc, scores) == ["全年办理", "执法人员", "今年组织"]
 
 
 def test_an_admission_the_labels_overrule_still_gives_the_briefing_its_problem() -> None:
@@ -320,13 +328,10 @@ def test_an_admission_the_labels_overrule_still_gives_the_briefing_its_problem()
         "二、20",
         "今年组织",
     ]
-    briefing = (FIGURE_WANT, "shortcomings", "plans")
-    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
-    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "今年组织"]
+    assert briefed(doc, scores) == ["全年办理", "执法人员", "今年组织"]
     # Where a paragraph is labelled shortcomings, the labels decide, as before.
     doc.labels = ["achievements", "achievements", "shortcomings", "achievements", "plans", "plans"]
-    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
-    assert [p.text[:4] for p in picks] == ["全年办理", "全年清理", "今年组织"]
+    assert briefed(doc, scores) == ["全年办理", "全年清理", "今年组织"]
 
 
 def test_a_report_whose_labels_give_no_plan_still_gives_its_years_target() -> None:
@@ -343,14 +348,11 @@ def test_a_report_whose_labels_give_no_plan_still_gives_its_years_target() -> No
     starts = ["一、19", "去年国内", "二、保持", "全国人口", "今年经济", "农业生产"]
     assert [s.text[:4] for s in doc.sentences] == starts
     scores = np.array([0.0, 1.0, 0.0, 0.9, 0.1, 0.5])
-    briefing = (FIGURE_WANT, "shortcomings", "plans")
-    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
-    assert [p.text[:4] for p in picks] == ["去年国内", "全国人口", "今年经济"]
+    assert briefed(doc, scores) == ["去年国内", "全国人口", "今年经济"]
     # Where a paragraph is labelled plans, the labels decide, as before: the plan is its
     # best-scored sentence, and the rest follows the scores (the year's target scores lowest).
     doc.labels = ["achievements", "achievements", "achievements", "plans"]
-    picks = select(doc, scores, Budget(max_sentences=3), briefing=briefing)
-    assert [p.text[:4] for p in picks] == ["去年国内", "全国人口", "农业生产"]
+    assert briefed(doc, scores) == ["去年国内", "全国人口", "农业生产"]
 
 
 def test_a_sentence_is_quoted_without_the_list_marker_it_opens_with() -> None:
@@ -364,8 +366,7 @@ def test_a_sentence_is_quoted_without_the_list_marker_it_opens_with() -> None:
     doc = build_document(text)
     doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 2
     scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.0, 1.0])
-    briefing = (FIGURE_WANT, "shortcomings", "plans")
-    picks = select(doc, scores, Budget(max_chars=300), briefing=briefing)
+    picks = select(doc, scores, Budget(max_chars=300), briefing=BRIEFING)
     assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "组织执法"]
     check_picks(text, picks, Budget(max_chars=300))  # offsets: the quoted span, unwrapped
     assert [p.end for p in picks] == [doc.sentences[i].end for i in (1, 3, 6)]
@@ -386,21 +387,17 @@ def test_the_characters_left_after_the_briefing_go_only_to_the_best_sentences() 
     doc = build_document(text)
     doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2
     scores = np.array([0.0, 1.0, 0.3, 0.6, 0.5, 0.0, 0.9])
-    briefing = (FIGURE_WANT, "shortcomings")
-    args = {"briefing": briefing, "diversity": 0.0}
+    args = {"briefing": (FIGURE_WANT, "shortcomings"), "diversity": 0.0}
     budget = Budget(max_chars=200)  # the briefing applies from 200 characters
-    picks = select(doc, scores, budget, fill_quantile=0.75, **args)
-    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员"]
-    picks = select(doc, scores, budget, **args)
-    assert [p.text[:4] for p in picks] == [
+    assert briefed(doc, scores, budget, fill_quantile=0.75, **args) == ["全年办理", "执法人员"]
+    assert briefed(doc, scores, budget, **args) == [
         "全年办理",
         "坚持以问",
         "清理规范",
         "组织执法",
         "执法人员",
     ]
-    picks = select(doc, scores, Budget(max_sentences=3), fill_quantile=0.75, **args)
-    assert len(picks) == 3
+    assert len(briefed(doc, scores, fill_quantile=0.75, **args)) == 3
 
 
 @pytest.mark.parametrize("budget", [150, 300, 600])

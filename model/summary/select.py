@@ -66,9 +66,11 @@ def select(
     picked. With diversity 0 the picks follow the scores, skipping only near-duplicates; once
     the briefing has picked, `briefed_diversity` (when not None) replaces `diversity`. A
     sentence longer than the characters left is skipped, not cut: output stays extractive and
-    the character budget is never exceeded. The one exception is a report that states its
-    problems only in sentences too long for the briefing's share: its best problem sentence is
-    quoted up to a clause boundary, with "…" (`CUT_MARK`) for the rest (`Picked.cut`). Ranks
+    the character budget is never exceeded. The exceptions: a report that states its problems
+    only in sentences too long for the briefing's share has its best problem sentence quoted up
+    to a clause boundary, with "…" (`CUT_MARK`) for the rest (`Picked.cut`); and a report
+    whose every usable sentence is longer than the budget has its best one quoted so, rather
+    than an empty summary. Ranks
     order the picks by score.
     """
     usable = candidates(doc)[0]
@@ -86,7 +88,13 @@ def select(
     # parts: only the characters left after a briefing go to the best sentences alone.
     if not first or budget.max_chars is None:
         fill_quantile = None
-    return pick(doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile)
+    picks = pick(doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile)
+    if picks or budget.max_chars is None or not len(order) or budget.max_sentences == 0:
+        return picks
+    # Every usable sentence is longer than the budget (an opening's one long sentence): the
+    # best is quoted up to a clause boundary rather than nothing.
+    end = _clause_cut(doc, int(order[0]), budget.max_chars - len(CUT_MARK))
+    return [] if end is None else pick(doc, scores, order, budget, redundancy, 0.0, [0], {0: end})
 
 
 def select_for(

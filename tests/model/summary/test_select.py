@@ -60,6 +60,19 @@ def test_a_sentence_longer_than_the_characters_left_is_skipped_not_cut() -> None
     assert [p.text for p in picks] == short
 
 
+def test_a_report_whose_every_sentence_is_too_long_gets_its_best_cut_not_nothing() -> None:
+    # An opening whose one body sentence is longer than the budget: a summary of nothing would
+    # tell the reader nothing; its first clauses do, marked as cut.
+    text = "一、工作情况\n" + "全年办理行政复议案件131件，" * 8 + "全部依法办结。\n"
+    doc = build_document(text)
+    budget = Budget(max_chars=60)
+    picks = summarise(doc, budget)
+    check_picks(text, picks, budget)
+    assert len(picks) == 1 and picks[0].cut and picks[0].text.endswith("…")
+    assert text[picks[0].end] == "，"  # cut at a clause boundary
+    assert summarise(doc, Budget(max_chars=10)) == []  # no clause fits: nothing, as before
+
+
 # -- small and odd inputs ----------------------------------------------------------------------
 
 

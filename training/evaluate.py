@@ -470,7 +470,8 @@ def recovery_rows(
 ) -> Rows:
     """(ROUGE-1, ROUGE-2, ROUGE-L) of each report, by method; reports without headings skipped.
 
-    `diversities` adds rows of the default summariser picking with each of those MMR weights.
+    `diversities` adds rows of the default summariser picking with each of those MMR weights
+    (its other options kept).
     """
     keys = [*methods, *(["oracle"] if oracle else []), *map(_diversity_key, diversities)]
     totals: Rows = {key: [] for key in keys}
@@ -497,6 +498,8 @@ def recovery_rows(
                     Budget(max_chars=budget),
                     diversity=diversity,
                     briefing=default.briefing,
+                    briefed_diversity=default.briefed_diversity,
+                    fill_quantile=default.fill_quantile,
                 )
                 picks[_diversity_key(diversity)] = [p.text for p in chosen]
         for method, sentences in picks.items():

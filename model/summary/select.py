@@ -20,9 +20,12 @@ REDUNDANCY = 0.7
 
 # A briefing reserves its admissions and plans only when the budget leaves room for claims too.
 _BRIEFING_SENTENCES, _BRIEFING_CHARS = 3, 200
-# Under a character budget, a reserved sentence is looked for among those of at most this
-# share of the budget first, so that the claims keep room.
-_SHARES = (0.25, 1 / 3, 0.5)
+# Under a character budget, a reserved sentence is the best of those of at most half the
+# budget. Looking among the shortest first (a quarter, then a third) kept room for more claims
+# but passed over the sentences readers quote, which are long: the admitted problems listed in
+# one sentence, the GDP line with its companions, the year's targets. Held out, ROUGE-2 at 300
+# characters rose from 0.417 / 0.404 to 0.479 / 0.416 on the two halves of the extracts.
+_SHARE = 0.5
 
 
 def candidates(doc: Document) -> tuple[np.ndarray, str]:
@@ -59,7 +62,7 @@ def select(
     admission or its target for the coming year picked instead, see `_briefing_picks`),
     when the budget is at least 3 sentences or 200 characters (so that what the report
     admits and plans is never crowded out by its claims); under a character budget it is
-    chosen among sentences of at most a third of the budget.
+    chosen by score among sentences of at most half the budget.
     Then each pick maximises (1 - diversity) × score (scaled to the best) - diversity × its
     highest cosine to a sentence already picked (Carbonell & Goldstein 1998), on
     character-bigram TF-IDF; a sentence whose cosine to a pick exceeds `redundancy` is never
@@ -153,52 +156,26 @@ def _briefing_picks(
     )
     if not roomy:
         return [], {}
-    kinds = sentence_kinds(doc)
-    sentence_labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
     lengths = doc.lengths()[order]
-    limits = [np.inf] if budget.max_chars is None else [budget.max_chars * f for f in _SHARES]
+    room = np.inf if budget.max_chars is None else float(budget.max_chars)
+    tiers = {want: _preferred(doc, want) for want in wants}
+    # What each want needs at least: its shortest sentence of the first tier that has one.
+    need = {
+        want: next((float(lengths[m].min()) for t in tiers[want] if (m := t[order]).any()), 0.0)
+        for want in wants
+    }
     first: list[int] = []
     cuts: dict[int, int] = {}
-    for want in wants:
-        if want == FIGURE_WANT:
-            preferred = [kinds.figure]
-        else:
-            label = sentence_labels == want
-            structural = not label.any()
-            if structural and want == "shortcomings":
-                label = _admitted(doc)
-            elif structural and want == "plans":
-                label = _targets_ahead(doc)
-            preferred = [label]
-            if want == "shortcomings":
-                # a problem stated, before the sentence that only announces problems, and
-                # both before one that resolves to meet them ("我们要…决不辜负…")
-                cues = reader_cues(doc)
-                admits = label & kinds.admission & ~kinds.remedy & ~cues.closes
-                preferred = [
-                    label & cues.states_problem,
-                    admits,
-                    label & ~kinds.remedy & ~cues.closes,
-                    label,
-                ]
-                if structural:  # read from the structure alone: a sentence that admits
-                    preferred = preferred[:2]
-            elif want == "plans":
-                # a plan itself, before a problem restated among the plans and before the
-                # sentence that leads into the list ("…如下：")
-                ends = doc.spans()[1]
-                norm = doc.normalised()
-                lead_in = np.fromiter(
-                    (norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label)
-                )
-                preferred = [label & ~kinds.admission & ~lead_in, label & ~lead_in, label]
-        if any(preferred[-1][order[k]] for k in first):
+    for k, want in enumerate(wants):
+        preferred = tiers[want]
+        if any(preferred[-1][order[j]] for j in first):
             continue  # a sentence picked already gives it
+        # the best of at most half the budget, leaving the wants still to come their need
+        limit = min(room * _SHARE, room - sum(need[w] for w in wants[k + 1 :]))
         found = next(
             (
                 hits
                 for mask in preferred
-                for limit in limits
                 if len(hits := np.flatnonzero(mask[order] & (lengths <= limit)))
             ),
             None,
@@ -206,13 +183,46 @@ def _briefing_picks(
         if want == "shortcomings" and budget.max_chars is not None:
             stated = np.flatnonzero(preferred[0][order])
             if len(stated) and (found is None or not preferred[0][order[found[0]]]):
-                end = _clause_cut(doc, int(order[stated[0]]), limits[-1] - len(CUT_MARK))
+                end = _clause_cut(doc, int(order[stated[0]]), limit - len(CUT_MARK))
                 if end is not None:
                     cuts[int(stated[0])] = end
                     found = stated
         if found is not None:
-            first.append(int(found[0]))  # `order` is by score: the first is the best
+            j = int(found[0])  # `order` is by score: the first is the best
+            first.append(j)
+            taken = (cuts[j] - doc.sentences[int(order[j])].start + 1) if j in cuts else lengths[j]
+            room -= float(taken)
     return first, cuts
+
+
+def _preferred(doc: Document, want: str) -> list[np.ndarray]:
+    """The sentences that give `want`, best kind first (see `_briefing_picks`)."""
+    kinds = sentence_kinds(doc)
+    if want == FIGURE_WANT:
+        return [kinds.figure]
+    label = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == want
+    if want == "shortcomings":
+        # a problem stated, before the sentence that only announces problems, and both
+        # before one that resolves to meet them ("我们要…决不辜负…")
+        cues = reader_cues(doc)
+
+        def admitting(mask: np.ndarray) -> list[np.ndarray]:
+            admits = mask & kinds.admission & ~kinds.remedy & ~cues.closes
+            return [mask & cues.states_problem, admits]
+
+        if not any(t.any() for t in admitting(label)):
+            # the labels admit nothing: the structure's admissions, only those that admit
+            return admitting(label | _admitted(doc))
+        return [*admitting(label), label & ~kinds.remedy & ~cues.closes, label]
+    if want == "plans":
+        label = label if label.any() else _targets_ahead(doc)
+        # a plan itself, before a problem restated among the plans and before the sentence
+        # that leads into the list ("…如下：")
+        ends = doc.spans()[1]
+        norm = doc.normalised()
+        lead_in = np.fromiter((norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label))
+        return [label & ~kinds.admission & ~lead_in, label & ~lead_in, label]
+    return [label]
 
 
 def _admitted(doc: Document) -> np.ndarray:

@@ -342,9 +342,59 @@ def test_an_admission_the_labels_overrule_still_gives_the_briefing_its_problem()
         "今年组织",
     ]
     assert briefed(doc, scores) == ["全年办理", "执法人员", "今年组织"]
-    # Where a paragraph is labelled shortcomings, the labels decide, as before.
+    # A paragraph labelled shortcomings that admits nothing does not stand in for it.
     doc.labels = ["achievements", "achievements", "shortcomings", "achievements", "plans", "plans"]
-    assert briefed(doc, scores) == ["全年办理", "全年清理", "今年组织"]
+    assert briefed(doc, scores) == ["全年办理", "执法人员", "今年组织"]
+    # Where a labelled paragraph admits a problem, the labels decide.
+    doc.labels = ["achievements", "achievements", "achievements", "shortcomings", "plans", "plans"]
+    scores[3] = 0.2  # the announcement ("…存在不少困难和问题。") ranks above the statement
+    assert briefed(doc, scores) == ["全年办理", "执法人员", "今年组织"]
+
+
+def test_a_closing_resolve_labelled_shortcomings_does_not_stand_for_the_problem() -> None:
+    # The admission inside the review is labelled achievements; the only paragraph labelled
+    # shortcomings is the resolve that closes the report ("…切实解决存在的问题…决不辜负…").
+    text = (
+        "一、过去一年的工作回顾\n全年办理行政复议案件131件，出庭应诉率达到100%。\n"
+        "政府工作仍然存在一些不足，执法人员专业能力不够强，执法文书不规范。\n"
+        "二、2025年工作任务\n今年组织执法人员培训不少于4次，行政复议纠错率控制在3%以内。\n"
+        "我们一定要采取更加有力的措施，切实解决存在的问题，决不辜负人民的重托。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 3 + ["plans"] * 2 + ["shortcomings"]
+    scores = np.array([0.0, 1.0, 0.1, 0.0, 0.5, 0.9])
+    assert [s.text[:4] for s in doc.sentences] == [
+        "一、过去",
+        "全年办理",
+        "政府工作",
+        "二、20",
+        "今年组织",
+        "我们一定",
+    ]
+    assert briefed(doc, scores) == ["全年办理", "政府工作", "今年组织"]
+
+
+def test_the_briefing_quotes_the_best_sentence_up_to_half_the_budget() -> None:
+    # Readers quote the problems listed in one long sentence, not a shorter weaker one; the
+    # plan still gets its room.
+    long_problem = (
+        "执法人员专业能力不足，执法文书不规范，基层执法力量薄弱，行政复议纠错率偏高，"
+        "普法宣传针对性不强，法治督察整改不到位。"
+    )
+    text = (
+        "一、工作回顾\n全年办理行政复议案件131件，出庭应诉率达到100%。\n"
+        f"二、存在的问题\n{long_problem}普法宣传针对性不强，覆盖面不够广。\n"
+        "三、2025年工作计划\n今年组织执法人员培训不少于4次，行政复议纠错率控制在3%以内。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.0, 0.9, 0.5, 0.0, 0.8])
+    assert len(long_problem) > 50  # over a quarter of the budget below, under half
+    picks = select(doc, scores, Budget(max_sentences=3, max_chars=200), briefing=BRIEFING)
+    assert [p.text[:4] for p in picks] == ["全年办理", "执法人员", "今年组织"]
+    assert picks[1].text == long_problem
+    # the shorter statement fits in a quarter of the budget, and scores lower
+    assert len(doc.sentences[4].text) <= 50
 
 
 def test_a_report_whose_labels_give_no_plan_still_gives_its_years_target() -> None:

@@ -2,11 +2,13 @@
 
     python benchmarks/blind_pairs.py OUT_DIR [--max-chars 300] [--every 3]
     python benchmarks/blind_pairs.py OUT_DIR --against EARLIER.json   # learnt, then and now
+    python benchmarks/blind_pairs.py OUT_DIR --against EARLIER.json --changed-only
     python benchmarks/blind_pairs.py OUT_DIR --against-reader a         # against a reader's extract
 
 `OUT_DIR/learnt.json` keeps each report's `learnt` summary ({doc_id: text}); given back with
 `--against` (from a run of an earlier version), it takes the place of `sectionrank`, as
-"earlier", so that a change of the default is read blind against what it replaced.
+"earlier", so that a change of the default is read blind against what it replaced;
+`--changed-only` keeps only the reports whose summary the change altered.
 `--against-reader R` puts reader R's extract of the same budget (`seeds/extracts/R/`) in its
 place, as "human": how often a reader prefers the summary to a careful person's extract.
 
@@ -67,9 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--against", type=Path, help="an earlier run's learnt.json")
     parser.add_argument("--against-reader", help="a reader of seeds/extracts (a or b)")
+    parser.add_argument(
+        "--changed-only",
+        action="store_true",
+        help="with --against: only the reports whose summary differs from the earlier one",
+    )
     args = parser.parse_args(argv)
     from training.extracts import READERS, load_extracts
 
+    if args.changed_only and not args.against:
+        parser.error("--changed-only needs --against")
     if args.against_reader and args.against_reader not in READERS:
         parser.error(f"--against-reader: one of {', '.join(READERS)}")
     earlier: dict[str, str] = {}
@@ -84,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         other, missing = "earlier", sorted(set(found) - set(earlier))
         if missing:
             parser.error(f"--against {args.against}: no summary of {', '.join(missing)}")
-        found = {d: texts | {other: earlier[d]} for d, texts in found.items()}
+        found = {
+            d: texts | {other: earlier[d]}
+            for d, texts in found.items()
+            if not args.changed_only or texts["learnt"] != earlier[d]
+        }
     elif args.against_reader:
         other = "human"
         extracts = {e.doc_id: e for e in load_extracts() if e.reader == args.against_reader}

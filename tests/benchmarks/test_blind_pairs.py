@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
         (["--against-reader", "z"], "--against-reader: one of a, b"),
         (["--against", "{missing}"], "No such file"),
         (["--against", "{malformed}"], "Expecting property name"),
+        (["--changed-only"], "--changed-only needs --against"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_work(tmp_path, capsys, args, reason) -> None:

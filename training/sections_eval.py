@@ -5,8 +5,11 @@ python -m training.sections_eval [--structure-only]
 
 The structure (`top_sections`) calls a section plans only when its heading says so (a cue
 word, a later year, a later five-year plan, 今年 after the review) or it follows such a section;
-every other section is achievements. The classifier row is the label most of the section's
-paragraphs get from the bundle (document mode).
+every other section is achievements. The tense row is the structure with a tense model
+(`model.learn.tense`) asked of the sections whose headings say nothing, trained on the other
+reports' sections whose headings say (each report left out of its own model). The classifier
+row is the label most of the section's paragraphs get from the bundle (document mode), whose
+tense model saw every report.
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ def era(year: int) -> str:
 
 
 def evaluate(structure_only: bool = False) -> dict[str, Any]:
-    """Correct sections by reader (structure, classifier) and era, and the confusions."""
+    """Correct sections by reader (structure, tense, classifier) and era, and the
+    confusions."""
     classifier = None
     if not structure_only:
         from model.analyse import prepare
@@ -84,8 +88,12 @@ def evaluate(structure_only: bool = False) -> dict[str, Any]:
     right: Counter[tuple[str, str]] = Counter()
     total: Counter[str] = Counter()
     confusion: Counter[tuple[str, str, str]] = Counter()
-    for doc, found in sections():
+    reports = list(sections())
+    for doc, found in reports:
         readings = {"structure": top_sections(doc.paragraphs)}
+        if not structure_only:
+            others = [d.paragraphs for d, _ in reports if d is not doc]
+            readings["tense"] = top_sections(doc.paragraphs, _tense_model(others))
         if classifier is not None:
             readings["classifier"] = prepare(doc, classifier).labels or []
         for s in found:
@@ -101,10 +109,16 @@ def evaluate(structure_only: bool = False) -> dict[str, Any]:
     }
 
 
+def _tense_model(documents: Sequence[Sequence[Any]]) -> Any:
+    from model.learn.tense import TenseModel, examples
+
+    return TenseModel().fit(*examples(documents))
+
+
 def _section_label(labels: Sequence[str | None], s: Section, reader: str) -> str | None:
     """The structure's label of the heading; the classifier's label of most body paragraphs
     (the heading's own when the body is empty)."""
-    if reader == "structure":
+    if reader in ("structure", "tense"):
         return labels[s.heading]
     body = labels[s.heading + 1 : s.end] or labels[s.heading : s.heading + 1]
     return Counter(body).most_common(1)[0][0]
@@ -131,7 +145,9 @@ def print_evaluation(metrics: dict[str, Any], out: TextIO | None = None) -> None
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--structure-only", action="store_true", help="skip the classifier")
+    parser.add_argument(
+        "--structure-only", action="store_true", help="skip the tense model and the classifier"
+    )
     args = parser.parse_args(argv)
     print_evaluation(evaluate(args.structure_only), out)
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from model.text.segment import Paragraph, heading_level, is_heading, normalise
 
@@ -206,7 +206,25 @@ def opening_cue(norm: str) -> str | None:
     return None
 
 
-def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
+class Tense(Protocol):
+    """Which way a section faces, read from its body (`model.learn.tense.TenseModel`)."""
+
+    def faces_forward(self, body: str) -> bool: ...
+
+
+# A government work report is a speech to a people's congress: "各位代表：" opens it, after its
+# title lines.
+_CONGRESS = "各位代表"
+_ADDRESS_SPAN = 8
+
+
+def addresses_congress(paragraphs: Sequence[Paragraph]) -> bool:
+    """The report is a speech to a congress (a 政府工作报告), whose sections after the review
+    set the coming year's tasks under headings that often name no year."""
+    return any(_CONGRESS in p.text for p in paragraphs[:_ADDRESS_SPAN])
+
+
+def top_sections(paragraphs: Sequence[Paragraph], tense: Tense | None = None) -> list[str | None]:
     """For each paragraph, the label announced by the top-level heading it sits under.
 
     A top-level heading without cue words is about the reported year's work (achievements:
@@ -215,23 +233,52 @@ def top_sections(paragraphs: Sequence[Paragraph]) -> list[str | None]:
     five-year plan ("二、“十五五”时期主要目标任务" after "一、2025年工作回顾"), or names 今年
     after the review (a speech given in the year it plans for), or follows a section of plans:
     once a report has turned to next year it stays there until a heading says otherwise. A
-    section is never plans because of its position alone.
+    section is never plans because of its position alone. In a speech to a congress
+    (`addresses_congress`), `tense`, when given, reads the rest from the section's body: its
+    task sections' headings often name no year ("二、保持国民经济发展的良好势头").
     """
     year = report_year(paragraphs)
+    ask = tense is not None and addresses_congress(paragraphs)
+    heads = [i for i, p in enumerate(paragraphs) if p.level == 1 and p.heading]
+    ends = dict(zip(heads, [*heads[1:], len(paragraphs)], strict=False))
     sections: list[str | None] = []
     current: str | None = None
-    for p in paragraphs:
+    for i, p in enumerate(paragraphs):
         if p.level == 1 and p.heading:
-            cue = heading_cue(p.text)
-            if cue is None:
-                norm = normalise(p.text)
-                later = year is not None and names_later(norm, year)
-                this_year = current is not None and "今年" in norm  # after the review: its plans
-                plans = later or this_year or current == "plans"
-                cue = "plans" if plans else "achievements"
-            current = cue
+            cue = heading_says(p.text, year, current)
+            if cue is None and current != "plans" and ask:
+                body = "".join(q.text for q in paragraphs[i + 1 : ends[i]])
+                cue = "plans" if tense.faces_forward(body) else None  # type: ignore[union-attr]
+            current = cue or ("plans" if current == "plans" else "achievements")
         sections.append(current)
     return sections
+
+
+def heading_says(text: str, year: int | None, current: str | None) -> str | None:
+    """What a top-level heading itself says its section is: its cue words, or plans for a
+    later year or five-year plan than the report's, or 今年 after the review; None when it
+    says nothing (`top_sections` then decides)."""
+    cue = heading_cue(text)
+    if cue is not None:
+        return cue
+    norm = normalise(text)
+    later = year is not None and names_later(norm, year)
+    this_year = current is not None and "今年" in norm  # after the review: its plans
+    return "plans" if later or this_year else None
+
+
+def said_sections(paragraphs: Sequence[Paragraph]) -> list[tuple[int, int, str]]:
+    """(heading index, end, label) of each top-level section whose heading says what it is
+    (`heading_says`): the examples a `Tense` model learns from."""
+    year = report_year(paragraphs)
+    heads = [i for i, p in enumerate(paragraphs) if p.level == 1 and p.heading]
+    found, current = [], None
+    for i, end in zip(heads, [*heads[1:], len(paragraphs)], strict=False):
+        said = heading_says(paragraphs[i].text, year, current)
+        if said is not None:
+            found.append((i, end, said))
+        current = said or ("plans" if current == "plans" else "achievements")
+    return found
 
 
 def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
@@ -267,10 +314,11 @@ def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:
 
 
 def document_cues(
-    paragraphs: Sequence[Paragraph],
+    paragraphs: Sequence[Paragraph], tense: Tense | None = None
 ) -> tuple[list[Context], list[str | None]]:
-    """`contexts` and `structural_labels` of one document, sharing their per-paragraph work."""
-    sections, shapes = top_sections(paragraphs), _shapes(paragraphs)
+    """`contexts` and `structural_labels` of one document, sharing their per-paragraph work;
+    `tense` as `top_sections` takes it."""
+    sections, shapes = top_sections(paragraphs, tense), _shapes(paragraphs)
     return _contexts(paragraphs, sections, shapes), _structural(paragraphs, sections, shapes)
 
 

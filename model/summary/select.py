@@ -179,14 +179,23 @@ def _briefing_picks(
         left = room - sum(need[w] for w in wants[k + 1 :])
         shares = _RESULT_SHARES if want == FIGURE_WANT else (_SHARE,)
         limits = [min(room * share, left) for share in shares]
-        found = next(
-            (
-                hits
-                for mask in preferred
-                for limit in limits
-                if len(hits := np.flatnonzero(mask[order] & (lengths <= limit)))
-            ),
-            None,
+        # the year's headline target ("今年发展主要预期目标是：国内生产总值增长5%左右；…"), the
+        # plan blind readers missed most, may take all the wants still to come leave it
+        aims = np.zeros(0, dtype=int)
+        if want == "plans":
+            aims = np.flatnonzero((preferred[0] & _headline_target(doc))[order] & (lengths <= left))
+        found = (
+            aims
+            if len(aims)
+            else next(
+                (
+                    hits
+                    for mask in preferred
+                    for limit in limits
+                    if len(hits := np.flatnonzero(mask[order] & (lengths <= limit)))
+                ),
+                None,
+            )
         )
         if want == "shortcomings" and budget.max_chars is not None:
             # every stated problem too long: the best, cut at a clause
@@ -232,6 +241,13 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         lead_in = np.fromiter((norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label))
         return [label & ~kinds.admission & ~lead_in, label & ~lead_in, label]
     return [label]
+
+
+def _headline_target(doc: Document) -> np.ndarray:
+    """Sentences that set the economy's headline aggregate a target with a figure (the GDP
+    target of a work report's coming year)."""
+    kinds = sentence_kinds(doc)
+    return reader_cues(doc).aggregate & kinds.figure & (counted(doc, TARGET) > 0)
 
 
 def _admitted(doc: Document) -> np.ndarray:

@@ -501,3 +501,29 @@ def test_the_briefings_result_is_looked_for_among_the_short_first() -> None:
     assert 75 < len(long_result) <= 150  # over a quarter of the budget, within half
     picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
     assert [p.text[:4] for p in picks] == ["“带押过", "部分工作", "组织执法"]
+
+
+def test_the_years_headline_target_may_take_what_the_other_wants_leave() -> None:
+    # The year's list of targets, the GDP target first, is longer than half of what the result
+    # and the problem leave; blind readers missed it more than anything: it is the plan.
+    targets = (
+        "今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上，"
+        "城镇调查失业率5.5%左右；居民消费价格涨幅2%左右；居民收入增长和经济增长同步。"
+    )
+    text = (
+        "一、2024年工作回顾\n国内生产总值达到134.9万亿元，增长5%。\n"
+        "二、存在的问题\n有效需求不足，部分企业生产经营困难。\n"
+        f"三、2025年政府工作任务\n{targets}\n今年安排中央预算内投资7350亿元。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.5, 0.7])
+    budget = Budget(max_sentences=3, max_chars=200)
+    assert len(targets) > (200 - 22 - 18) / 2  # over half of what the others leave
+    picks = select(doc, scores, budget, briefing=BRIEFING)
+    assert [p.text[:4] for p in picks] == ["国内生产", "有效需求", "今年发展"]
+    assert picks[-1].text == targets
+    # without the headline aggregate the short plan scores higher and is taken
+    doc = build_document(text.replace("国内生产总值增长5%左右；", ""))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    assert "今年安排" in [p.text[:4] for p in select(doc, scores, budget, briefing=BRIEFING)]

@@ -75,15 +75,19 @@ def marker_end(norm: str) -> int:
     return m.end() if m else 0
 
 
-# A lead-in to a list of problems or measures ("主要是：…", "主要表现在：…").
-_LIST_LEAD = re.compile(r"\s*主要(?:是|有|表现为|表现在|体现在)[：，]\s*")
+# A lead-in to a list of problems or measures ("主要是：…", "主要表现在：…", "突出表现在…"), or
+# a connective that ties the sentence to the one before ("同时，", "特别是", "但是，").
+_LIST_LEAD = re.compile(
+    r"\s*(?:主要(?:是|有|表现为|表现在|体现在)[：，]|(?:突出|具体|集中)(?:表现为|表现在|体现在)[：，]?|"
+    r"(?:与此同时|同时|特别是|尤其是|此外|另外|但是|然而|而且|并且|当然|总之)[，、]?)\s*"
+)
 
 
 def quoted_from(norm: str) -> int:
-    """Where a sentence quoted on its own starts: after the list marker ("一是", "首先，") or the
-    lead-in ("主要是：") it opens with, which point to a list the reader of a summary does not
-    see and made blind readers call such sentences fragments; 0 when what is left would be a
-    scrap."""
+    """Where a sentence quoted on its own starts: after the list marker ("一是", "首先，"), the
+    lead-in ("主要是：") or the connective ("同时，", "但是，") it opens with, which point to
+    what the reader of a summary does not see and made blind readers call such sentences
+    fragments; 0 when what is left would be a scrap."""
     m = _LIST_LEAD.match(norm)
     end = m.end() if m else marker_end(norm)
     return end if len(norm) - end > SCRAP_CHARS else 0

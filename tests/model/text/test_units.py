@@ -183,12 +183,20 @@ PROBLEMS = "农民收入增长缓慢，有些地方拖欠工资严重，就业�
         ("主要是：", True),
         ("主要表现在：", True),
         ("主要有，", True),
+        ("突出表现在", True),
+        ("同时，", True),  # connectives tie the sentence to the one before
+        ("特别是", True),
+        ("但是，", True),
+        ("当然，", True),
         ("", False),
+        ("主要有", False),  # "主要有三个方面…": the sentence's own words
         ("主要", False),  # the words of the sentence, not a lead-in
         ("其中，", False),  # points back: such a sentence is never quoted alone (`dependent`)
     ],
 )
-def test_a_sentence_is_quoted_from_after_its_list_marker_or_lead_in(lead, skipped) -> None:
+def test_a_sentence_is_quoted_from_after_its_list_marker_lead_in_or_connective(
+    lead, skipped
+) -> None:
     text = lead + PROBLEMS
     assert text[quoted_from(text) :] == (PROBLEMS if skipped else text)
 

@@ -161,9 +161,17 @@ def _briefing_picks(
     room = np.inf if budget.max_chars is None else float(budget.max_chars)
     tiers = {want: _preferred(doc, want) for want in wants}
     # What each want needs at least: its shortest sentence of the first tier that has one (a
-    # problem, which may be cut, at most half the budget).
+    # problem, any stated one, the report's own or not; and as it may be cut, at most half the
+    # budget).
     need = {
-        want: next((float(lengths[m].min()) for t in tiers[want] if (m := t[order]).any()), 0.0)
+        want: next(
+            (
+                float(lengths[m].min())
+                for t in tiers[want][1 if want == "shortcomings" else 0 :]
+                if (m := t[order]).any()
+            ),
+            0.0,
+        )
         for want in wants
     }
     if "shortcomings" in need:
@@ -181,9 +189,12 @@ def _briefing_picks(
         limits = [min(room * share, left) for share in shares]
         # the year's headline target ("今年发展主要预期目标是：国内生产总值增长5%左右；…"), the
         # plan blind readers missed most, may take all the wants still to come leave it
+        # and so may the headline result, the GDP line the brief names first
         aims = np.zeros(0, dtype=int)
         if want == "plans":
             aims = np.flatnonzero((preferred[0] & _headline_target(doc))[order] & (lengths <= left))
+        elif want == FIGURE_WANT:
+            aims = np.flatnonzero(_headline_result(doc)[order] & (lengths <= left))
         found = (
             aims
             if len(aims)
@@ -225,8 +236,12 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         cues = reader_cues(doc)
 
         def admitting(mask: np.ndarray) -> list[np.ndarray]:
+            # a problem of the report's own before one of the world around it
+            stated = mask & cues.states_problem
             admits = mask & kinds.admission & ~kinds.remedy & ~cues.closes
-            return [mask & cues.states_problem, admits]
+            return [stated & ~external, stated, admits]
+
+        external = counted(doc, _EXTERNAL) > 0
 
         if not any(t.any() for t in admitting(label)):
             # the labels admit nothing: the structure's admissions, only those that admit
@@ -250,6 +265,13 @@ def _headline_target(doc: Document) -> np.ndarray:
     return reader_cues(doc).aggregate & kinds.figure & (counted(doc, TARGET) > 0)
 
 
+def _headline_result(doc: Document) -> np.ndarray:
+    """Sentences that give the economy's headline aggregate with a figure and are not plans
+    (a work report's GDP line: "国内生产总值47.2万亿元，比上年增长9.2％；…")."""
+    plans = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "plans"
+    return reader_cues(doc).aggregate & sentence_kinds(doc).figure & ~plans
+
+
 def _admitted(doc: Document) -> np.ndarray:
     """Sentences of the paragraphs the structure reads as an admission of problems
     (`structural_labels`: "我们清醒地看到…困难和问题…" closing a review), for a report where no
@@ -264,6 +286,9 @@ def _admitted(doc: Document) -> np.ndarray:
     return admits[doc.sentence_paragraphs()]
 
 
+# The world around the report's own work: a work report admits the world economy's troubles
+# before its own, and blind readers marked a briefing down whose only problem was those.
+_EXTERNAL = re.compile(r"世界经济|全球|国际(?:形势|环境|市场|金融)|外部环境|发达经济体|新兴经济体")
 # The period a plan is for, besides a later year than the report's (`names_later`).
 _COMING = re.compile(r"今年|明年")
 

@@ -527,3 +527,53 @@ def test_the_years_headline_target_may_take_what_the_other_wants_leave() -> None
     doc = build_document(text.replace("国内生产总值增长5%左右；", ""))
     doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
     assert "今年安排" in [p.text[:4] for p in select(doc, scores, budget, briefing=BRIEFING)]
+
+
+def test_the_briefings_problem_is_the_reports_own_before_the_worlds() -> None:
+    # A work report admits the world economy's troubles before its own; blind readers marked a
+    # briefing down whose only problem was the outside world.
+    text = (
+        "一、过去一年工作回顾\n国内生产总值达到114万亿元，增长8.1%。\n"
+        "二、存在的问题\n世界经济复苏动力不足，外部环境更趋复杂严峻和不确定。\n"
+        "消费和投资恢复迟缓，中小微企业生产经营困难。\n"
+        "三、2022年工作任务\n城镇新增就业1100万人以上，居民消费价格涨幅3%左右。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 3 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.6, 0.0, 0.7])
+    assert briefed(doc, scores) == ["国内生产", "消费和投", "城镇新增"]
+    # a report whose only stated problem is the world's still gets it
+    doc = build_document(text.replace("消费和投资恢复迟缓，中小微企业生产经营困难。\n", ""))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 2
+    assert briefed(doc, np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.7])) == [
+        "国内生产",
+        "世界经济",
+        "城镇新增",
+    ]
+
+
+def test_the_briefings_result_is_the_gdp_line_when_it_fits() -> None:
+    # The brief names a work report's GDP line first; it is long, so short-first passed it
+    # over for a lesser figure. It may take what the problem and the plan leave.
+    gdp = (
+        "国内生产总值47.2万亿元，比上年增长9.2%；公共财政收入10.37万亿元，增长24.8%；"
+        "粮食产量1.14万亿斤，再创历史新高；城镇新增就业1221万人。"
+    )
+    text = (
+        f"一、过去一年工作回顾\n{gdp}\n农民工总量2.53亿人，比上年增长4.4%。\n"
+        "二、存在的问题\n消费和投资恢复迟缓，中小微企业生产经营困难。\n"
+        "三、2012年工作任务\n城镇新增就业900万人以上，居民消费价格涨幅4%左右。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 3 + ["shortcomings"] * 2 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.95, 0.0, 0.8, 0.0, 0.7])
+    assert len(gdp) > 300 / 4  # not among the short
+    assert briefed(doc, scores, Budget(max_sentences=3, max_chars=300)) == [
+        "国内生产",
+        "消费和投",
+        "城镇新增",
+    ]
+    # a rule-of-law report names no aggregate: the short result first, as before
+    doc = build_document(text.replace("国内生产总值", "行政复议案件"))
+    doc.labels = ["achievements"] * 3 + ["shortcomings"] * 2 + ["plans"] * 2
+    assert briefed(doc, scores, Budget(max_sentences=3, max_chars=300))[0] == "农民工总"

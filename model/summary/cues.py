@@ -21,7 +21,7 @@ from model.text.units import FIGURE, counted, sentence_kinds
 _HEADLINE = re.compile(r"全年|累计|同比|比上年|年均|增长|达到|突破|总额|总量|总值|GDP")
 # The economy's headline aggregate, which the brief asks of a government work report ("the GDP
 # line"): GDP and GNP (国内/地区/国民生产总值) and the planned economy's 工农业总产值.
-_AGGREGATE = re.compile(r"生产总值|GDP|GNP|总产值")
+AGGREGATE = re.compile(r"生产总值|GDP|GNP|总产值")
 _PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
 _MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
 # What makes a plan a target rather than an intention.
@@ -92,7 +92,7 @@ def reader_cues(doc: Document) -> Cues:
         frames[i] = frames_problems(norm, a, b)
     cues = Cues(
         headline=np.minimum(counted(doc, _HEADLINE), 3),
-        aggregate=counted(doc, _AGGREGATE) > 0,
+        aggregate=counted(doc, AGGREGATE) > 0,
         figures=np.minimum(counted(doc, FIGURE), 3),
         percent=counted(doc, _PERCENT) > 0,
         money=counted(doc, _MONEY) > 0,

@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picked, Summariser
-from model.summary.cues import TARGET, reader_cues
+from model.summary.cues import AGGREGATE, TARGET, reader_cues
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
 from model.text.structure import names_later, report_year, structural_labels
-from model.text.units import counted, quoted_from, sentence_kinds
+from model.text.units import FIGURE, counted, quoted_from, sentence_kinds
 
 REDUNDANCY = 0.7
 
@@ -216,6 +216,16 @@ def _briefing_picks(
                 if end is not None:
                     cuts[int(stated[0])] = end
                     found = stated
+        if want == "plans" and budget.max_chars is not None and not len(aims):
+            # the year's targets too long for what is left: quoted up to a clause boundary,
+            # so long as the cut keeps the headline target (the GDP target comes first)
+            targets = np.flatnonzero((preferred[0] & _headline_target(doc))[order])
+            if len(targets):
+                start = doc.sentences[int(order[targets[0]])].start
+                end = _clause_cut(doc, int(order[targets[0]]), left - len(CUT_MARK))
+                if end is not None and _sets_headline_target(doc.normalised()[start:end]):
+                    cuts[int(targets[0])] = end
+                    found = targets
         if found is not None:
             j = int(found[0])  # `order` is by score: the first is the best
             first.append(j)
@@ -270,6 +280,11 @@ def _headline_result(doc: Document) -> np.ndarray:
     (a work report's GDP line: "国内生产总值47.2万亿元，比上年增长9.2％；…")."""
     plans = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "plans"
     return reader_cues(doc).aggregate & sentence_kinds(doc).figure & ~plans
+
+
+def _sets_headline_target(text: str) -> bool:
+    """The text names the headline aggregate, a figure and a target word."""
+    return all(p.search(text) for p in (AGGREGATE, FIGURE, TARGET))
 
 
 def _admitted(doc: Document) -> np.ndarray:

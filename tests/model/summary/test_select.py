@@ -577,3 +577,28 @@ def test_the_briefings_result_is_the_gdp_line_when_it_fits() -> None:
     doc = build_document(text.replace("国内生产总值", "行政复议案件"))
     doc.labels = ["achievements"] * 3 + ["shortcomings"] * 2 + ["plans"] * 2
     assert briefed(doc, scores, Budget(max_sentences=3, max_chars=300))[0] == "农民工总"
+
+
+def test_the_years_targets_too_long_for_what_is_left_are_quoted_up_to_a_clause() -> None:
+    # The GDP target comes first in the year's list of targets; quoted in part, marked as cut,
+    # rather than replaced by a lesser plan.
+    targets = (
+        "今年发展主要预期目标是：国内生产总值增长6.5%左右；居民消费价格涨幅3%左右；"
+        "城镇新增就业1100万人以上，城镇调查失业率5.5%以内；居民收入增长和经济增长基本同步；"
+        "进出口稳中向好，国际收支基本平衡；单位国内生产总值能耗下降3%以上，"
+        "主要污染物排放量继续下降，粮食产量保持在1.2万亿斤以上。"
+    )
+    text = (
+        "一、过去五年工作回顾\n国内生产总值从54万亿元增加到82.7万亿元，年均增长7.1%。\n"
+        "二、存在的问题\n经济增长内生动力还不够足，创新能力还不够强，民间投资增势疲弱。\n"
+        f"三、2018年政府工作任务\n{targets}\n今年要完成铁路投资7320亿元。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.6, 0.7])
+    assert len(targets) > 200 - 33 - 37  # more than the result and the problem leave
+    picks = select(doc, scores, Budget(max_chars=200), briefing=BRIEFING)
+    plan = next(p for p in picks if p.label == "plans")
+    assert plan.cut and plan.text.endswith("…")
+    assert plan.text.startswith("今年发展主要预期目标是：国内生产总值增长6.5%左右")
+    assert sum(len(p.text) for p in picks) <= 200

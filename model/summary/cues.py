@@ -26,6 +26,10 @@ _PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
 _MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
 # What makes a plan a target rather than an intention.
 TARGET = re.compile(r"力争|确保|目标|左右|以上|以内|控制在|提高到|降低到|下降到|实现")
+# A quantity a plan commits to (年度开展不少于8课时), beside TARGET's words: how the briefing
+# tells a plan with a figure to meet from one that only names a figure. The scorer's features
+# keep TARGET, whose weights the extracts taught.
+COMMITS = re.compile(rf"{TARGET.pattern}|不少于|不低于|达到")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from model.summary.base import DEFAULT_MAX_SENTENCES, FIGURE_WANT, Budget, Picked, Summariser
-from model.summary.cues import AGGREGATE, TARGET, reader_cues
+from model.summary.cues import AGGREGATE, COMMITS, TARGET, reader_cues
 from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
@@ -160,14 +160,14 @@ def _briefing_picks(
     lengths = doc.lengths()[order]
     room = np.inf if budget.max_chars is None else float(budget.max_chars)
     tiers = {want: _preferred(doc, want) for want in wants}
-    # What each want needs at least: its shortest sentence of the first tier that has one (a
-    # problem, any stated one, the report's own or not; and as it may be cut, at most half the
-    # budget).
+    # What each want needs at least: its shortest sentence of the first tier that has one,
+    # past the tier it only prefers (a problem, any stated one, the report's own or not, and
+    # as it may be cut, at most half the budget; a plan, with a target or not).
     need = {
         want: next(
             (
                 float(lengths[m].min())
-                for t in tiers[want][1 if want == "shortcomings" else 0 :]
+                for t in tiers[want][0 if want == FIGURE_WANT else 1 :]
                 if (m := t[order]).any()
             ),
             0.0,
@@ -259,12 +259,13 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         return [*admitting(label), label & ~kinds.remedy & ~cues.closes, label]
     if want == "plans":
         label = label if label.any() else _targets_ahead(doc)
-        # a plan itself, before a problem restated among the plans and before the sentence
-        # that leads into the list ("…如下：")
+        # a plan with a figure it commits to, then a plan itself, before a problem restated
+        # among the plans and before the sentence that leads into the list ("…如下：")
         ends = doc.spans()[1]
         norm = doc.normalised()
         lead_in = np.fromiter((norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label))
-        return [label & ~kinds.admission & ~lead_in, label & ~lead_in, label]
+        plan = label & ~kinds.admission & ~lead_in
+        return [plan & kinds.figure & (counted(doc, COMMITS) > 0), plan, label & ~lead_in, label]
     return [label]
 
 

@@ -168,7 +168,13 @@ def test_after_the_briefing_the_learnt_summary_follows_its_scores(bundle) -> Non
 
     def texts(budget: Budget, diversity: float, briefed: float | None) -> list[str]:
         picks = select(
-            doc, scores, budget, diversity=diversity, briefing=briefing, briefed_diversity=briefed
+            doc,
+            scores,
+            budget,
+            diversity=diversity,
+            briefing=briefing,
+            briefed_diversity=briefed,
+            fill_quantile=learnt.fill_quantile,
         )
         return [p.text for p in picks]
 
@@ -523,10 +529,31 @@ def test_the_years_headline_target_may_take_what_the_other_wants_leave() -> None
     picks = select(doc, scores, budget, briefing=BRIEFING)
     assert [p.text[:4] for p in picks] == ["国内生产", "有效需求", "今年发展"]
     assert picks[-1].text == targets
-    # without the headline aggregate the short plan scores higher and is taken
-    doc = build_document(text.replace("国内生产总值增长5%左右；", ""))
+    # without the headline aggregate the short plan, a target too, scores higher and is taken
+    doc = build_document(
+        text.replace("国内生产总值增长5%左右；", "").replace("7350亿元", "7350亿元以上")
+    )
     doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
     assert "今年安排" in [p.text[:4] for p in select(doc, scores, budget, briefing=BRIEFING)]
+
+
+def test_the_briefings_plan_is_one_with_a_figure_to_meet() -> None:
+    # Readers asked for a plan's target; a plan that commits to a figure (不少于8课时) goes
+    # before one that names a figure only, and before a higher-scored intention.
+    text = (
+        "一、工作成效\n全年审查各类文件35件，办理复议案件2件。\n"
+        "二、存在的不足\n普法宣传力度不够，执法证件持有率偏低。\n"
+        "三、下一步工作计划\n不断提高政治站位，持续推进法治建设。\n"
+        "“法治大讲堂”年度开展不少于8课时。\n今年已安排培训经费3万元。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.9, 0.5, 0.7])
+    assert briefed(doc, scores)[-1] == "“法治大"
+    # without it, the best plan by score
+    doc = build_document(text.replace("“法治大讲堂”年度开展不少于8课时。\n", ""))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    assert briefed(doc, np.delete(scores, 6))[-1] == "不断提高"
 
 
 def test_the_briefings_problem_is_the_reports_own_before_the_worlds() -> None:

@@ -20,8 +20,9 @@ from model.text.units import FIGURE, counted, sentence_kinds
 # Headline cues: the totals and growth a briefing opens with (全年…, 累计…, 同比增长…, GDP).
 _HEADLINE = re.compile(r"全年|累计|同比|比上年|年均|增长|达到|突破|总额|总量|总值|GDP")
 # The economy's headline aggregate, which the brief asks of a government work report ("the GDP
-# line"): GDP and GNP (国内/地区/国民生产总值) and the planned economy's 工农业总产值.
-AGGREGATE = re.compile(r"生产总值|GDP|GNP|总产值")
+# line"): GDP and GNP (国内/地区/国民生产总值) and the planned economy's 工农业总产值; not a
+# ratio to it (单位国内生产总值能耗, 占国内生产总值的比重), which a work report's plans also set.
+AGGREGATE = re.compile(r"(?<!单位)(?<!占)(?:生产总值|GDP|GNP|总产值)(?!的?比[重例]|能耗)")
 _PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
 _MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
 # What makes a plan a target rather than an intention.

@@ -322,15 +322,17 @@ def unwrap(text: str) -> str:
     if "\n" not in text and "\r" not in text:
         return text
     pieces = _WRAP_BREAK.split(text)
-    out = pieces[0].rstrip()
+    out = pieces[0].rstrip().rstrip(_INVISIBLE)
     for piece in pieces[1:]:
-        piece = piece.strip()
+        piece = piece.strip().strip(_INVISIBLE)
         if piece:
             out += glue(out, piece) + piece
     return out
 
 
 _WRAP_BREAK = re.compile(r"\r\n|\r|\n")
+# Zero-width characters a web page leaves on a line of their own, which `str.strip` keeps.
+_INVISIBLE = "\u200b\u2060\ufeff"
 
 
 def _paragraph(text: str, norm: str, start: int, end: int) -> Paragraph:
@@ -340,23 +342,40 @@ def _paragraph(text: str, norm: str, start: int, end: int) -> Paragraph:
     return Paragraph(start, end, text[start:end], level, _is_heading(seg, level))
 
 
-# A line that is only a list marker ("一是", "（三）") or stops inside a book title ("三、关于《"):
-# web pages converted to text break lines at bold or linked words, and the rest follows.
+# A line that is only a list marker ("一是", "（三）"), stops inside a book title or a quotation
+# ("三、关于《", "“" / "十三五" / "”实现了…"), or inside a number or a Latin name ("国内生产总值达到
+# 74.4" / "万亿元，…"; "广义货币M" / "2" / "增长11.3%"): web pages converted to text break lines
+# at bold, linked or subscript words, and the rest follows.
 _MARKER = rf"(?:[{_CN_NUM}]+[是、]|（[{_CN_NUM}0-9]+）|[0-9]{{1,2}}[、.])"
 _BARE_MARKER = re.compile(_MARKER)
-# Where such lines may be in a whole text: two literal-led searches, cheap on 20,000 characters.
+# Where such lines may be in a whole text: literal-led searches, cheap on 20,000 characters.
 _MARKER_LINE = re.compile(rf"\n[^\S\n]*{_MARKER}[^\S\n]*(?:\n|$)")
-_OPEN_TITLE_LINE = re.compile(r"《[^》\n]*\n")
+_OPEN_TITLE_LINE = re.compile(r"[《“][^》”\n]*\n")
+_LATIN_END_LINE = re.compile(r"[0-9A-Za-z.][^\S\n]*\n")
 
 
-def _broken(seg: str) -> bool:
-    return _BARE_MARKER.fullmatch(seg) is not None or seg.count("《") > seg.count("》")
+def _broken(seg: str, after: str) -> bool:
+    """Whether the lines `seg` stop where the line `after` goes on (see above)."""
+    return (
+        _BARE_MARKER.fullmatch(seg) is not None
+        or seg.count("《") > seg.count("》")
+        or seg.count("“") > seg.count("”")
+        or _NUMBER_GOES_ON.match(seg[-1:] + after[:1]) is not None
+        or (_SUBSCRIPT.search(seg) is not None and "\n" in seg)
+    )
+
+
+# A line that stops inside a number or a Latin name: "74.4" / "万亿元", "M" / "2"; and a
+# subscript on a line of its own after such a break ("M" / "2" / "增长11.3%").
+_NUMBER_GOES_ON = re.compile(r"[0-9.][0-9.%％万亿千百元]|[A-Za-z][0-9]")
+_SUBSCRIPT = re.compile(r"[A-Za-z][^\S\n]*\n[^\S\n]*[0-9]{1,2}$")
 
 
 def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> list[Paragraph]:
     """Each broken line joined with the paragraph that follows it, as one paragraph."""
     found = [m.start() + 1 for m in _MARKER_LINE.finditer(norm)]
     found += [m.start() for m in _OPEN_TITLE_LINE.finditer(norm)]
+    found += [m.start() for m in _LATIN_END_LINE.finditer(norm)]
     if paragraphs:
         found.append(paragraphs[0].start)
     starts = [p.start for p in paragraphs]
@@ -367,7 +386,12 @@ def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> lis
         if first is None:
             first = i
         start = paragraphs[first].start
-        if i in suspects and i + 1 < len(paragraphs) and _broken(norm[start : p.end]):
+        if (
+            i in suspects
+            and i + 1 < len(paragraphs)
+            and not paragraphs[i + 1].heading
+            and _broken(norm[start : p.end], norm[paragraphs[i + 1].start :][:1])
+        ):
             suspects.add(i + 1)  # the title may still be open after the next line
             continue
         if first == i:
@@ -518,12 +542,18 @@ def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
     """
     if k > start and norm[k - 1] == "\n":
         k -= 1  # the second half of a CRLF (normalised to two line feeds)
+    line = norm[(norm.rfind("\n", start, k) + 1 or start) : k].strip()
+    if line[-1:].isascii() and (line[-1:].isalnum() or line[-1:] == ".") and norm[k:end].strip():
+        return True  # a break inside a number or a Latin name, even around a blank line
     after = k + 2 if k + 1 < end and norm[k + 1] == "\n" else k + 1
     if after >= end or norm[after].isspace():
         return False  # a blank line
-    line = norm[(norm.rfind("\n", start, k) + 1 or start) : k].strip()
-    if _BARE_MARKER.fullmatch(line) or _inside_title(norm, k, start, end):
-        return True  # a web page's break at a bold marker or a linked title (`_broken`)
+    if (
+        _BARE_MARKER.fullmatch(line)
+        or _inside_title(norm, k, start, end)
+        or _inside_title(norm, k, start, end, "“”")
+    ):
+        return True  # a web page's break at a bold marker, a linked title or a quoted word
     return len(line) >= _MIN_WRAPPED
 
 
@@ -531,14 +561,15 @@ def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
 _TITLE_MAX = 80
 
 
-def _inside_title(norm: str, k: int, start: int, end: int) -> bool:
-    """Whether position `k` is inside a 《…》 title of [start, end): a title never ends a
-    sentence, whatever line breaks a web page put in it."""
-    opened = norm.rfind("《", max(start, k - _TITLE_MAX), k)
-    if opened < 0 or norm.rfind("》", opened, k) >= 0:
+def _inside_title(norm: str, k: int, start: int, end: int, marks: str = "《》") -> bool:
+    """Whether position `k` is inside a 《…》 title (or another pair of `marks`, “…”) of
+    [start, end): a title never ends a sentence, whatever line breaks a web page put in it."""
+    left, right = marks
+    opened = norm.rfind(left, max(start, k - _TITLE_MAX), k)
+    if opened < 0 or norm.rfind(right, opened, k) >= 0:
         return False
-    closed = norm.find("》", k, min(end, opened + _TITLE_MAX))
-    return closed >= 0 and not any(c in "《。！？" for c in norm[k:closed])
+    closed = norm.find(right, k, min(end, opened + _TITLE_MAX))
+    return closed >= 0 and not any(c in left + "。！？" for c in norm[k:closed])
 
 
 _RUN_IN_COLON = re.compile(

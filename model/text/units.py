@@ -361,15 +361,16 @@ def _after_semicolon(norm: str, start: int) -> bool:
 def _broken_paragraphs(doc: Document) -> np.ndarray:
     """Paragraphs that continue the previous line, broken mid-sentence (web pages do that).
 
-    The previous paragraph is running text (not a heading or title) that stops without an end
-    mark or colon.
+    The previous paragraph is running text (not a heading or title: long, or holding a
+    sentence's end; or itself a continuation, as in "货币政策要保持稳健中性。今年广义货币M" / "2"
+    / "和社会融资规模余额…", a subscript on a line of its own) that stops without an end mark or
+    colon.
     """
     norm = doc.normalised()
     broken = np.zeros(len(doc.paragraphs), dtype=bool)
     for i in range(1, len(doc.paragraphs)):
         before = doc.paragraphs[i - 1]
-        if before.heading or before.end - before.start <= 40:
-            continue
-        last = norm[before.start : before.end].rstrip(_CLOSERS)
-        broken[i] = bool(last) and last[-1] not in _END
+        text = norm[before.start : before.end].rstrip(_CLOSERS)
+        running = not before.heading and (len(text) > 40 or any(c in "。！？" for c in text))
+        broken[i] = (broken[i - 1] or running) and bool(text) and text[-1] not in _END
     return broken

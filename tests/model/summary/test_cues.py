@@ -58,6 +58,18 @@ def test_figures_and_headline_cues() -> None:
     assert not cues.percent[plain] and not cues.money[plain]
 
 
+def test_a_ratio_to_gdp_is_not_the_gdp_line() -> None:
+    text = (
+        "一、工作回顾\n国内生产总值达到39.8万亿元，年均增长11.2%。\n"
+        "单位国内生产总值能耗下降19.1%。\n研究与试验发展经费支出占国内生产总值比重达到2.2%。\n"
+        "国债余额占国内生产总值的比重仍在安全线以内。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 5
+    aggregate = reader_cues(doc).aggregate
+    assert aggregate.tolist() == [False, True, False, False, False]
+
+
 def test_a_problem_stated_is_told_from_its_announcement_and_its_close() -> None:
     doc = _doc()
     cues = reader_cues(doc)

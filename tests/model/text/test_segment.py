@@ -205,6 +205,26 @@ def test_a_title_or_a_bare_marker_broken_by_a_web_page_ends_no_sentence() -> Non
     assert text[doc.sentences[0].start : doc.sentences[0].end].count("\n") == 2
 
 
+def test_a_number_a_latin_name_or_a_quotation_broken_by_a_web_page_ends_no_sentence() -> None:
+    # Subscripts, zero-width spans and quoted words come out of some pages on lines of their
+    # own: "M\n2\n增长", "74.4\n\u200b\n万亿元", "“\n十三五\n”".
+    text = (
+        "国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%。\n\n"
+        "广义货币M\n2\n增长11.3%，低于预期目标。\n\n“\n十三五\n”实现了良好开局。\n"
+        "发布时间：2025-01-10\n全年办理案件131件。\n二、2023\n三、存在的问题"
+    )
+    doc = build_document(text)
+    assert [s.text for s in doc.sentences] == [
+        "国内生产总值达到74.4万亿元，增长6.7%。",
+        "广义货币M 2增长11.3%，低于预期目标。",
+        "“十三五”实现了良好开局。",
+        "发布时间：2025-01-10",  # a date ends its line: the next is a sentence of its own
+        "全年办理案件131件。",
+        "二、2023",  # and a heading is never joined to the one after it
+        "三、存在的问题",
+    ]
+
+
 def test_unwrap_glues_latin_words_with_a_space_and_chinese_or_digits_with_none() -> None:
     assert unwrap("推进 PDF\nreader 建设，全\n  面完成") == "推进 PDF reader 建设，全面完成"
     assert unwrap("没有换行") == "没有换行"

@@ -282,6 +282,17 @@ def test_a_paragraph_continuing_a_line_broken_mid_sentence_is_dependent() -> Non
     assert not kinds.standalone.any()
 
 
+def test_a_paragraph_continuing_a_short_line_broken_mid_sentence_is_dependent() -> None:
+    # Short, but holding a sentence's end: running text; and what continues a continuation
+    # ("2", a subscript on its own line) is dependent too.
+    doc, kinds = kinds_of(
+        "货币政策要保持稳健中性。今年广义货币\n2\n和社会融资规模余额预期增长12%左右。\n"
+    )
+    assert len(doc.paragraphs) == 3
+    assert doc.sentence_paragraphs().tolist() == [0, 0, 1, 2]
+    assert kinds.dependent.tolist() == [False, False, True, True]
+
+
 @pytest.mark.parametrize(
     "before",
     [

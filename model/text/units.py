@@ -261,9 +261,15 @@ def _owners(doc: Document, positions: list[int]) -> np.ndarray:
 
 def counted(doc: Document, pattern: re.Pattern[str]) -> np.ndarray:
     """How often `pattern` matches in each sentence (one search of the whole normalised text,
-    whose matches are mapped to sentences)."""
-    owner = _owners(doc, [m.start() for m in pattern.finditer(doc.normalised())])
-    return np.bincount(owner[owner >= 0], minlength=len(doc.sentences))
+    whose matches are mapped to sentences), computed once per document and pattern: the
+    briefing asks for the same cues of several wants."""
+    key = ("counted", pattern)
+    if key not in doc.features:
+        owner = _owners(doc, [m.start() for m in pattern.finditer(doc.normalised())])
+        found = np.bincount(owner[owner >= 0], minlength=len(doc.sentences))
+        found.flags.writeable = False
+        doc.features[key] = found
+    return doc.features[key]
 
 
 def sentence_kinds(doc: Document) -> Kinds:

@@ -83,13 +83,28 @@ _LIST_LEAD = re.compile(
 )
 
 
+# An announcement of problems that runs into the first of them after a colon ("…取得很大进步，
+# 但仍然存在差距和不足：一是抽象行政行为监管有待进一步加强。"), and a second item in the same
+# sentence, which keeps the announcement (the list reads whole: "…：一是…；二是…；三是…").
+_ANNOUNCED = re.compile(
+    r"[^。！？；：:]*(?:存在|面临|还有)[^。！？；：:]*(?:问题|困难|矛盾|不足|差距|短板)[^。！？；：:]*[：:]"
+)
+_NEXT_ITEM = re.compile(r"[；;。，,]\s*(?:[二两三四五六七八九十]+[是、]|其次|第二|2\s*[.、])")
+
+
 def quoted_from(norm: str) -> int:
     """Where a sentence quoted on its own starts: after the list marker ("一是", "首先，"), the
     lead-in ("主要是：") or the connective ("同时，", "但是，") it opens with, which point to
     what the reader of a summary does not see and made blind readers call such sentences
-    fragments; 0 when what is left would be a scrap."""
+    fragments; after an announcement of problems that runs into its only item in the sentence
+    ("…但仍然存在差距和不足：一是…"), which blind readers called a lead-in; 0 when what is left
+    would be a scrap."""
     m = _LIST_LEAD.match(norm)
     end = m.end() if m else marker_end(norm)
+    announced = _ANNOUNCED.match(norm)
+    item = marker_end(norm[announced.end() :]) if announced and not end else 0
+    if item and not _NEXT_ITEM.search(norm, announced.end()):
+        end = announced.end() + item
     return end if len(norm) - end > SCRAP_CHARS else 0
 
 

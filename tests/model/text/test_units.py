@@ -201,6 +201,17 @@ def test_a_sentence_is_quoted_from_after_its_list_marker_lead_in_or_connective(
     assert text[quoted_from(text) :] == (PROBLEMS if skipped else text)
 
 
+def test_an_announcement_running_into_its_only_item_is_left_out() -> None:
+    # Blind readers called "…但仍然存在差距和不足：一是…" a lead-in; a list of several items in
+    # the sentence reads whole, its announcement with it.
+    one = "工作取得很大进步，但仍然存在差距和不足：一是抽象行政行为监管有待进一步加强。"
+    assert one[quoted_from(one) :] == "抽象行政行为监管有待进一步加强。"
+    several = "但也存在一些问题和不足：一是执法证件持有率偏低；二是经验做法总结有待提炼。"
+    assert quoted_from(several) == 0
+    plain = "工作中存在的问题：执法人员不足，培训不够，执法文书不规范。"  # no item marker
+    assert quoted_from(plain) == 0
+
+
 def test_a_marker_is_kept_when_what_follows_would_be_a_scrap() -> None:
     assert quoted_from("一是强化制度落实。") == 0
 

@@ -253,9 +253,13 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
 
         external = counted(doc, _EXTERNAL) > 0
 
+        # and the list that follows a sentence announcing problems, which a reader quotes
+        # though no classifier labelled it ("…我们正面临前所未有的困难和挑战。" and then "一是…")
+        label = label | _listed(doc, label & cues.frames)
         if not any(t.any() for t in admitting(label)):
             # the labels admit nothing: the structure's admissions, only those that admit
-            return admitting(label | _admitted(doc))
+            admitted = label | _admitted(doc)
+            return admitting(admitted | _listed(doc, admitted & cues.frames))
         return [*admitting(label), label & ~kinds.remedy & ~cues.closes, label]
     if want == "plans":
         label = label if label.any() else _targets_ahead(doc)
@@ -286,6 +290,28 @@ def _headline_result(doc: Document) -> np.ndarray:
 def _sets_headline_target(text: str) -> bool:
     """The text names the headline aggregate, a figure and a target word."""
     return all(p.search(text) for p in (AGGREGATE, FIGURE, TARGET))
+
+
+# How far the list an announcement of problems opens may run.
+_LIST_SENTENCES = 12
+
+
+def _listed(doc: Document, framing: np.ndarray) -> np.ndarray:
+    """The sentences after each sentence of `framing` (an announcement of problems), up to
+    the one that resolves to meet them ("我们一定要…"), a heading, a plan or
+    `_LIST_SENTENCES`: the problems it announces."""
+    n = len(doc.sentences)
+    listed = np.zeros(n, dtype=bool)
+    if not framing.any():
+        return listed
+    kinds, cues = sentence_kinds(doc), reader_cues(doc)
+    labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
+    for i in np.flatnonzero(framing).tolist():
+        for j in range(i + 1, min(n, i + 1 + _LIST_SENTENCES)):
+            if cues.closes[j] or kinds.heading[j] or labels[j] == "plans":
+                break
+            listed[j] = True
+    return listed
 
 
 def _admitted(doc: Document) -> np.ndarray:

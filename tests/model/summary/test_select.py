@@ -579,6 +579,27 @@ def test_the_briefings_problem_is_the_reports_own_before_the_worlds() -> None:
     ]
 
 
+def test_the_briefings_problem_is_one_the_announcement_lists_though_unlabelled() -> None:
+    # The 2009 report announces its problems and lists them, all labelled achievements: a
+    # reader quotes a problem from the list, never the announcement (nor the closing resolve).
+    text = (
+        "一、过去一年工作回顾\n国内生产总值超过30万亿元，比上年增长9%。\n"
+        "在肯定成绩的同时，也要清醒地看到，我们正面临前所未有的困难和挑战。\n"
+        "一些行业产能过剩，部分企业经营困难，就业形势十分严峻。\n"
+        "我们一定要深刻认识形势的严峻性和复杂性，绝不辜负人民的期望和重托。\n"
+        "二、今年的工作\n国内生产总值增长8%左右，城镇新增就业900万人以上。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 5 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.8, 0.3, 0.6, 0.0, 0.7])
+    assert briefed(doc, scores) == ["国内生产", "一些行业", "国内生产"]
+    # without the list, the announcement still stands for the problems
+    problem = "一些行业产能过剩，部分企业经营困难，就业形势十分严峻。\n"
+    doc = build_document(text.replace(problem, ""))
+    doc.labels = ["achievements"] * 4 + ["plans"] * 2
+    assert briefed(doc, np.delete(scores, 3)) == ["国内生产", "在肯定成", "国内生产"]
+
+
 def test_the_briefings_result_is_the_gdp_line_when_it_fits() -> None:
     # The brief names a work report's GDP line first; it is long, so short-first passed it
     # over for a lesser figure. It may take what the problem and the plan leave.

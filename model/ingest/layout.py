@@ -275,7 +275,9 @@ def glue(left: str, right: str) -> str:
     which is what tells where such a heading starts."""
     a, b = left[-1:], right[:1]
     if a.isascii() and a.isalnum() and b.isascii() and b.isalnum() and not (a + b).isdigit():
-        return " "
+        # but a subscript or a short code's number stays on its letters: M2, PM2.5, G20
+        word = len(left) - len(left.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+        return "" if b.isdigit() and 0 < word <= 2 else " "
     end = left.rstrip(_CLOSERS)[-1:]
     if end and end not in _PUNCTUATION and _HEADING.match(right):
         return " "

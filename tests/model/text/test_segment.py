@@ -216,7 +216,7 @@ def test_a_number_a_latin_name_or_a_quotation_broken_by_a_web_page_ends_no_sente
     doc = build_document(text)
     assert [s.text for s in doc.sentences] == [
         "国内生产总值达到74.4万亿元，增长6.7%。",
-        "广义货币M 2增长11.3%，低于预期目标。",
+        "广义货币M2增长11.3%，低于预期目标。",
         "“十三五”实现了良好开局。",
         "发布时间：2025-01-10",  # a date ends its line: the next is a sentence of its own
         "全年办理案件131件。",
@@ -228,6 +228,10 @@ def test_a_number_a_latin_name_or_a_quotation_broken_by_a_web_page_ends_no_sente
 def test_unwrap_glues_latin_words_with_a_space_and_chinese_or_digits_with_none() -> None:
     assert unwrap("推进 PDF\nreader 建设，全\n  面完成") == "推进 PDF reader 建设，全面完成"
     assert unwrap("没有换行") == "没有换行"
+    assert (
+        unwrap("广义货币M\n2\n增长，PM\n2.5浓度，Windows\n10")
+        == "广义货币M2增长，PM2.5浓度，Windows 10"
+    )
     assert unwrap("海宁市住房和城乡建设局 2\n023年2月3日") == "海宁市住房和城乡建设局 2023年2月3日"
 
 

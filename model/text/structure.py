@@ -390,6 +390,8 @@ _RUN_IN = re.compile(
     r"(?:[（(]?[一二三四五六七八九十0-9]+[）)、.]|[一二三四五六七八九十]+是)[^。；：]{0,30}[。；：]"
 )
 _ADMITS_SPAN = 80
+# A paragraph that goes on a list the paragraph before opened: "二是…", "（三）…", "——…".
+_NEXT_ITEM = re.compile(r"\s*(?:[二三四五六七八九十]+是|[（(][二三四五六七八九十]+[）)]|——)")
 
 
 def _led(norm: str) -> bool:
@@ -433,8 +435,12 @@ def _structural(
         elif (
             section in ("achievements", "plans")
             and not p.heading
-            and _ADMITS.search(text[:_ADMITS_SPAN])
+            and (
+                _ADMITS.search(text[:_ADMITS_SPAN])
+                or (labels and labels[-1] == "shortcomings" and _NEXT_ITEM.match(text))
+            )
         ):
+            # an admission, and the items of its list that follow it ("二是…", "——…")
             label = "shortcomings"
         elif section == "achievements" and (sub[i] == "leadership" or _led(text)):
             label = "leadership"

@@ -227,6 +227,20 @@ def test_paragraph_cues_inside_the_review(text: str, label: str) -> None:
     assert structural_labels(paragraphs)[1] == label
 
 
+def test_the_items_an_admission_lists_inside_the_review_are_shortcomings_too() -> None:
+    # The 2008 and 2009 work reports admit problems in one paragraph and list them in the
+    # next ("二是…", "——…"); the list ends where a paragraph no longer goes on it.
+    text = (
+        "一、过去五年工作回顾\n我们也清醒地认识到，经济社会发展中还存在不少问题。\n"
+        "——经济运行中一些突出问题和深层次矛盾依然存在。\n"
+        "二是受国际金融危机影响，经济增速持续下滑。一些行业产能过剩，部分企业经营困难。\n"
+        "我们一定要深刻认识形势的严峻性和复杂性。\n"
+        "二是深化改革，全年完成任务。\n"
+    )
+    labels = structural_labels(split_paragraphs(text))
+    assert labels[1:] == ["shortcomings"] * 3 + ["achievements"] * 2
+
+
 def test_top_sections_of_a_report_without_headings(make_report) -> None:
     paragraphs = split_paragraphs(make_report(headings=False).text)
     assert top_sections(paragraphs) == [None] * len(paragraphs)

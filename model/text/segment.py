@@ -360,8 +360,18 @@ def _broken(seg: str, after: str) -> bool:
         _BARE_MARKER.fullmatch(seg) is not None
         or seg.count("《") > seg.count("》")
         or seg.count("“") > seg.count("”")
-        or _NUMBER_GOES_ON.match(seg[-1:] + after[:1]) is not None
-        or (_SUBSCRIPT.search(seg) is not None and "\n" in seg)
+        or _goes_on(seg, after)
+    )
+
+
+def _goes_on(before: str, after: str) -> bool:
+    """Whether a line break between `before` and `after` falls inside a number or a Latin
+    name (see `_NUMBER_GOES_ON`); `_broken` joins such lines and `_wrapped` keeps their
+    sentence whole."""
+    before = before.rstrip()
+    return (
+        _NUMBER_GOES_ON.match(before[-1:] + after[:1]) is not None
+        or _SUBSCRIPT.search(before) is not None
     )
 
 
@@ -543,7 +553,7 @@ def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
     if k > start and norm[k - 1] == "\n":
         k -= 1  # the second half of a CRLF (normalised to two line feeds)
     line = norm[(norm.rfind("\n", start, k) + 1 or start) : k].strip()
-    if line[-1:].isascii() and (line[-1:].isalnum() or line[-1:] == ".") and norm[k:end].strip():
+    if _goes_on(norm[start:k], norm[k:end].lstrip()):
         return True  # a break inside a number or a Latin name, even around a blank line
     after = k + 2 if k + 1 < end and norm[k + 1] == "\n" else k + 1
     if after >= end or norm[after].isspace():

@@ -89,7 +89,7 @@ _LIST_LEAD = re.compile(
 _ANNOUNCED = re.compile(
     r"[^。！？；：:]*(?:存在|面临|还有)[^。！？；：:]*(?:问题|困难|矛盾|不足|差距|短板)[^。！？；：:]*[：:]"
 )
-_NEXT_ITEM = re.compile(r"[；;。，,]\s*(?:[二两三四五六七八九十]+[是、]|其次|第二|2\s*[.、])")
+_SECOND_ITEM = re.compile(r"[；;。，,]\s*(?:[二两三四五六七八九十]+[是、]|其次|第二|2\s*[.、])")
 
 
 def quoted_from(norm: str) -> int:
@@ -103,7 +103,7 @@ def quoted_from(norm: str) -> int:
     end = m.end() if m else marker_end(norm)
     announced = _ANNOUNCED.match(norm)
     item = marker_end(norm[announced.end() :]) if announced and not end else 0
-    if item and not _NEXT_ITEM.search(norm, announced.end()):
+    if item and not _SECOND_ITEM.search(norm, announced.end()):
         end = announced.end() + item
     return end if len(norm) - end > SCRAP_CHARS else 0
 
@@ -391,7 +391,12 @@ def _broken_paragraphs(doc: Document) -> np.ndarray:
     broken = np.zeros(len(doc.paragraphs), dtype=bool)
     for i in range(1, len(doc.paragraphs)):
         before = doc.paragraphs[i - 1]
+        if before.heading and not broken[i - 1]:
+            continue
         text = norm[before.start : before.end].rstrip(_CLOSERS)
-        running = not before.heading and (len(text) > 40 or any(c in "。！？" for c in text))
-        broken[i] = (broken[i - 1] or running) and bool(text) and text[-1] not in _END
+        running = broken[i - 1] or len(text) > 40 or _SENTENCE_END.search(text) is not None
+        broken[i] = running and bool(text) and text[-1] not in _END
     return broken
+
+
+_SENTENCE_END = re.compile("[。！？]")

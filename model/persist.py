@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 # 6: the pickle names the layered module paths (model.learn.classify …), not the flat ones;
 # 7: and the classifier carries a sentence scorer learnt from the human extracts (or None);
 # 8: the scorer reads the reader's cues too (`model.summary.cues`): more columns;
-# 9: and whether a sentence names the economy's headline aggregate (the GDP line).
-FORMAT = 9
+# 9: and whether a sentence names the economy's headline aggregate (the GDP line);
+# 10: and a tense model of work reports' sections (`model.learn.tense`), or None.
+FORMAT = 10
 
 
 class ModelError(RuntimeError):

@@ -148,14 +148,19 @@ def label_files(path: Path) -> list[Path]:
     return [c for c in candidates if c.is_file()]
 
 
-def background_texts(corpora: Iterable[Path]) -> list[str]:
-    """Texts of every report under the `background/` folder of each corpus folder."""
-    texts: list[str] = []
+def background_reports(corpora: Iterable[Path]) -> list[Report]:
+    """Every report under the `background/` folder of each corpus folder."""
+    reports: list[Report] = []
     for corpus in corpora:
         folder = corpus / BACKGROUND_DIR
         if corpus.is_dir() and folder.is_dir():
-            texts += [r.text for r in load_corpus(folder)]
-    return texts
+            reports += load_corpus(folder)
+    return reports
+
+
+def background_texts(corpora: Iterable[Path]) -> list[str]:
+    """Texts of every report under the `background/` folder of each corpus folder."""
+    return [r.text for r in background_reports(corpora)]
 
 
 @dataclass(frozen=True, slots=True)

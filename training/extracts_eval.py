@@ -36,29 +36,18 @@ def evaluate_extracts(bar: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> d
     """Every registered summariser against the human extracts, at each budget, with the two
     readers' agreement beside it (each reader scored against the other: the ceiling).
 
-    The labels the summaries read come from a classifier that never saw the report: for a
-    seed, one trained on the other four; for a State Council report (a genre never trained
-    on), the one trained on the five seeds.
+    The labels the summaries read come from a classifier that never saw the report
+    (`held_out_models`).
     """
     from model.analyse import prepare, summary_record
     from model.summary.base import Budget
     from model.summary.registry import SUMMARISERS, get_summariser
-    from training.train import fit, fit_background, load_reports
 
-    seeds = load_reports(seeds_dir(), None)
     by_doc: dict[str, dict[str, Extract]] = {}
     for extract in load_extracts():
         by_doc.setdefault(extract.doc_id, {})[extract.reader] = extract
     texts = report_texts()
-    models: dict[str, Any] = {}
-
-    def model_for(doc_id: str) -> Any:
-        left_out = next((r.name for r in seeds if doc_id == f"seed_{r.name[:3]}"), None)
-        if left_out not in models:
-            train = [r for r in seeds if r.name != left_out]
-            models[left_out] = fit(train, background=fit_background(train, seeds_dir()))
-        return models[left_out]
-
+    model_for = held_out_models()
     rows: list[dict[str, Any]] = []
     for doc_id in bar(sorted(d for d, r in by_doc.items() if set(r) >= set(READERS))):
         a, b = by_doc[doc_id]["a"], by_doc[doc_id]["b"]
@@ -138,13 +127,36 @@ class ExtractDocs(NamedTuple):
     extracts: dict[str, dict[str, Extract]]
 
 
+def held_out_models() -> Callable[[str], Any]:
+    """For each report the extracts are of, a classifier that never saw it: for a seed, one
+    trained on the other four; for a State Council report (a genre never trained on), the one
+    trained on the five seeds, with a tense model learnt from the other speeches."""
+    import copy
+
+    from training.train import fit, fit_background, fit_tense, load_reports
+
+    seeds = load_reports(seeds_dir(), None)
+    models: dict[str | None, Any] = {}
+
+    def model_for(doc_id: str) -> Any:
+        left_out = next((r.name for r in seeds if doc_id == f"seed_{r.name[:3]}"), None)
+        if left_out not in models:
+            train = [r for r in seeds if r.name != left_out]
+            models[left_out] = fit(train, background=fit_background(train, seeds_dir()))
+        model = models[left_out]
+        if left_out is None:
+            model = copy.copy(model)
+            model.tense_ = fit_tense(seeds_dir(), exclude={doc_id})
+        return model
+
+    return model_for
+
+
 def extract_docs(bar: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> ExtractDocs:
     from model.analyse import prepare
     from model.summary.scorers import sentence_features
-    from training.train import fit, fit_background, load_reports
 
-    seeds = load_reports(seeds_dir(), None)
-    full = fit(seeds, background=fit_background(seeds, seeds_dir()))
+    model_for = held_out_models()
     by_doc: dict[str, dict[str, Extract]] = {}
     for extract in load_extracts():
         by_doc.setdefault(extract.doc_id, {})[extract.reader] = extract
@@ -152,13 +164,7 @@ def extract_docs(bar: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> Extrac
     doc_ids = sorted(d for d, r in by_doc.items() if set(r) >= set(READERS))
     docs, features, targets = {}, {}, {}
     for doc_id in bar(doc_ids):
-        left_out = [r for r in seeds if doc_id != f"seed_{r.name[:3]}"]
-        model = (
-            full
-            if len(left_out) == len(seeds)
-            else fit(left_out, background=fit_background(left_out, seeds_dir()))
-        )
-        doc = docs[doc_id] = prepare(texts[doc_id], model)
+        doc = docs[doc_id] = prepare(texts[doc_id], model_for(doc_id))
         features[doc_id] = sentence_features(doc)
         targets[doc_id] = picked(doc, by_doc[doc_id]["a"], 300) | picked(
             doc, by_doc[doc_id]["b"], 300

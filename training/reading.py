@@ -28,6 +28,7 @@ from model.text.units import sentence_kinds
 from training.corpus import Report, seeds_dir
 from training.evaluate import Rows, cross_validate, recovery_rows
 from training.extracts import extract_id, fit_sentence_scorer
+from training.train import fit_tense
 
 RICH_IN_FIGURES = 5
 FIGURES = (
@@ -179,7 +180,8 @@ def reader_cross_validation(
     recovery: Rows = {}
 
     def on_fold(classifier: SectionClassifier, held_out: list[Report]) -> None:
-        # The fold's `learnt` scorer, from the extracts of the reports it may see.
+        # The fold's tense model and `learnt` scorer, from the reports it may see.
+        classifier.tense_ = fit_tense(seeds_dir(), exclude={r.name for r in held_out})
         if "learnt" in methods:
             unseen = {extract_id(r.name) for r in held_out}
             classifier.sentences_ = fit_sentence_scorer(classifier, seeds_dir(), unseen)

@@ -99,7 +99,7 @@ def evaluate(structure_only: bool = False) -> dict[str, Any]:
         for s in found:
             total[era(s.year)] += 1
             for reader, labels in readings.items():
-                said = _section_label(labels, s, reader)
+                said = _section_label(labels, s)
                 right[(reader, era(s.year))] += said == s.gold
                 confusion[(reader, s.gold, str(said))] += 1
     return {
@@ -115,11 +115,9 @@ def _tense_model(documents: Sequence[Sequence[Any]]) -> Any:
     return TenseModel().fit(*examples(documents))
 
 
-def _section_label(labels: Sequence[str | None], s: Section, reader: str) -> str | None:
-    """The structure's label of the heading; the classifier's label of most body paragraphs
-    (the heading's own when the body is empty)."""
-    if reader in ("structure", "tense"):
-        return labels[s.heading]
+def _section_label(labels: Sequence[str | None], s: Section) -> str | None:
+    """The label of most of the section's body paragraphs (the heading's own when the body is
+    empty): a review that turns to plans halfway (`top_sections`) is what most of it is."""
     body = labels[s.heading + 1 : s.end] or labels[s.heading : s.heading + 1]
     return Counter(body).most_common(1)[0][0]
 

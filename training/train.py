@@ -16,7 +16,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -26,6 +26,7 @@ from training.corpus import seeds_dir
 if TYPE_CHECKING:
     from model.learn.background import Background
     from model.learn.classify import SectionClassifier
+    from model.learn.tense import TenseModel
     from training.corpus import Report
     from training.evaluate import OutOfFold
 
@@ -73,8 +74,22 @@ def fit_background(reports: list[Report], corpus: Path | None = None) -> Backgro
     return Background().fit([*(r.text for r in reports), *extra])
 
 
+def fit_tense(corpus: Path | None, exclude: Collection[str] = ()) -> TenseModel | None:
+    """Which way a work report's section faces, learnt from the speeches to a congress among
+    the corpus's `background/` reports but those named in `exclude`; None without any."""
+    from model.learn.tense import TenseModel, examples
+    from training.corpus import background_reports
+
+    reports = background_reports([corpus]) if corpus is not None else []
+    forward, back = examples([r.paragraphs for r in reports if r.name not in exclude])
+    return TenseModel().fit(forward, back) if forward and back else None
+
+
 def fit(
-    reports: list[Report], seed: int = 0, background: Background | None = None
+    reports: list[Report],
+    seed: int = 0,
+    background: Background | None = None,
+    tense: TenseModel | None = None,
 ) -> SectionClassifier:
     """Fit deterministically: same data and seed, same model."""
     import numpy as np
@@ -84,7 +99,10 @@ def fit(
     random.seed(seed)
     np.random.seed(seed)
     return SectionClassifier().fit(
-        [r.paragraphs for r in reports], [r.labels for r in reports], background=background
+        [r.paragraphs for r in reports],
+        [r.labels for r in reports],
+        background=background,
+        tense=tense,
     )
 
 
@@ -127,7 +145,7 @@ def build_bundle(
     if not reports:
         raise ValueError(f"no reports in {corpus}")
     background = fit_background(reports, corpus)
-    classifier = fit(reports, seed, background)
+    classifier = fit(reports, seed, background, fit_tense(corpus))
     # What careful readers pick (CORPUS/extracts/), for the `learnt` summariser.
     classifier.sentences_ = fit_sentence_scorer(classifier, corpus)
     oof = new_out_of_fold() if run_evaluation else None

@@ -24,6 +24,8 @@ from model.learn.background import Background
 from model.learn.calibrate import scale
 from model.learn.headings import HeadingModel, examples
 from model.learn.scorer import LinearScorer
+from model.learn.tense import TenseModel
+from model.learn.tense import examples as tense_examples
 from model.text.segment import Paragraph, cut_words, normalise
 from model.text.structure import (
     Context,
@@ -167,9 +169,10 @@ class SectionModel:
 
     A subclass computes the probabilities (`predict_units`) and sets the fitted tables:
     `labels_`, `log_start_`, `log_trans_`, `log_prior_`, `log_cue_`, `prior_power`,
-    `cue_weight`, `calibration_` (temperatures by mode), `headings_` and `background_`; and
-    `sentences_`, the sentence scorer training learns from the human extracts, when there are
-    any (None otherwise: the `learnt` summariser then scores as the default).
+    `cue_weight`, `calibration_` (temperatures by mode), `headings_`, `background_` and
+    `tense_` (which way a work report's section faces, or None); and `sentences_`, the
+    sentence scorer training learns from the human extracts, when there are any (None
+    otherwise: the `learnt` summariser then scores as the default).
     """
 
     labels_: tuple[str, ...]
@@ -181,6 +184,7 @@ class SectionModel:
     cue_weight: float
     headings_: HeadingModel
     background_: Background
+    tense_: TenseModel | None = None
     sentences_: LinearScorer | None = None
 
     def predict_units(self, units: Sequence[Unit]) -> np.ndarray:
@@ -209,7 +213,7 @@ class SectionModel:
         """
         if len(paragraphs) == 1:
             return ISOLATED, None, self.predict_units([isolated_unit(paragraphs[0].text)])
-        ctx, cues = document_cues(paragraphs)
+        ctx, cues = document_cues(paragraphs, self.tense_)
         probs = self.predict_units(_units(paragraphs, ctx, words))
         if not len(probs):
             return DOCUMENT, None, probs
@@ -319,11 +323,15 @@ class SectionClassifier(SectionModel):
         documents: Sequence[Sequence[Paragraph]],
         labels: Sequence[Sequence[str]],
         background: Background | None = None,
+        tense: TenseModel | None = None,
     ) -> SectionClassifier:
         """Fit the paragraph model on every paragraph, with and without context, and the HMM.
 
         `background`: statistics of a wider corpus of reports (stock phrases, word rarity),
         kept with the model for the summaries; by default fitted on the training documents.
+        `tense`: which way a work report's section faces (`model.learn.tense`), learnt from
+        the speeches to a congress of such a corpus; by default from the training documents
+        that are speeches, and None when none is.
         """
         from threadpoolctl import threadpool_limits
 
@@ -353,6 +361,8 @@ class SectionClassifier(SectionModel):
         self.log_trans_ = np.log(trans / trans.sum(axis=1, keepdims=True))
         self.log_prior_ = np.log(counts / counts.sum())
         self.headings_ = HeadingModel().fit(*examples(documents))
+        forward, back = tense_examples(documents)
+        self.tense_ = tense or (TenseModel().fit(forward, back) if forward and back else None)
         self.background_ = background or Background().fit(
             "\n".join(p.text for p in paragraphs) for paragraphs in documents
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from model.learn.classify import (
 )
 from model.learn.headings import HeadingModel
 from model.learn.scorer import LinearScorer
+from model.learn.tense import TenseModel
 from model.vectors.csr import CSR, hstack
 from model.vectors.features import char_ngram_counts, squeeze_spaces, token_counts, weigh
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from model.learn.classify import SectionClassifier
 
 Arrays = Mapping[str, np.ndarray]
+_Bigram = TypeVar("_Bigram", bound=HeadingModel)
 
 # Units featurised at a time: n-gram keys pack the unit's number in 21 bits.
 _CHUNK = 1 << 20
@@ -124,10 +126,8 @@ def export(classifier: SectionClassifier) -> dict[str, np.ndarray]:
         "cue_weight": np.array(float(classifier.cue_weight)),
         "calibration.modes": text_array(list(calibration)),
         "calibration.temperatures": np.array([float(t) for t in calibration.values()]),
-        "headings.bigrams": headings.bigrams_,
-        "headings.idf": headings.idf_,
-        "headings.coef": np.asarray(headings.coef_, dtype=float),
-        "headings.intercept": np.array(float(headings.intercept_)),
+        **_bigram_arrays("headings", headings),
+        **_bigram_arrays("tense", getattr(classifier, "tense_", None)),
         "background.stock_grams": background.stock_grams_,
         "background.words": text_array(words),
         "background.word_df": np.array([background.word_df_[w] for w in words], dtype=np.int64),
@@ -199,6 +199,25 @@ def _scorer_arrays(scorer: LinearScorer | None) -> Arrays:
     }
 
 
+def _bigram_arrays(name: str, model: HeadingModel | None) -> dict[str, np.ndarray]:
+    """The arrays of a model over character bigrams (none for a missing model)."""
+    if model is None:
+        return {}
+    return {
+        f"{name}.bigrams": model.bigrams_,
+        f"{name}.idf": model.idf_,
+        f"{name}.coef": np.asarray(model.coef_, dtype=float),
+        f"{name}.intercept": np.array(float(model.intercept_)),
+    }
+
+
+def _bigram_model(a: Arrays, name: str, kind: type[_Bigram]) -> _Bigram:
+    model = kind()
+    model.bigrams_, model.idf_ = a[f"{name}.bigrams"], a[f"{name}.idf"]
+    model.coef_, model.intercept_ = a[f"{name}.coef"], float(a[f"{name}.intercept"])
+    return model
+
+
 def _scorer(a: Arrays) -> LinearScorer | None:
     if "sentences.coef" not in a:
         return None
@@ -234,11 +253,8 @@ class LeanClassifier(SectionModel):
         self.cue_weight = float(a["cue_weight"])
         temperatures = a["calibration.temperatures"].tolist()
         self.calibration_ = dict(zip(strings(a["calibration.modes"]), temperatures, strict=True))
-        self.headings_ = HeadingModel()
-        self.headings_.bigrams_ = a["headings.bigrams"]
-        self.headings_.idf_ = a["headings.idf"]
-        self.headings_.coef_ = a["headings.coef"]
-        self.headings_.intercept_ = float(a["headings.intercept"])
+        self.headings_ = _bigram_model(a, "headings", HeadingModel)
+        self.tense_ = _bigram_model(a, "tense", TenseModel) if "tense.coef" in a else None
         background = Background(int(a["background.min_docs"]), float(a["background.common"]))
         background.documents_ = int(a["background.documents"])
         background.stock_grams_ = a["background.stock_grams"]

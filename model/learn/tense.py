@@ -15,8 +15,8 @@ their year's work in the same imperative words, and a model asked of them called
 sections plans (README).
 
 `python -m training.sections_eval` measures it against a reader's labels of the State Council
-reports' sections. The classifier does not use it yet: with its labels the summaries read
-worse (README, "Which way a section faces").
+reports' sections. The bundle learns it from the speeches in its corpus's `background/` reports
+(`training.train.fit_tense`) and the classifier asks it through `document_cues`.
 """
 
 from __future__ import annotations

@@ -178,6 +178,7 @@ def _briefing_picks(
         need["shortcomings"] = min(need["shortcomings"], room * _SHARE)
     first: list[int] = []
     cuts: dict[int, int] = {}
+    headline = _headline_targets(doc) if "plans" in wants else []
     for k, want in enumerate(wants):
         preferred = tiers[want]
         if any(preferred[-1][order[j]] for j in first):
@@ -192,7 +193,7 @@ def _briefing_picks(
         # and so may the headline result, the GDP line the brief names first
         aims = np.zeros(0, dtype=int)
         if want == "plans":
-            aims = np.flatnonzero((preferred[0] & _headline_target(doc))[order] & (lengths <= left))
+            aims = _first_hits([(preferred[0] & t)[order] & (lengths <= left) for t in headline])
         elif want == FIGURE_WANT:
             aims = np.flatnonzero(_headline_result(doc)[order] & (lengths <= left))
         found = (
@@ -219,7 +220,7 @@ def _briefing_picks(
         if want == "plans" and budget.max_chars is not None and not len(aims):
             # the year's targets too long for what is left: quoted up to a clause boundary,
             # so long as the cut keeps the headline target (the GDP target comes first)
-            targets = np.flatnonzero((preferred[0] & _headline_target(doc))[order])
+            targets = _first_hits([(preferred[0] & t)[order] for t in headline])
             if len(targets):
                 start = doc.sentences[int(order[targets[0]])].start
                 end = _clause_cut(doc, int(order[targets[0]]), left - len(CUT_MARK))
@@ -273,11 +274,19 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
     return [label]
 
 
-def _headline_target(doc: Document) -> np.ndarray:
-    """Sentences that set the economy's headline aggregate a target with a figure (the GDP
-    target of a work report's coming year)."""
+def _headline_targets(doc: Document) -> list[np.ndarray]:
+    """Sentences that set the economy's headline aggregate a target with a figure, those for
+    the coming year first (the GDP target of a work report's year, "今年发展的主要预期目标是：
+    国内生产总值增长6.5%—7%…", before a five-year plan's "“十三五”时期经济年均增长保持在6.5%以
+    上": the brief asks for the coming year's targets)."""
     kinds = sentence_kinds(doc)
-    return reader_cues(doc).aggregate & kinds.figure & (counted(doc, TARGET) > 0)
+    headline = reader_cues(doc).aggregate & kinds.figure & (counted(doc, TARGET) > 0)
+    return [headline & _coming_year(doc), headline]
+
+
+def _first_hits(masks: Sequence[np.ndarray]) -> np.ndarray:
+    """The positions set in the first of `masks` that has any (none when none has)."""
+    return next((h for m in masks if len(h := np.flatnonzero(m))), np.zeros(0, dtype=int))
 
 
 def _headline_result(doc: Document) -> np.ndarray:
@@ -335,6 +344,15 @@ _EXTERNAL = re.compile(r"世界经济|全球|国际(?:形势|环境|市场|金�
 _COMING = re.compile(r"今年|明年")
 
 
+def _coming_year(doc: Document) -> np.ndarray:
+    """Sentences that name the coming year: 今年, 明年, or the year after the report's."""
+    coming = counted(doc, _COMING) > 0
+    year = report_year(doc.paragraphs)
+    if year is not None:
+        coming |= counted(doc, re.compile(f"{year + 1}年")) > 0
+    return coming
+
+
 def _targets_ahead(doc: Document) -> np.ndarray:
     """Sentences that set the coming year a target with a figure ("今年国民经济宏观调控的主要
     目标是：经济增长速度8％…"), for a report where no paragraph is labelled plans.
@@ -345,7 +363,7 @@ def _targets_ahead(doc: Document) -> np.ndarray:
     """
     kinds = sentence_kinds(doc)
     norm = doc.normalised()
-    coming = counted(doc, _COMING) > 0
+    coming = _coming_year(doc)
     year = report_year(doc.paragraphs)
     if year is not None:
         later = [names_later(norm[a:b], year) for a, b in zip(*doc.spans(), strict=True)]

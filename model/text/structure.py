@@ -233,6 +233,8 @@ def top_sections(paragraphs: Sequence[Paragraph], tense: Tense | None = None) ->
     five-year plan ("二、“十五五”时期主要目标任务" after "一、2025年工作回顾"), or names 今年
     after the review (a speech given in the year it plans for), or follows a section of plans:
     once a report has turned to next year it stays there until a heading says otherwise. A
+    review whose heading also names a later period ("二、“十三五”时期发展成就和“十四五”时期主要
+    目标任务") turns to plans at the first paragraph that looks forward (`_turns_forward`). A
     section is never plans because of its position alone. In a speech to a congress
     (`addresses_congress`), `tense`, when given, reads the rest from the section's body: its
     task sections' headings often name no year ("二、保持国民经济发展的良好势头").
@@ -243,6 +245,7 @@ def top_sections(paragraphs: Sequence[Paragraph], tense: Tense | None = None) ->
     ends = dict(zip(heads, [*heads[1:], len(paragraphs)], strict=False))
     sections: list[str | None] = []
     current: str | None = None
+    turns = False  # a review whose heading names the period after it: it turns there
     for i, p in enumerate(paragraphs):
         if p.level == 1 and p.heading:
             cue = heading_says(p.text, year, current)
@@ -250,8 +253,21 @@ def top_sections(paragraphs: Sequence[Paragraph], tense: Tense | None = None) ->
                 body = "".join(q.text for q in paragraphs[i + 1 : ends[i]])
                 cue = "plans" if tense.faces_forward(body) else None  # type: ignore[union-attr]
             current = cue or ("plans" if current == "plans" else "achievements")
+            turns = (
+                cue == "achievements" and year is not None and names_later(normalise(p.text), year)
+            )
+        elif turns and _turns_forward(normalise(p.text), year):  # type: ignore[arg-type]
+            current, turns = "plans", False
         sections.append(current)
     return sections
+
+
+def _turns_forward(norm: str, year: int) -> bool:
+    """A paragraph of a review section that turns to the period after it: it opens looking
+    forward, or its first clause names a later year or five-year plan ("“十四五”时期是开启…"
+    under "二、“十三五”时期发展成就和“十四五”时期主要目标任务")."""
+    first = re.split(r"[，,。；;：:]", norm, maxsplit=1)[0]
+    return opening_cue(norm) == "plans" or names_later(first, year)
 
 
 def heading_says(text: str, year: int | None, current: str | None) -> str | None:
@@ -281,13 +297,22 @@ def said_sections(paragraphs: Sequence[Paragraph]) -> list[tuple[int, int, str]]
     return found
 
 
+# The year a speech to a congress was given, in its title ("2026年政府工作报告") or the date
+# line under it ("——2026年1月20日在…人民代表大会…上"): it reviews the year before.
+_GIVEN = re.compile(
+    r"((?:19|20)[0-9]{2})\s*年(?:[^。，；]{0,12}工作报告|\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日)"
+)
+
+
 def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
     """The year a report is about: the first its first top-level heading names
-    ("一、2024年工作回顾"), else the one named most before that heading (title, preamble), else
+    ("一、2024年工作回顾"), else the one named most before that heading (title, preamble; in a
+    speech to a congress, the year before the one its title or date line gives), else
     the last year of the five-year plan the heading names ("一、“十一五”时期国民经济和社会发展的
     回顾": 2010), else the one named most in the first section ("一、一年来工作回顾", whose
     figures are of 2003, before "二、2004年主要任务")."""
     years: list[int] = []
+    given: int | None = None
     in_first_section = False
     for p in paragraphs:
         norm = normalise(p.text)
@@ -297,6 +322,8 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
                 break
             if found:
                 return found[0]
+            if given is not None and addresses_congress(paragraphs):
+                return given - 1
             if years:
                 break  # named before the heading (a title)
             plans = plan_periods(norm)
@@ -304,6 +331,8 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
                 return plan_period_start(plans[0]) + 4
             in_first_section = True
             continue
+        if given is None and not in_first_section and (m := _GIVEN.search(norm)):
+            given = int(m.group(1))
         years += found
     return max(sorted(set(years)), key=years.count) if years else None
 

@@ -80,6 +80,9 @@ def test_the_heading_model_and_background_are_the_pipelines(bundle, full_bundle)
     assert lean.background_.stock_share(doc.text) == full.background_.stock_share(doc.text)
     assert lean.calibration_ == full.calibration_
     assert lean.labels_ == full.labels_
+    sections = ["".join(p.text for p in doc.paragraphs[k : k + 5]) for k in range(0, 50, 5)]
+    assert full.tense_ is not None  # learnt from the State Council reports in background/
+    assert np.array_equal(lean.tense_.predict(sections), full.tense_.predict(sections))
 
 
 def test_empty_and_one_paragraph_inputs(bundle, full_bundle) -> None:

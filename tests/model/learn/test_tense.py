@@ -59,3 +59,20 @@ def test_a_silent_task_heading_is_read_from_its_body() -> None:
 
 def test_an_untrained_model_never_says_forward() -> None:
     assert not TenseModel().fit([], []).faces_forward(TASKS)
+
+
+def test_the_bundle_reads_a_work_report_s_silent_task_sections_as_plans(bundle) -> None:
+    """The 1993 report reviews 1992, then sets tasks under headings that name no year
+    ("二、争取国民经济再上一个新台阶"): the structure alone reads them as the review."""
+    import json
+
+    from model.analyse import prepare
+    from tests.conftest import SEEDS
+
+    rows = (SEEDS / "background" / "statecouncil.jsonl").read_text(encoding="utf-8")
+    text = next(r["text"] for r in map(json.loads, rows.splitlines()) if r["doc_id"] == "sc1993")
+    doc = prepare(text, bundle.classifier)
+    heading = next(i for i, p in enumerate(doc.paragraphs) if p.text.startswith("二、争取"))
+    assert top_sections(doc.paragraphs)[heading + 1] == "achievements"
+    body = doc.labels[heading + 1 : heading + 20]
+    assert body.count("plans") >= 17, body

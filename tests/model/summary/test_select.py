@@ -537,6 +537,27 @@ def test_the_years_headline_target_may_take_what_the_other_wants_leave() -> None
     assert "今年安排" in [p.text[:4] for p in select(doc, scores, budget, briefing=BRIEFING)]
 
 
+def test_the_coming_years_headline_target_before_a_five_year_plans() -> None:
+    # 2016: the five-year plan's growth target scored higher; readers asked for the year's.
+    five_years = "“十三五”时期经济年均增长保持在6.5%以上，国内生产总值比2010年翻一番。"
+    this_year = "今年发展的主要预期目标是：国内生产总值增长6.5%－7%，居民消费价格涨幅3%左右。"
+    text = (
+        "一、2015年工作回顾\n国内生产总值达到67.7万亿元，增长6.9%。\n"
+        "二、存在的问题\n部分企业生产经营困难，财政收支矛盾突出。\n"
+        f"三、“十三五”时期主要目标任务\n{five_years}\n四、2016年重点工作\n{this_year}\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.7, 0.0, 0.5])
+    picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
+    assert [p.text for p in picks][-1] == this_year
+    # a report that names no coming year keeps the best of its targets
+    doc = build_document(text.replace(this_year, this_year.replace("今年", "")))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4
+    picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
+    assert five_years in [p.text for p in picks]
+
+
 def test_the_briefings_plan_is_one_with_a_figure_to_meet() -> None:
     # Readers asked for a plan's target; a plan that commits to a figure (不少于8课时) goes
     # before one that names a figure only, and before a higher-scored intention.

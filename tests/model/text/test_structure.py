@@ -324,3 +324,43 @@ def test_structural_labels_paragraph_cues_override_the_section() -> None:
         "plans",
         "boilerplate",
     ]
+
+
+def test_a_review_whose_heading_names_the_next_period_turns_to_plans_where_it_looks_forward() -> (
+    None
+):
+    # 2021: "二、“十三五”时期发展成就和“十四五”时期主要目标任务"
+    text = (
+        "一、2020年工作回顾\n国内生产总值增长2.3%。\n"
+        "二、“十三五”时期发展成就和“十四五”时期主要目标任务\n"
+        "过去五年，国内生产总值从不到70万亿元增加到超过100万亿元。\n"
+        "“十四五”时期是开启全面建设社会主义现代化国家新征程的第一个五年。\n"
+        "——坚持创新驱动发展，加快发展现代产业体系。\n"
+        "三、2021年重点工作\n今年要保持经济运行在合理区间。"
+    )
+    assert top_sections(split_paragraphs(text)) == ["achievements"] * 4 + ["plans"] * 4
+    # the first section of 1999: "一、1998年工作回顾和1999年工作的总体要求"
+    text = (
+        "一、1998年工作回顾和1999年工作的总体要求\n1998年国内生产总值增长7.8%。\n"
+        "1999年政府工作的总体要求是：坚持稳中求进。\n二、继续扩大内需\n要增加投资。"
+    )
+    assert top_sections(split_paragraphs(text)) == ["achievements"] * 2 + ["plans"] * 3
+    # a review naming no later period does not turn, whatever its paragraphs say
+    text = "一、2024年工作成效\n完成立法3件。\n下一步，我局将继续推进。"
+    assert top_sections(split_paragraphs(text)) == ["achievements"] * 3
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["2026年政府工作报告", "政府工作报告\n——2026年1月20日在省第十四届人民代表大会第五次会议上"],
+)
+def test_a_speech_to_a_congress_reviews_the_year_before_it_was_given(given: str) -> None:
+    text = (
+        f"{given}\n各位代表：\n现在，我代表省人民政府，向大会报告工作。\n"
+        "一、“十四五”时期的主要成就\n生产总值增长5.5%。\n二、2026年主要工作\n要稳中求进。"
+    )
+    paragraphs = split_paragraphs(text)
+    assert report_year(paragraphs) == 2025
+    assert top_sections(paragraphs)[-2:] == ["plans", "plans"]
+    # the title of a report that is not a speech still names the year it is about
+    assert report_year(split_paragraphs(text.replace("各位代表：\n", ""))) == 2026

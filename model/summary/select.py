@@ -266,9 +266,7 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         label = label if label.any() else _targets_ahead(doc)
         # a plan with a figure it commits to, then a plan itself, before a problem restated
         # among the plans and before the sentence that leads into the list ("…如下：")
-        ends = doc.spans()[1]
-        norm = doc.normalised()
-        lead_in = np.fromiter((norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(label))
+        lead_in = _leads_in(doc)
         plan = label & ~kinds.admission & ~lead_in
         return [plan & kinds.figure & (counted(doc, COMMITS) > 0), plan, label & ~lead_in, label]
     return [label]
@@ -345,12 +343,22 @@ _COMING = re.compile(r"今年|明年")
 
 
 def _coming_year(doc: Document) -> np.ndarray:
-    """Sentences that name the coming year: 今年, 明年, or the year after the report's."""
+    """Sentences that name the coming year: 今年, 明年, or the year after the report's; and
+    the list a sentence naming it leads into ("今年…的主要预期目标是：" / "国内生产总值增长8%
+    左右；…")."""
     coming = counted(doc, _COMING) > 0
     year = report_year(doc.paragraphs)
     if year is not None:
         coming |= counted(doc, re.compile(f"{year + 1}年")) > 0
+    coming[1:] |= coming[:-1] & _leads_in(doc)[:-1]
     return coming
+
+
+def _leads_in(doc: Document) -> np.ndarray:
+    """Sentences that lead into what follows them: they end on a colon ("…如下：")."""
+    norm = doc.normalised()
+    ends = doc.spans()[1].tolist()
+    return np.fromiter((norm[e - 1 : e] in "：:" for e in ends), bool, len(ends))
 
 
 def _targets_ahead(doc: Document) -> np.ndarray:

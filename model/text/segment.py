@@ -333,6 +333,7 @@ def unwrap(text: str) -> str:
 _WRAP_BREAK = re.compile(r"\r\n|\r|\n")
 # Zero-width characters a web page leaves on a line of their own, which `str.strip` keeps.
 _INVISIBLE = "\u200b\u2060\ufeff"
+_SPACE = " \t\n\r\u3000\xa0" + _INVISIBLE
 
 
 def _paragraph(text: str, norm: str, start: int, end: int) -> Paragraph:
@@ -352,6 +353,11 @@ _BARE_MARKER = re.compile(_MARKER)
 _MARKER_LINE = re.compile(rf"\n[^\S\n]*{_MARKER}[^\S\n]*(?:\n|$)")
 _OPEN_TITLE_LINE = re.compile(r"[《“][^》”\n]*\n")
 _LATIN_END_LINE = re.compile(r"[0-9A-Za-z.][^\S\n]*\n")
+# A line of running text that stops inside a sentence, in a word ("加快推进重要生态屏障建" /
+# "设，构建…"): it ends on a Chinese character and the next line goes on with one
+# (`_runs_on` decides).
+_HAN_END_LINE = re.compile(r"[\u4e00-\u9fff][^\S\n]*\n[\s\u200b\u2060\ufeff]*[\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _broken(seg: str, after: str) -> bool:
@@ -362,6 +368,13 @@ def _broken(seg: str, after: str) -> bool:
         or seg.count("“") > seg.count("”")
         or _goes_on(seg, after)
     )
+
+
+def _runs_on(line: str, after: str) -> bool:
+    """Whether a line of running text (it holds a sentence end) stops on a Chinese character
+    where the next, no list item of its own, goes on with one: a web page's break in a word."""
+    line = line.rstrip()
+    return "。" in line and _HAN.fullmatch(line[-1:]) is not None and _HAN.match(after) is not None
 
 
 def _goes_on(before: str, after: str) -> bool:
@@ -386,6 +399,7 @@ def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> lis
     found = [m.start() + 1 for m in _MARKER_LINE.finditer(norm)]
     found += [m.start() for m in _OPEN_TITLE_LINE.finditer(norm)]
     found += [m.start() for m in _LATIN_END_LINE.finditer(norm)]
+    found += [m.start() for m in _HAN_END_LINE.finditer(norm)]
     if paragraphs:
         found.append(paragraphs[0].start)
     starts = [p.start for p in paragraphs]
@@ -396,11 +410,15 @@ def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> lis
         if first is None:
             first = i
         start = paragraphs[first].start
+        after = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
         if (
             i in suspects
-            and i + 1 < len(paragraphs)
-            and not paragraphs[i + 1].heading
-            and _broken(norm[start : p.end], norm[paragraphs[i + 1].start :][:1])
+            and after is not None
+            and not after.heading
+            and (
+                _broken(norm[start : p.end], norm[after.start :][:1])
+                or (after.level is None and _runs_on(norm[p.start : p.end], norm[after.start]))
+            )
         ):
             suspects.add(i + 1)  # the title may still be open after the next line
             continue
@@ -553,8 +571,9 @@ def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
     if k > start and norm[k - 1] == "\n":
         k -= 1  # the second half of a CRLF (normalised to two line feeds)
     line = norm[(norm.rfind("\n", start, k) + 1 or start) : k].strip()
-    if _goes_on(norm[start:k], norm[k:end].lstrip()):
-        return True  # a break inside a number or a Latin name, even around a blank line
+    before, rest = norm[start:k].rstrip(_SPACE), norm[k:end].lstrip(_SPACE)
+    if _goes_on(before, rest) or _runs_on(before, rest[:1]):
+        return True  # a break inside a number, a Latin name or a word, even around a blank line
     after = k + 2 if k + 1 < end and norm[k + 1] == "\n" else k + 1
     if after >= end or norm[after].isspace():
         return False  # a blank line

@@ -556,6 +556,13 @@ def test_the_coming_years_headline_target_before_a_five_year_plans() -> None:
     doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4
     picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
     assert five_years in [p.text for p in picks]
+    # 2011: the year's list follows the sentence that names the year and leads into it
+    lead_in, targets = this_year.split("：")
+    doc = build_document(text.replace(this_year, f"{lead_in}：\n{targets}"))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 5
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.7, 0.0, 0.6, 0.5])
+    picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
+    assert [p.text for p in picks][-1] == targets
 
 
 def test_the_briefings_plan_is_one_with_a_figure_to_meet() -> None:

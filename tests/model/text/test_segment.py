@@ -225,6 +225,25 @@ def test_a_number_a_latin_name_or_a_quotation_broken_by_a_web_page_ends_no_sente
     ]
 
 
+def test_running_text_broken_inside_a_word_by_a_web_page_is_one_paragraph() -> None:
+    # 2021: "…加快推进重要生态屏障建\n\u200b\n设，构建…"; a line of running text (it holds a
+    # sentence end) that stops on a character where the next goes on with one.
+    text = (
+        "一、主要目标\n森林覆盖率达到24.1%。加快推进重要生态屏障建\n\u200b\n设，构建自然保护地体系。\n"
+        "一是加强组织领导。成立领导小组\n二是完善制度。\n完成立法3件\n二、存在的问题"
+    )
+    paragraphs = split_paragraphs(text)
+    assert [p.text for p in paragraphs] == [
+        "一、主要目标",
+        "森林覆盖率达到24.1%。加快推进重要生态屏障建设，构建自然保护地体系。",
+        "一是加强组织领导。成立领导小组",  # the next is an item of its own
+        "二是完善制度。",  # it ends its sentence
+        "完成立法3件",  # no sentence end on the line: a heading-like line, not running text
+        "二、存在的问题",
+    ]
+    assert all(unwrap(text[p.start : p.end]) == p.text for p in paragraphs)
+
+
 def test_unwrap_glues_latin_words_with_a_space_and_chinese_or_digits_with_none() -> None:
     assert unwrap("推进 PDF\nreader 建设，全\n  面完成") == "推进 PDF reader 建设，全面完成"
     assert unwrap("没有换行") == "没有换行"

@@ -106,3 +106,15 @@ def test_the_cues_are_columns_of_the_features_and_need_no_labels() -> None:
 def test_an_empty_document_has_empty_cues() -> None:
     doc = build_document("")
     assert all(len(c) == 0 for c in reader_cues(doc).columns())
+
+
+def test_a_condition_the_problems_will_be_met_on_closes_them() -> None:
+    # 1994: "只要我们认真做好各方面的工作，…解决新问题，…就一定能够不断从胜利走向新的胜利。"
+    doc = build_document(
+        "主要是固定资产投资规模过大，经济结构不合理的问题仍然突出。\n"
+        "只要我们认真做好各方面的工作，解决新问题，就一定能够不断从胜利走向新的胜利。"
+    )
+    doc.labels = ["shortcomings", "shortcomings"]
+    cues = reader_cues(doc)
+    assert cues.states_problem[0] and not cues.closes[0]
+    assert cues.closes[1] and not cues.states_problem[1]

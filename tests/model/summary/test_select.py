@@ -162,26 +162,30 @@ def test_after_the_briefing_the_learnt_summary_follows_its_scores(bundle) -> Non
     learnt = get_summariser("learnt")
     assert learnt.briefed_diversity == 0.0 and learnt.diversity == 0.7
     assert get_summariser("sectionrank").briefed_diversity is None
-    doc = prepare(SEED_FILES[0].read_text(encoding="utf-8"), bundle.classifier)
-    scores = learnt.score(doc)
     briefing = learnt.briefing
-
-    def texts(budget: Budget, diversity: float, briefed: float | None) -> list[str]:
-        picks = select(
-            doc,
-            scores,
-            budget,
-            diversity=diversity,
-            briefing=briefing,
-            briefed_diversity=briefed,
-            fill_quantile=learnt.fill_quantile,
-        )
-        return [p.text for p in picks]
-
     roomy, cell = Budget(max_chars=600), Budget(max_chars=150)
-    assert texts(roomy, 0.7, 0.0) == texts(roomy, 0.0, None) != texts(roomy, 0.7, None)
-    assert texts(cell, 0.7, 0.0) == texts(cell, 0.7, None)
-    assert [p.text for p in summarise(doc, roomy)] == texts(roomy, 0.7, 0.0)
+    differs = []
+    for path in SEED_FILES:
+        doc = prepare(path.read_text(encoding="utf-8"), bundle.classifier)
+        scores = learnt.score(doc)
+
+        def texts(budget: Budget, diversity: float, briefed: float | None) -> list[str]:
+            picks = select(
+                doc,
+                scores,
+                budget,
+                diversity=diversity,
+                briefing=briefing,
+                briefed_diversity=briefed,
+                fill_quantile=learnt.fill_quantile,
+            )
+            return [p.text for p in picks]
+
+        assert texts(roomy, 0.7, 0.0) == texts(roomy, 0.0, None)
+        assert texts(cell, 0.7, 0.0) == texts(cell, 0.7, None)
+        assert [p.text for p in summarise(doc, roomy)] == texts(roomy, 0.7, 0.0)
+        differs.append(texts(roomy, 0.7, 0.0) != texts(roomy, 0.7, None))
+    assert any(differs)  # the diversity after the briefing changes what some seeds get
 
 
 def test_baselines_keep_their_order_the_default_diversifies() -> None:

@@ -183,6 +183,7 @@ PROBLEMS = "农民收入增长缓慢，有些地方拖欠工资严重，就业�
         ("主要是：", True),
         ("主要表现在：", True),
         ("主要有，", True),
+        ("主要是", True),  # 1994: "主要是固定资产投资规模过大，…"
         ("突出表现在", True),
         ("同时，", True),  # connectives tie the sentence to the one before
         ("特别是", True),

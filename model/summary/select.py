@@ -14,7 +14,7 @@ from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
 from model.text.structure import names_later, report_year, structural_labels
-from model.text.units import FIGURE, counted, quoted_from, sentence_kinds
+from model.text.units import FIGURE, counted, leads_in, quoted_from, sentence_kinds
 
 REDUNDANCY = 0.7
 
@@ -266,7 +266,7 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         label = label if label.any() else _targets_ahead(doc)
         # a plan with a figure it commits to, then a plan itself, before a problem restated
         # among the plans and before the sentence that leads into the list ("…如下：")
-        lead_in = _leads_in(doc)
+        lead_in = leads_in(doc)
         plan = label & ~kinds.admission & ~lead_in
         return [plan & kinds.figure & (counted(doc, COMMITS) > 0), plan, label & ~lead_in, label]
     return [label]
@@ -350,15 +350,8 @@ def _coming_year(doc: Document) -> np.ndarray:
     year = report_year(doc.paragraphs)
     if year is not None:
         coming |= counted(doc, re.compile(f"{year + 1}年")) > 0
-    coming[1:] |= coming[:-1] & _leads_in(doc)[:-1]
+    coming[1:] |= coming[:-1] & leads_in(doc)[:-1]
     return coming
-
-
-def _leads_in(doc: Document) -> np.ndarray:
-    """Sentences that lead into what follows them: they end on a colon ("…如下：")."""
-    norm = doc.normalised()
-    ends = doc.spans()[1].tolist()
-    return np.fromiter((norm[e - 1 : e] in "：:" for e in ends), bool, len(ends))
 
 
 def _targets_ahead(doc: Document) -> np.ndarray:

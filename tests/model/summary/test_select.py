@@ -164,27 +164,28 @@ def test_after_the_briefing_the_learnt_summary_follows_its_scores(bundle) -> Non
     assert get_summariser("sectionrank").briefed_diversity is None
     briefing = learnt.briefing
     roomy, cell = Budget(max_chars=600), Budget(max_chars=150)
+
+    def texts(doc, scores, budget: Budget, diversity: float, briefed: float | None) -> list[str]:
+        picks = select(
+            doc,
+            scores,
+            budget,
+            diversity=diversity,
+            briefing=briefing,
+            briefed_diversity=briefed,
+            fill_quantile=learnt.fill_quantile,
+        )
+        return [p.text for p in picks]
+
     differs = []
     for path in SEED_FILES:
         doc = prepare(path.read_text(encoding="utf-8"), bundle.classifier)
         scores = learnt.score(doc)
-
-        def texts(budget: Budget, diversity: float, briefed: float | None) -> list[str]:
-            picks = select(
-                doc,
-                scores,
-                budget,
-                diversity=diversity,
-                briefing=briefing,
-                briefed_diversity=briefed,
-                fill_quantile=learnt.fill_quantile,
-            )
-            return [p.text for p in picks]
-
-        assert texts(roomy, 0.7, 0.0) == texts(roomy, 0.0, None)
-        assert texts(cell, 0.7, 0.0) == texts(cell, 0.7, None)
-        assert [p.text for p in summarise(doc, roomy)] == texts(roomy, 0.7, 0.0)
-        differs.append(texts(roomy, 0.7, 0.0) != texts(roomy, 0.7, None))
+        learnt_600 = texts(doc, scores, roomy, 0.7, 0.0)
+        assert learnt_600 == texts(doc, scores, roomy, 0.0, None)
+        assert texts(doc, scores, cell, 0.7, 0.0) == texts(doc, scores, cell, 0.7, None)
+        assert [p.text for p in summarise(doc, roomy)] == learnt_600
+        differs.append(learnt_600 != texts(doc, scores, roomy, 0.7, None))
     assert any(differs)  # the diversity after the briefing changes what some seeds get
 
 

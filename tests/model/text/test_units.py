@@ -16,6 +16,7 @@ from model.text.units import (
     is_scrap,
     is_title_line,
     is_topic_clause,
+    leads_in,
     marker_end,
     quoted_from,
     sentence_kinds,
@@ -538,3 +539,14 @@ def test_stock_shares_match_the_background_per_sentence() -> None:
     expected = [background.stock_share(s.text) for s in doc.sentences]
     assert kinds.stock == pytest.approx(expected)
     assert 0 < kinds.stock[0] < 1
+
+
+def test_a_sentence_that_only_leads_into_a_list_is_dependent() -> None:
+    # 2010: "一年来，我们主要做了以下工作：" / "（一）加强和改善宏观调控，…"
+    doc = build_document(
+        "一年来，我们主要做了以下工作：\n（一）加强和改善宏观调控。\n我们实行积极的财政政策，效果明显。"
+    )
+    kinds = sentence_kinds(doc)
+    assert [s.text for s in doc.sentences][0] == "一年来，我们主要做了以下工作："
+    assert kinds.dependent[0] and not kinds.standalone[0]
+    assert leads_in(doc).tolist() == [True, False, False]

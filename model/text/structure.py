@@ -458,7 +458,10 @@ def _structural(
         elif not structured:
             label = "boilerplate" if shape.terse and (i == 0 or i > last_body) else None
         elif section is None:
-            label = "boilerplate" if shape.terse else "preamble"
+            # an admission in a long preamble (the older work reports review their year
+            # before their first heading: "我们也清醒地看到，…主要是：农民收入增长缓慢，…")
+            admits = not shape.terse and _ADMITS.search(text[:_ADMITS_SPAN]) is not None
+            label = "boilerplate" if shape.terse else "shortcomings" if admits else "preamble"
         elif i > last_body and shape.terse:
             label = "boilerplate"
         elif (

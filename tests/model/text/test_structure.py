@@ -364,3 +364,18 @@ def test_a_speech_to_a_congress_reviews_the_year_before_it_was_given(given: str)
     assert top_sections(paragraphs)[-2:] == ["plans", "plans"]
     # the title of a report that is not a speech still names the year it is about
     assert report_year(split_paragraphs(text.replace("各位代表：\n", ""))) == 2026
+
+
+def test_an_admission_in_a_long_preamble_is_shortcomings() -> None:
+    # 2002 reviews its year before its first heading, and admits its problems there.
+    text = (
+        "各位代表：\n过去的一年，国内生产总值达到95933亿元，比上年增长7.3%。\n"
+        "我们也清醒地看到，当前还存在不少亟待解决的问题。主要是：农民收入增长缓慢，就业压力加大。\n"
+        "一、2002年的主要任务\n今年要继续扩大内需，实施积极的财政政策，保持经济较快增长，"
+        "努力增加城乡居民收入，切实做好就业和社会保障工作。"
+    )
+    labels = structural_labels(split_paragraphs(text))
+    assert labels[:3] == ["preamble", "preamble", "shortcomings"]
+    # the preamble of a rule-of-law report, without an admission, stays the preamble
+    text = text.replace("我们也清醒地看到，当前还存在不少亟待解决的问题。主要是：", "")
+    assert structural_labels(split_paragraphs(text))[:3] == ["preamble"] * 3

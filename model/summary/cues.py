@@ -15,7 +15,7 @@ import numpy as np
 
 from model.text.document import Document
 from model.text.problems import closes_problems, frames_problems
-from model.text.units import FIGURE, counted, sentence_kinds
+from model.text.units import FIGURE, FIGURE_IN_WORDS, counted, sentence_kinds
 
 # Headline cues: the totals and growth a briefing opens with (全年…, 累计…, 同比增长…, GDP).
 _HEADLINE = re.compile(r"全年|累计|同比|比上年|年均|增长|达到|突破|总额|总量|总值|GDP")
@@ -26,7 +26,9 @@ AGGREGATE = re.compile(r"(?<!单位)(?<!占)(?:生产总值|GDP|GNP|总产值)(?
 _PERCENT = re.compile(r"[0-9]\s*(?:%|％|个百分点)")
 _MONEY = re.compile(r"[0-9]\s*(?:万|亿)?元")
 # What makes a plan a target rather than an intention.
-TARGET = re.compile(r"力争|确保|目标|左右|以上|以内|控制在|提高到|降低到|下降到|实现")
+TARGET = re.compile(
+    r"力争|确保|目标|左右|以上|以内|控制在|提高到|降低到|下降到|实现|计划(?:增长|达到|完成)"
+)
 # A quantity a plan commits to (年度开展不少于8课时), beside TARGET's words: how the briefing
 # tells a plan with a figure to meet from one that only names a figure. The scorer's features
 # keep TARGET, whose weights the extracts taught.
@@ -98,8 +100,8 @@ def reader_cues(doc: Document) -> Cues:
     cues = Cues(
         headline=np.minimum(counted(doc, _HEADLINE), 3),
         aggregate=counted(doc, AGGREGATE) > 0,
-        figures=np.minimum(counted(doc, FIGURE), 3),
-        percent=counted(doc, _PERCENT) > 0,
+        figures=np.minimum(counted(doc, FIGURE) + counted(doc, FIGURE_IN_WORDS), 3),
+        percent=counted(doc, _PERCENT) + counted(doc, FIGURE_IN_WORDS) > 0,
         money=counted(doc, _MONEY) > 0,
         in_section=in_section,
         states_problem=kinds.admission & ~kinds.remedy & ~closes & ~frames,

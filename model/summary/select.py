@@ -14,7 +14,14 @@ from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
 from model.text.structure import names_later, report_year, structural_labels
-from model.text.units import FIGURE, counted, leads_in, quoted_from, sentence_kinds
+from model.text.units import (
+    FIGURE,
+    FIGURE_IN_WORDS,
+    counted,
+    leads_in,
+    quoted_from,
+    sentence_kinds,
+)
 
 REDUNDANCY = 0.7
 
@@ -296,7 +303,8 @@ def _headline_result(doc: Document) -> np.ndarray:
 
 def _sets_headline_target(text: str) -> bool:
     """The text names the headline aggregate, a figure and a target word."""
-    return all(p.search(text) for p in (AGGREGATE, FIGURE, TARGET))
+    figure = FIGURE.search(text) or FIGURE_IN_WORDS.search(text)
+    return bool(figure and AGGREGATE.search(text) and TARGET.search(text))
 
 
 # How far the list an announcement of problems opens may run.

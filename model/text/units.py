@@ -71,6 +71,10 @@ _UNITS = (
 )
 # A number with its unit, a multiplier allowed between them: 131件, 26.15%, 5万余件, 1300亿元.
 FIGURE = re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*((?:万|亿)?余?(?:{_UNITS}))")
+# A percentage written in words, as the older work reports write them ("增长百分之十三点四"):
+# a figure to a reader as "13.4%" is. Kept apart from FIGURE, whose groups are a number and a
+# unit (`model.summary.structured.key_figures`).
+FIGURE_IN_WORDS = re.compile(r"百分之[零〇一二两三四五六七八九十百点几]+")
 # Named documents and measures; with the figures, the specifics a sentence gives.
 _NAMED = re.compile(r"《[^》\n]{2,60}》|“[^”\n]{2,30}”")
 
@@ -320,7 +324,7 @@ def sentence_kinds(doc: Document) -> Kinds:
             dtype=bool,
         )
     lengths = doc.lengths()
-    figures = counted(doc, FIGURE)
+    figures = counted(doc, FIGURE) + counted(doc, FIGURE_IN_WORDS)
     topic = np.zeros(n, dtype=bool)
     # Only short sentences without a figure can be topic clauses, and without a list marker
     # only those of one clause: the pattern is tried on those alone.

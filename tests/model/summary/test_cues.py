@@ -7,6 +7,7 @@ import numpy as np
 from model.summary.cues import reader_cues
 from model.summary.scorers import sentence_features
 from model.text.document import build_document
+from model.text.units import sentence_kinds
 
 REPORT = (
     "一、工作成效\n"
@@ -118,3 +119,19 @@ def test_a_condition_the_problems_will_be_met_on_closes_them() -> None:
     cues = reader_cues(doc)
     assert cues.states_problem[0] and not cues.closes[0]
     assert cues.closes[1] and not cues.states_problem[1]
+
+
+def test_a_percentage_in_words_is_a_figure_and_a_planned_growth_a_target() -> None:
+    # 1993: "今年国民生产总值计划增长百分之八，是留有余地的。"
+    from model.summary.select import _headline_targets
+
+    doc = build_document(
+        "一、1992年工作回顾\n国民生产总值比上年增长百分之十二点八。\n"
+        "二、1993年的主要任务\n今年国民生产总值计划增长百分之八，是留有余地的。"
+    )
+    doc.labels = ["achievements", "achievements", "plans", "plans"]
+    kinds, cues = sentence_kinds(doc), reader_cues(doc)
+    assert kinds.figure.tolist() == [False, True, False, True]
+    assert cues.percent[1] and cues.figures[3] == 1
+    coming, headline = _headline_targets(doc)
+    assert coming.tolist() == headline.tolist() == [False, False, False, True]

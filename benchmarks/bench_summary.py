@@ -6,8 +6,10 @@ Whole reports with their headings, as users give them: the five seeds (each summ
 model trained on the other four and the openings), the openings corpus (five grouped folds,
 trained on the seeds and the other folds) and the State Council reports (five grouped folds,
 trained on the seeds, the openings and the other folds). Shortcomings and plans are read from
-the reference labels (hand-checked for the seeds and the openings; from headings for the State
-Council reports), never from the model that made the summary. Then heading recovery (R-2,
+the reference labels (hand-checked for the seeds and the openings; for the State Council
+reports, from headings, with a reader's labels of their sections where the structure reads them
+otherwise: `training.sections_eval.with_reader_sections`), never from the model that made the
+summary. Then heading recovery (R-2,
 headings stripped) on the 1992+ State Council reports, from the same folds' models.
 """
 
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from model.summary.base import Budget
     from training.evaluate import mean_rows
     from training.reading import format_table, reader_cross_validation, reader_table
+    from training.sections_eval import with_reader_sections
     from training.train import fit_background, load_reports
 
     seeds_dir = ROOT / "seeds"
@@ -38,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     names = {p.name for p in seeds_dir.iterdir()}
     seeds = [r for r in pool if r.name in names]
     openings = [r for r in pool if r.name not in names]
-    council = load_reports(seeds_dir / "background" / "statecouncil.jsonl", None)
+    council = with_reader_sections(
+        load_reports(seeds_dir / "background" / "statecouncil.jsonl", None)
+    )
     recent = {r.name for r in council if int(r.name[2:6]) >= 1992}
     background = fit_background(pool, seeds_dir)
     budget = Budget(max_chars=args.max_chars)

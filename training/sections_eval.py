@@ -15,6 +15,7 @@ tense model saw every report.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple, TextIO
 
 from model.text.document import Document, build_document
 from model.text.structure import top_sections
-from training.corpus import seeds_dir
+from training.corpus import Report, seeds_dir
 from training.extracts import report_texts
 
 ERAS = ((0, 1991, "1978–1991"), (1992, 2003, "1992–2003"), (2004, 9999, "2004–2025"))
@@ -70,6 +71,26 @@ def sections(
             end = heads[k + 1] if k + 1 < len(heads) else len(doc.paragraphs)
             out.append(Section(doc_id, int(row["year"]), i, end, row["label"]))
         yield doc, out
+
+
+def with_reader_sections(reports: Sequence[Report], corpus: Path | None = None) -> list[Report]:
+    """The reports with the reader's labels of their sections where the structure's differ:
+    in a section whose paragraphs are mostly read as the other of achievements and plans, those
+    paragraphs take the reader's label (admissions, the leader's duty and chrome keep theirs).
+    The reference a check of the State Council summaries reads, for the sections the structure
+    cannot tell (the task sections of 1978–2003)."""
+    found = {group[0].doc_id: group for _, group in sections(corpus) if group}
+    out = []
+    for report in reports:
+        labels = list(report.labels)
+        for s in found.get(report.name, []):
+            said = _section_label(labels, s)
+            if said != s.gold and {said, s.gold} <= {"achievements", "plans"}:
+                for i in range(s.heading, s.end):
+                    if labels[i] == said:
+                        labels[i] = s.gold
+        out.append(dataclasses.replace(report, labels=labels))
+    return out
 
 
 def era(year: int) -> str:

@@ -49,3 +49,25 @@ def test_main_prints_a_table_per_reader() -> None:
     assert main(["--structure-only"], out) == 0
     text = out.getvalue()
     assert "structure" in text and "/237" in text and "classifier" not in text
+
+
+def test_the_readers_sections_correct_the_reference_only_where_the_structure_differs() -> None:
+    from training.corpus import seeds_dir
+    from training.sections_eval import with_reader_sections
+    from training.train import load_reports
+
+    reports = load_reports(seeds_dir() / "background" / "statecouncil.jsonl", None)
+    corrected = {r.name: r for r in with_reader_sections(reports)}
+    before = {r.name: r for r in reports}
+    # 1993's task sections ("二、争取国民经济再上一个新台阶") are plans to the reader
+    heading = next(
+        i for i, p in enumerate(before["sc1993"].paragraphs) if "再上一个新台阶" in p.text
+    )
+    assert before["sc1993"].labels[heading + 1] == "achievements"
+    assert corrected["sc1993"].labels[heading + 1] == "plans"
+    # the reports since 2004 name their years: their reference is the structure's
+    assert all(corrected[n].labels == before[n].labels for n in before if int(n[2:]) >= 2004)
+    # only achievements and plans change, never the other way round into another label
+    for name, report in corrected.items():
+        for a, b in zip(before[name].labels, report.labels, strict=True):
+            assert a == b or {a, b} <= {"achievements", "plans"}

@@ -278,8 +278,8 @@ class LearntSummariser(SectionRankSummariser):
     0). Its scores are probabilities bunched near 1 (the fit weighs the rare picked sentences
     up), so MMR at 0.7 chose among the top few dozen almost by novelty alone and passed over
     the GDP line a reader always quotes: held out, ROUGE-2 at 300 characters rose from 0.347
-    to 0.384 and 0.395 on the two halves of the extracts. A table cell (150 characters, no
-    briefing) keeps MMR at 0.7, which holds its parts together. Without a learnt scorer (a
+    to 0.384 and 0.395 on the two halves of the extracts. A table cell (150 characters)
+    reserves a result and a problem and then follows the scores too. Without a learnt scorer (a
     document labelled by no model, or an older bundle), it scores as the default does."""
 
     def __init__(

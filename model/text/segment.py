@@ -263,7 +263,51 @@ def split_paragraphs(text: str, *, normalised: str | None = None) -> list[Paragr
         else:
             _add_joined(paragraphs, text, norm, lines[i : j + 1])
         i = j + 1
-    return _join_broken_lines(paragraphs, text, norm)
+    return _bare_headings(_join_broken_lines(paragraphs, text, norm), norm)
+
+
+# A bare heading line: short, unnumbered, with no mark that ends or leads a sentence.
+_BARE_HEADING_CHARS = 30
+_NOT_BARE = re.compile(r"[。！？；：:;!?]")
+
+
+def _bare_headings(paragraphs: list[Paragraph], norm: str) -> list[Paragraph]:
+    """A report with no numbered top-level heading whose sections are headed by bare lines, as
+    web pages set them in bold ("2025年和“十四五”时期工作回顾", "2026年重点工作"): each short
+    unnumbered line without a sentence mark, after running text and right after a paragraph
+    that finished its sentence, before a paragraph that starts with a word (running text or a
+    numbered subheading; so not a title, a date, a signature or a line broken off), is a
+    top-level heading when there are two such lines at least.
+    Without them every paragraph of such a report sits in no section."""
+    if any(p.level == 1 and p.heading for p in paragraphs):
+        return paragraphs
+    running = [_SENTENCE_END_MARK.search(norm, p.start, p.end) is not None for p in paragraphs]
+    seen_body = False
+    bare = []
+    for i, p in enumerate(paragraphs):
+        line = norm[p.start : p.end].strip()
+        if (
+            seen_body
+            and i + 1 < len(paragraphs)
+            and (running[i + 1] or paragraphs[i + 1].level is not None)
+            and p.level is None
+            and len(line) <= _BARE_HEADING_CHARS
+            and not _NOT_BARE.search(line)
+            and _ENDED.search(norm, paragraphs[i - 1].start, paragraphs[i - 1].end) is not None
+            and (paragraphs[i + 1].level is not None or norm[paragraphs[i + 1].start].isalnum())
+        ):
+            bare.append(i)
+        seen_body = seen_body or running[i]
+    if len(bare) < 2:
+        return paragraphs
+    for i in bare:
+        paragraphs[i] = paragraphs[i]._replace(level=1, heading=True)
+    return paragraphs
+
+
+_SENTENCE_END_MARK = re.compile(r"[。！？]")
+# A paragraph that finished what it said: a heading follows one (not a line broken off).
+_ENDED = re.compile(r"[。！？：；…”」）)][^\S\n]*$")
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -525,3 +525,46 @@ def test_the_shared_rjieba_engine_cuts_as_an_engine_of_its_own(fresh_segmenters)
     for text in texts:
         prepared = segment._for_words(normalise(text))
         assert shared(prepared) == own.cut(prepared)
+
+
+def test_bare_heading_lines_head_the_sections_of_a_report_with_no_numbered_heading() -> None:
+    # A web page that sets its section headings in bold, without "一、".
+    body = "去年全省生产总值增长5.5%，达到3.5万亿元。规模以上工业增加值增长6%。"
+    plan = "要坚持稳中求进，力争全省生产总值增长5%左右，持续扩大有效投资。"
+    lines = [
+        "2026年政府工作报告",  # a title: no running text before it
+        "各位代表：",
+        "现在，我代表省人民政府，向大会报告工作，请予审议。",
+        "2025年和“十四五”时期工作回顾",
+        body,
+        "“十五五”时期主要目标任务",
+        "（一）主要目标",  # a numbered subheading may follow a bare heading
+        plan,
+        "2026年重点工作",
+        plan,
+        "2026年1月20日",  # a date at the end: nothing follows it
+    ]
+    paragraphs = split_paragraphs("\n".join(lines))
+    assert [p.text for p in paragraphs if p.level == 1 and p.heading] == [
+        "2025年和“十四五”时期工作回顾",
+        "“十五五”时期主要目标任务",
+        "2026年重点工作",
+    ]
+    # one such line is not a structure; and numbered headings keep theirs alone
+    assert not any(p.level == 1 for p in split_paragraphs("\n".join(lines[:6])))
+    numbered = split_paragraphs("\n".join(["一、总体情况", body, *lines[3:]]))
+    assert [p.text for p in numbered if p.level == 1] == ["一、总体情况"]
+
+
+def test_a_report_reads_the_same_with_or_without_its_top_level_numbering(bundle) -> None:
+    import re
+
+    from model.analyse import prepare
+    from tests.conftest import SEED_FILES
+
+    for path in SEED_FILES:
+        text = path.read_text(encoding="utf-8")
+        bare = re.sub(r"(?m)^\s*[一二三四五六七八九十]+、", "", text)
+        numbered, stripped = (prepare(t, bundle.classifier) for t in (text, bare))
+        agree = sum(a == b for a, b in zip(numbered.labels, stripped.labels, strict=True))
+        assert agree >= 0.9 * len(numbered.labels), path.name

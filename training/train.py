@@ -9,6 +9,7 @@ cache bundle (`ensure_model`) and the command's flags need none of it.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import logging
@@ -77,12 +78,23 @@ def fit_background(reports: list[Report], corpus: Path | None = None) -> Backgro
 def fit_tense(corpus: Path | None, exclude: Collection[str] = ()) -> TenseModel | None:
     """Which way a work report's section faces, learnt from the speeches to a congress among
     the corpus's `background/` reports but those named in `exclude`; None without any."""
-    from model.learn.tense import TenseModel, examples
+    from model.learn.tense import TenseModel
+
+    chosen = [e for name, e in _tense_examples(corpus) if name not in exclude]
+    forward = [text for f, _ in chosen for text in f]
+    back = [text for _, b in chosen for text in b]
+    return TenseModel().fit(forward, back) if forward and back else None
+
+
+@functools.cache
+def _tense_examples(corpus: Path | None) -> tuple[tuple[str, tuple[list[str], list[str]]], ...]:
+    """Each background report's (forward, back) section bodies, read once per corpus: a
+    cross-validation fits a tense model per held-out report from the same reports."""
+    from model.learn.tense import examples
     from training.corpus import background_reports
 
     reports = background_reports([corpus]) if corpus is not None else []
-    forward, back = examples([r.paragraphs for r in reports if r.name not in exclude])
-    return TenseModel().fit(forward, back) if forward and back else None
+    return tuple((r.name, examples([r.paragraphs])) for r in reports)
 
 
 def fit(

@@ -299,7 +299,7 @@ def _headline_targets(doc: Document) -> list[np.ndarray]:
     上": the brief asks for the coming year's targets)."""
     kinds = sentence_kinds(doc)
     headline = reader_cues(doc).aggregate & kinds.figure & (counted(doc, TARGET) > 0)
-    return [headline & _coming_year(doc), headline]
+    return [headline & _coming_year(doc, report_year(doc.paragraphs)), headline]
 
 
 def _first_hits(masks: Sequence[np.ndarray]) -> np.ndarray:
@@ -363,12 +363,11 @@ _EXTERNAL = re.compile(r"世界经济|全球|国际(?:形势|环境|市场|金�
 _COMING = re.compile(r"今年|明年")
 
 
-def _coming_year(doc: Document) -> np.ndarray:
-    """Sentences that name the coming year: 今年, 明年, or the year after the report's; and
-    the list a sentence naming it leads into ("今年…的主要预期目标是：" / "国内生产总值增长8%
+def _coming_year(doc: Document, year: int | None) -> np.ndarray:
+    """Sentences that name the coming year: 今年, 明年, or the year after `year`, the report's;
+    and the list a sentence naming it leads into ("今年…的主要预期目标是：" / "国内生产总值增长8%
     左右；…")."""
     coming = counted(doc, _COMING) > 0
-    year = report_year(doc.paragraphs)
     if year is not None:
         coming |= counted(doc, re.compile(f"{year + 1}年")) > 0
     coming[1:] |= coming[:-1] & leads_in(doc)[:-1]
@@ -385,8 +384,8 @@ def _targets_ahead(doc: Document) -> np.ndarray:
     """
     kinds = sentence_kinds(doc)
     norm = doc.normalised()
-    coming = _coming_year(doc)
     year = report_year(doc.paragraphs)
+    coming = _coming_year(doc, year)
     if year is not None:
         later = [names_later(norm[a:b], year) for a, b in zip(*doc.spans(), strict=True)]
         coming |= np.array(later, dtype=bool)

@@ -400,7 +400,7 @@ _LATIN_END_LINE = re.compile(r"[0-9A-Za-z.][^\S\n]*\n")
 # A line of running text that stops inside a sentence, in a word ("加快推进重要生态屏障建" /
 # "设，构建…"): it ends on a Chinese character and the next line goes on with one
 # (`_runs_on` decides).
-_HAN_END_LINE = re.compile(r"[\u4e00-\u9fff][^\S\n]*\n[\s\u200b\u2060\ufeff]*[\u4e00-\u9fff]")
+_HAN_END_LINE = re.compile(rf"[\u4e00-\u9fff][^\S\n]*\n[\s{_INVISIBLE}]*[\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

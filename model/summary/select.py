@@ -156,12 +156,13 @@ def _briefing_picks(
 
     A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure). For
     shortcomings, a sentence that states a problem is preferred to one that only announces
-    problems, and both to one on its remedy; when every sentence stating a problem is too long,
-    the best is cut at a clause boundary rather than replaced by an announcement. For plans, a
-    plan is preferred to a problem restated among the plans ("我国消费…比重偏低，不利于…") and
-    to the sentence leading into the list of them. Where no sentence has the label, the
-    structure's admission of problems (`_admitted`) and a target set for the coming year
-    (`_targets_ahead`) stand in for shortcomings and plans.
+    problems, and both to one on its remedy, and a problem stated where the report admits
+    most (`_main_admission`) to one stated in passing; when every sentence stating a problem
+    is too long, the best is cut at a clause boundary rather than replaced by an announcement.
+    For plans, a plan is preferred to a problem restated among the plans ("我国消费…比重偏低，
+    不利于…") and to the sentence leading into the list of them. Where no sentence has the
+    label, the structure's admission of problems (`_admitted`) and a target set for the coming
+    year (`_targets_ahead`) stand in for shortcomings and plans.
     """
     if doc.labels is None:
         return [], {}
@@ -267,10 +268,12 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         cues = reader_cues(doc)
 
         def admitting(mask: np.ndarray) -> list[np.ndarray]:
-            # a problem of the report's own before one of the world around it
+            # a problem of the report's own, in its admission, before one stated in passing
+            # and before one of the world around it
             stated = mask & cues.states_problem
             admits = mask & kinds.admission & ~kinds.remedy & ~cues.closes
-            return [stated & ~external, stated, admits]
+            own = stated & ~external
+            return [own & _main_admission(doc, stated), own, stated, admits]
 
         external = counted(doc, _EXTERNAL) > 0
 
@@ -290,6 +293,29 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         plan = label & ~kinds.admission & ~lead_in
         return [plan & kinds.figure & (counted(doc, COMMITS) > 0), plan, label & ~lead_in, label]
     return [label]
+
+
+def _main_admission(doc: Document, stated: np.ndarray) -> np.ndarray:
+    """The sentences of the run of body paragraphs stating problems (`stated`) that states
+    the most: where the report makes its admission. A problem stated elsewhere is one a review
+    or a plan touches on ("发展中美关系仍然存在着障碍，这就是台湾问题。", in 1984's foreign
+    policy), which a reader does not quote as the report's own."""
+    paragraph_of = doc.sentence_paragraphs()
+    per = np.bincount(paragraph_of[stated], minlength=len(doc.paragraphs))
+    run = np.full(len(doc.paragraphs), -1)
+    count, inside = 0, False
+    for k, paragraph in enumerate(doc.paragraphs):
+        if paragraph.heading:
+            continue  # a heading neither ends a run nor joins one
+        if per[k] and not inside:
+            count += 1
+        inside = bool(per[k])
+        if inside:
+            run[k] = count - 1
+    if not count:
+        return np.zeros(len(stated), dtype=bool)
+    best = int(np.argmax(np.bincount(run[run >= 0], weights=per[run >= 0], minlength=count)))
+    return run[paragraph_of] == best
 
 
 def _headline_targets(doc: Document) -> list[np.ndarray]:
@@ -395,6 +421,8 @@ def _targets_ahead(doc: Document) -> np.ndarray:
 # A problem quoted in part keeps at least this many characters (one clause that says something).
 _MIN_CUT = 20
 CUT_MARK = "…"
+# A summary unit ending here is a sentence's first clauses, not the whole sentence.
+_CLAUSE_END = "；;"
 
 
 def _clause_cut(doc: Document, i: int, room: float) -> int | None:
@@ -473,6 +501,10 @@ def pick(
     for i in sorted(chosen):
         s = doc.sentences[i]
         start = s.start + quoted_from(norm[s.start : s.end])
+        if i not in ends and norm[s.end - 1] in _CLAUSE_END:
+            # the first clauses of a long sentence (`split_sentences` cuts one at its "；"):
+            # marked as cut, so the reader sees it goes on
+            ends[i] = s.end - 1
         end = ends.get(i, s.end)
         text = unwrap(doc.text[start:end]) if start > s.start else s.text
         picked.append(

@@ -40,10 +40,10 @@ _FRAMING_CLAUSE = re.compile(rf"[^。！？；：]*?{_SEES}[，：]")
 _LEAD_IN = re.compile(
     r"\s*(?:主要(?:问题)?(?:是|有|表现在|表现为)|突出的?问题是|从\w{2,4}看)[：，]?"
 )
-# A closing resolve: "我们要…", "一定…", a condition it will be met on ("只要我们…，就一定能够
-# …"), or a look back at "这些问题".
+# A closing resolve: "我们要…", "一定…", "今后要继续采取措施，认真加以解决。", a condition it will
+# be met on ("只要我们…，就一定能够…"), or a look back at "这些问题".
 _CLOSING = re.compile(
-    r"\W*(?:(?:我们)?(?:[既也更还]?要|一定|必须|将)|只要)"
+    r"\W*(?:(?:(?:今后|下一步)\W*)?(?:我们)?(?:[既也更还]?要|一定|必须|将)|只要)"
     r"|.*?(?:这些|上述|以上)(?:矛盾|问题|困难|不足)"
 )
 

@@ -392,11 +392,30 @@ def _after_semicolon(norm: str, start: int) -> bool:
     return i >= 0 and norm[i] == "；"
 
 
+# A sentence that points forward to what follows it ("今年要着重抓好以下三项工作。", "这里着重讲
+# 以下几个问题。"), ending on it. "以下" after a number or an administrative level means "below"
+# ("县以下", "30万千瓦以下").
+_FORWARD = re.compile(r"(?<![0-9〇一二两三四五六七八九十百千万亿级省市县区乡镇])(?:以下|如下|下列)")
+_FORWARD_END = re.compile(
+    r"的?[几两二三四五六七八九十]*(?:个|项|点|条|种|件|类)?[^，,。；：]{0,8}[。！]"
+)
+
+
 def leads_in(doc: Document) -> np.ndarray:
-    """Sentences that lead into what follows them: they end on a colon ("…如下：")."""
+    """Sentences that lead into what follows them: they end on a colon ("…如下：") or point
+    forward to it without one ("要着重抓好以下三项工作。", no digit). Computed once per
+    document."""
+    if "leads_in" in doc.features:
+        return doc.features["leads_in"]
     norm = doc.normalised()
-    ends = doc.spans()[1].tolist()
-    return np.fromiter((norm[e - 1 : e] in "：:" for e in ends), bool, len(ends))
+    starts, ends = doc.spans()
+    leads = np.fromiter((norm[e - 1 : e] in "：:" for e in ends.tolist()), bool, len(ends))
+    hits = [m.end() for m in _FORWARD.finditer(norm)]
+    for i, at in zip(_owners(doc, hits).tolist(), hits, strict=True):
+        if i >= 0 and _FORWARD_END.fullmatch(norm, at, int(ends[i])):
+            leads[i] = _DIGIT.search(norm, int(starts[i]), at) is None
+    doc.features["leads_in"] = leads
+    return leads
 
 
 def _topic_lines(doc: Document, lengths: np.ndarray, figures: np.ndarray) -> np.ndarray:

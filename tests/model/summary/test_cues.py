@@ -121,6 +121,20 @@ def test_a_condition_the_problems_will_be_met_on_closes_them() -> None:
     assert cues.closes[1] and not cues.states_problem[1]
 
 
+def test_a_resolve_for_later_closes_the_problems() -> None:
+    # 2003: the list of problems ends "…今后要继续采取措施，认真加以解决。", a resolve a reader
+    # leaves out; a problem that names a later time still states it.
+    doc = build_document(
+        "国有企业改革任务还相当繁重；重大安全生产事故时有发生。\n"
+        "今后要继续采取措施，认真加以解决。\n下一步，将加大执法人员培训力度。\n"
+        "部分执法人员今后三年内将面临退休，执法力量不足。"
+    )
+    doc.labels = ["shortcomings"] * 4
+    cues = reader_cues(doc)
+    assert cues.closes.tolist() == [False, True, True, False]
+    assert cues.states_problem[3] and not cues.states_problem[1]
+
+
 def test_a_percentage_in_words_is_a_figure_and_a_planned_growth_a_target() -> None:
     # 1993: "今年国民生产总值计划增长百分之八，是留有余地的。"
     from model.summary.select import _headline_targets

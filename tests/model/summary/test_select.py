@@ -681,3 +681,49 @@ def test_the_years_targets_too_long_for_what_is_left_are_quoted_up_to_a_clause()
     assert plan.cut and plan.text.endswith("…")
     assert plan.text.startswith("今年发展主要预期目标是：国内生产总值增长6.5%左右")
     assert sum(len(p.text) for p in picks) <= 200
+
+
+def test_the_briefings_problem_comes_from_where_the_report_admits_most() -> None:
+    # 1984: the review admits the economy's problems; the foreign-policy section later says
+    # "发展中美关系仍然存在着障碍，这就是台湾问题。", labelled shortcomings too. A reader quotes
+    # the admission, however the scores rank the two.
+    text = (
+        "一、过去一年的工作\n工农业总产值增长10.5%，粮食产量达到3.87亿吨。\n"
+        "当前还存在不少困难。经济效益仍不理想，价格体系不合理，国家财政补贴负担很重。\n"
+        "基本建设规模仍然偏大，资金分散的问题没有解决。\n"
+        "二、今年的任务\n今年工农业总产值计划增长5%，重点建设投资安排到300亿元。\n"
+        "三、关于外交工作\n我们重视发展中美关系。\n"
+        "发展中美关系仍然存在着障碍，这就是台湾问题。\n"
+    )
+
+    def scored(doc) -> np.ndarray:
+        favoured = {"工农业总": 0.6, "基本建设": 0.3, "今年工农": 0.6, "发展中美": 0.9}
+        return np.array([favoured.get(s.text[:4], 0.1) for s in doc.sentences])
+
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4 + ["shortcomings"]
+    labels = [doc.sentence_label(s) for s in doc.sentences]
+    assert labels.count("shortcomings") == 4
+    assert briefed(doc, scored(doc)) == ["工农业总", "基本建设", "今年工农"]
+    # a report that states a problem in that one place only still gets it
+    doc = build_document(text.split("当前还存在")[0] + "二、" + text.split("二、")[1])
+    doc.labels = ["achievements"] * 2 + ["plans"] * 4 + ["shortcomings"]
+    assert briefed(doc, scored(doc)) == ["工农业总", "今年工农", "发展中美"]
+
+
+def test_the_first_clauses_of_a_long_sentence_are_marked_as_cut() -> None:
+    # A sentence over `MAX_JOINED` characters is split at its "；"; quoting its first clauses
+    # ending on "；" (1987: "…国家财政收入由1121亿元增加到2220亿元，增长98%；") reads as cut
+    # off, so the summary says it goes on.
+    first = "1986年同1978年相比，国民生产总值由3480亿元增加到9380亿元，按可比价格计算增长102%"
+    items = [first] + [f"第{k}项指标由{k}00亿元增加到{k}50亿元，增长{k}0%" for k in range(2, 9)]
+    text = "；".join(items) + "。\n"
+    doc = build_document(text)
+    assert len(doc.sentences) > 1 and doc.sentences[0].text.endswith("；")
+    picks = select(doc, np.linspace(1.0, 0.1, len(doc.sentences)), Budget(max_sentences=1))
+    assert picks[0].text.startswith(first) and picks[0].cut
+    assert picks[0].text == doc.sentences[0].text[:-1] + "…"
+    check_picks(text, picks, Budget(max_sentences=1))
+    # the last piece ends the sentence and is quoted as it is
+    last = select(doc, np.linspace(0.1, 1.0, len(doc.sentences)), Budget(max_sentences=1))
+    assert not last[0].cut and last[0].text.endswith("。")

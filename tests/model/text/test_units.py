@@ -550,3 +550,14 @@ def test_a_sentence_that_only_leads_into_a_list_is_dependent() -> None:
     assert [s.text for s in doc.sentences][0] == "一年来，我们主要做了以下工作："
     assert kinds.dependent[0] and not kinds.standalone[0]
     assert leads_in(doc).tolist() == [True, False, False]
+
+
+def test_a_sentence_pointing_forward_to_a_list_leads_in_without_a_colon() -> None:
+    # "今年要着重抓好以下三项工作。" says nothing until the list after it; "以下" after a number
+    # or an administrative level means "below" and a sentence with a figure says something.
+    doc = build_document(
+        "今年要着重抓好以下三项工作。\n这里着重讲以下几个问题。\n一是稳增长，全年增长5%。\n"
+        "积极推进省以下财政体制改革。\n淘汰30万千瓦以下煤电机组。\n现将有关情况报告如下：\n"
+    )
+    assert leads_in(doc).tolist() == [True, True, False, False, False, True]
+    assert sentence_kinds(doc).dependent[:2].all()

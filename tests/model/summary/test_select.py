@@ -610,6 +610,26 @@ def test_the_briefings_problem_is_the_reports_own_before_the_worlds() -> None:
     ]
 
 
+def test_the_rest_of_the_briefing_is_not_spent_on_the_worlds_troubles() -> None:
+    # 2025: "世界经济增长动能不足，…" scored high enough to fill the briefing after its own
+    # problem; readers never quote it once the report's own problems are there.
+    text = (
+        "一、过去一年工作回顾\n国内生产总值达到134.9万亿元，增长5%。\n"
+        "二、存在的问题\n世界经济增长动能不足，单边主义、保护主义加剧。\n"
+        "消费不振，投资下滑，部分企业生产经营困难。\n"
+        "三、2025年工作任务\n国内生产总值增长5%左右，城镇新增就业1200万人以上。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 3 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.0, 0.95, 0.8, 0.0, 0.7])
+    budget = Budget(max_sentences=4)
+    assert briefed(doc, scores, budget) == ["国内生产", "消费不振", "国内生产"]
+    # a sentence that names the world after the report's own trouble is its own problem
+    doc = build_document(text.replace("世界经济增长动能不足，单边", "外贸增长乏力，世界经济单边"))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 3 + ["plans"] * 2
+    assert briefed(doc, scores, budget) == ["国内生产", "外贸增长", "消费不振", "国内生产"]
+
+
 def test_the_briefings_problem_is_one_the_announcement_lists_though_unlabelled() -> None:
     # The 2009 report announces its problems and lists them, all labelled achievements: a
     # reader quotes a problem from the list, never the announcement (nor the closing resolve).

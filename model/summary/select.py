@@ -340,14 +340,25 @@ def _main_admission(doc: Document, stated: np.ndarray) -> np.ndarray:
     return run[paragraph_of] == best
 
 
+# The growth target most work reports set the headline aggregate as ("今年经济增长预期目标为7%
+# 左右", "经济增长速度的宏观调控目标，定为百分之八至九").
+_GROWTH_TARGET = re.compile(
+    r"经济增长(?:速度)?的?(?:宏观)?(?:调控)?(?:预期|目标)|经济增长速度(?=\s*[0-9])"
+)
+
+
 def _headline_targets(doc: Document) -> list[np.ndarray]:
     """Sentences that set the economy's headline aggregate a target with a figure, those for
     the coming year first (the GDP target of a work report's year, "今年发展的主要预期目标是：
     国内生产总值增长6.5%—7%…", before a five-year plan's "“十三五”时期经济年均增长保持在6.5%以
     上": the brief asks for the coming year's targets)."""
-    kinds = sentence_kinds(doc)
-    headline = reader_cues(doc).aggregate & kinds.figure & (counted(doc, TARGET) > 0)
-    return [headline & _coming_year(doc, report_year(doc.paragraphs)), headline]
+    targets = sentence_kinds(doc).figure & (counted(doc, TARGET) > 0)
+    coming = _coming_year(doc, report_year(doc.paragraphs))
+    headline = reader_cues(doc).aggregate & targets
+    if not (headline & coming).any():
+        # a report that sets no GDP target for its year sets the growth rate one
+        headline |= (counted(doc, _GROWTH_TARGET) > 0) & targets
+    return [headline & coming, headline]
 
 
 def _first_hits(masks: Sequence[np.ndarray]) -> np.ndarray:
@@ -365,7 +376,8 @@ def _headline_result(doc: Document) -> np.ndarray:
 def _sets_headline_target(text: str) -> bool:
     """The text names the headline aggregate, a figure and a target word."""
     figure = FIGURE.search(text) or FIGURE_IN_WORDS.search(text)
-    return bool(figure and AGGREGATE.search(text) and TARGET.search(text))
+    aggregate = AGGREGATE.search(text) or _GROWTH_TARGET.search(text)
+    return bool(figure and aggregate and TARGET.search(text))
 
 
 # How far the list an announcement of problems opens may run.

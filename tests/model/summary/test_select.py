@@ -425,10 +425,11 @@ def test_a_report_whose_labels_give_no_plan_still_gives_its_years_target() -> No
     assert [s.text[:4] for s in doc.sentences] == starts
     scores = np.array([0.0, 1.0, 0.0, 0.9, 0.1, 0.5])
     assert briefed(doc, scores) == ["去年国内", "全国人口", "今年经济"]
-    # Where a paragraph is labelled plans, the labels decide, as before: the plan is its
-    # best-scored sentence, and the rest follows the scores (the year's target scores lowest).
+    # Where a paragraph is labelled plans, the labels decide which sentences are plans; the
+    # year's growth target among them is the headline one, though it scores lowest, and the
+    # rest follows the scores.
     doc.labels = ["achievements", "achievements", "achievements", "plans"]
-    assert briefed(doc, scores) == ["去年国内", "全国人口", "农业生产"]
+    assert briefed(doc, scores) == ["去年国内", "全国人口", "今年经济"]
 
 
 def test_a_sentence_is_quoted_without_the_list_marker_it_opens_with() -> None:
@@ -566,6 +567,29 @@ def test_the_coming_years_headline_target_before_a_five_year_plans() -> None:
     scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.7, 0.0, 0.6, 0.5])
     picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
     assert [p.text for p in picks][-1] == targets
+
+
+def test_a_year_whose_gdp_target_is_a_growth_rate_gives_it() -> None:
+    # 1999: "今年的经济增长预期为7％左右。" names no GDP; the plan that scored higher only
+    # weighs the figure. A report that sets both keeps the GDP target ("国内生产总值增长8%
+    # 左右；…" before the sentence explaining "今年经济增长预期目标为8%左右，是为了…").
+    growth = "综合分析国内外的有利条件和制约因素，今年的经济增长预期为7％左右。"
+    weighs = "在提高质量和效益的基础上，实现7％左右的增长速度并不容易，但是可以达到的。"
+    text = (
+        "一、1998年工作回顾\n国内生产总值比上年增长7.8％，来之不易。\n"
+        "二、存在的问题\n部分群众生活仍然比较困难，社会就业压力较大。\n"
+        f"三、1999年的主要任务\n{growth}\n{weighs}\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.4, 0.7])
+    three = Budget(max_sentences=3, max_chars=300)
+    assert [p.text for p in select(doc, scores, three, briefing=BRIEFING)][-1] == growth
+    gdp = "今年国内生产总值增长7%左右，城镇登记失业率控制在4.5%以内。"
+    doc = build_document(text.replace(f"{growth}\n", f"{growth}\n{gdp}\n"))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.6, 0.4, 0.7])
+    assert [p.text for p in select(doc, scores, three, briefing=BRIEFING)][-1] == gdp
 
 
 def test_the_briefings_plan_is_one_with_a_figure_to_meet() -> None:

@@ -13,7 +13,7 @@ from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
-from model.text.structure import names_later, report_year, structural_labels
+from model.text.structure import YEAR, names_later, report_year, structural_labels
 from model.text.units import (
     FIGURE,
     FIGURE_IN_WORDS,
@@ -182,7 +182,8 @@ def _briefing_picks(
     most (`_main_admission`) to one stated in passing; when every sentence stating a problem
     is too long, the best is cut at a clause boundary rather than replaced by an announcement.
     For plans, a plan is preferred to a problem restated among the plans ("我国消费…比重偏低，
-    不利于…") and to the sentence leading into the list of them. Where no sentence has the
+    不利于…"), to a sentence about the past (`_looks_back`) and to the sentence leading into
+    the list of them. Where no sentence has the
     label, the structure's admission of problems (`_admitted`) and a target set for the coming
     year (`_targets_ahead`) stand in for shortcomings and plans.
     """
@@ -312,7 +313,7 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         # a plan with a figure it commits to, then a plan itself, before a problem restated
         # among the plans and before the sentence that leads into the list ("…如下：")
         lead_in = leads_in(doc)
-        plan = label & ~kinds.admission & ~lead_in
+        plan = label & ~kinds.admission & ~lead_in & ~_looks_back(doc)
         return [plan & kinds.figure & (counted(doc, COMMITS) > 0), plan, label & ~lead_in, label]
     return [label]
 
@@ -345,6 +346,32 @@ def _main_admission(doc: Document, stated: np.ndarray) -> np.ndarray:
 _GROWTH_TARGET = re.compile(
     r"经济增长(?:速度)?的?(?:宏观)?(?:调控)?(?:预期|目标)|经济增长速度(?=\s*[0-9])"
 )
+
+
+# What a sentence recalls of the past: a plan section also reviews ("去年，控制固定资产投资过度
+# 增长的工作初见成效"); "上年" is the base a target is set against ("比上年增长8%").
+_PAST = re.compile(r"去年|过去")
+
+
+def _looks_back(doc: Document) -> np.ndarray:
+    """Sentences about the past: they say 去年 or 过去, or name a year up to the report's own
+    ("1986年同1978年相比，…"), and name neither the coming year nor a later year or five-year
+    plan ("“十三五”时期…国内生产总值比2010年翻一番" looks ahead)."""
+    norm = doc.normalised()
+    year = report_year(doc.paragraphs)
+    back = counted(doc, _PAST) > 0
+    if year is not None:
+        starts = doc.spans()[0]
+        for m in YEAR.finditer(norm):
+            i = int(np.searchsorted(starts, m.start(), side="right")) - 1
+            if i >= 0 and int(m.group(1)) <= year:
+                back[i] = True
+    back &= counted(doc, _COMING) == 0
+    if year is not None:
+        for i in np.flatnonzero(back).tolist():
+            s = doc.sentences[i]
+            back[i] = not names_later(norm[s.start : s.end], year)
+    return back
 
 
 def _headline_targets(doc: Document) -> list[np.ndarray]:

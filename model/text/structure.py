@@ -32,7 +32,7 @@ _HEADING_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"计划|安排|打算|思路|努力方向|下一步|下一年|下步|明年|今后|展望|建议"),
     ),
 )
-_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
+YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 # A five-year plan period ("“十四五”时期", "十二五规划", "“七五”期间", or the plan's name in
 # quotes, "开创“十五五”发展新局面"; not "八五普法", the legal-education plans, which are
 # numbered apart): the numeral before 五 is the plan's number.
@@ -58,7 +58,7 @@ def names_later(norm: str, year: int) -> bool:
     or later. The report's year is the year it reviews or, failing a year in its first
     heading, the year it was given ("2011年政府工作报告": "二、“十二五”时期的主要目标和任务");
     a plan under review has run for a year at least."""
-    return any(int(y) > year for y in _YEAR.findall(norm)) or any(
+    return any(int(y) > year for y in YEAR.findall(norm)) or any(
         plan_period_start(numeral) >= year for numeral in plan_periods(norm)
     )
 
@@ -316,7 +316,7 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
     in_first_section = False
     for p in paragraphs:
         norm = normalise(p.text)
-        found = [int(y) for y in _YEAR.findall(norm)]
+        found = [int(y) for y in YEAR.findall(norm)]
         if p.level == 1 and p.heading:
             if in_first_section:
                 break

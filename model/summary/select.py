@@ -349,8 +349,9 @@ _GROWTH_TARGET = re.compile(
 
 
 # What a sentence recalls of the past: a plan section also reviews ("去年，控制固定资产投资过度
-# 增长的工作初见成效"); "上年" is the base a target is set against ("比上年增长8%").
-_PAST = re.compile(r"去年|过去")
+# 增长的工作初见成效", "两年来通过财政向银行发行2100亿元长期国债，…"); "上年" is the base a
+# target is set against ("比上年增长8%").
+_PAST = re.compile(r"去年|过去|[一二两三四五六七八九十几多近]年来")
 
 
 def _looks_back(doc: Document) -> np.ndarray:

@@ -594,17 +594,19 @@ def test_a_year_whose_gdp_target_is_a_growth_rate_gives_it() -> None:
 
 def test_the_briefings_plan_is_no_sentence_about_the_past() -> None:
     # 1992: a task section also recalls last year ("零售物价上涨幅度控制在百分之六以内" with
-    # "去年"); the plan a reader quotes is the coming year's.
+    # "去年"), 2000 the bonds of the two years before ("两年来…"); the plan a reader quotes is
+    # the coming year's.
     text = (
         "一、1991年工作回顾\n国民生产总值比上年增长百分之七。\n"
         "二、存在的问题\n经济效益不高，财政困难，国有企业生产经营困难较多。\n"
         "三、今年的任务\n去年零售物价上涨幅度控制在百分之三以内，货币发行与前年大体持平。\n"
         "1990年同1985年相比，全社会固定资产投资增长百分之四十。\n"
+        "两年来通过财政发行2100亿元长期国债，共建设5100多个项目。\n"
         "全社会固定资产投资力争增长百分之八，重点建设投资比上年增加一成。\n"
     )
     doc = build_document(text)
-    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 4
-    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.7, 0.6, 0.3])
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 5
+    scores = np.array([0.0, 0.9, 0.0, 0.8, 0.0, 0.7, 0.6, 0.65, 0.3])
     assert briefed(doc, scores) == ["国民生产", "经济效益", "全社会固"]
 
 

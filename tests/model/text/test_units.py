@@ -437,6 +437,14 @@ def test_admission_and_remedy() -> None:
     assert not kinds.admission[f] and not kinds.remedy[f]
 
 
+def test_a_question_a_sentence_is_about_is_no_admission() -> None:
+    # 1981: "在我国经济发展前景问题上，要防止两种错误倾向。" is on a question, admits nothing
+    on = "在我国经济发展前景问题上，要防止两种错误倾向。"
+    admits = "发展前景问题较多，经济效益不高。"
+    doc, kinds = kinds_of(on + admits)
+    assert not kinds.admission[index_of(doc, on)] and kinds.admission[index_of(doc, admits)]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

@@ -13,7 +13,13 @@ from model.summary.registry import DEFAULT_METHOD, get_summariser
 from model.text.bags import bigram_vectors
 from model.text.document import Document
 from model.text.segment import unwrap
-from model.text.structure import YEAR, names_later, report_year, structural_labels
+from model.text.structure import (
+    YEAR,
+    addresses_congress,
+    names_later,
+    report_year,
+    structural_labels,
+)
 from model.text.units import (
     FIGURE,
     FIGURE_IN_WORDS,
@@ -181,11 +187,12 @@ def _briefing_picks(
     problems, and both to one on its remedy, and a problem stated where the report admits
     most (`_main_admission`) to one stated in passing; when every sentence stating a problem
     is too long, the best is cut at a clause boundary rather than replaced by an announcement.
-    For plans, a plan is preferred to a problem restated among the plans ("我国消费…比重偏低，
-    不利于…"), to a sentence about the past (`_looks_back`) and to the sentence leading into
-    the list of them. Where no sentence has the
-    label, the structure's admission of problems (`_admitted`) and a target set for the coming
-    year (`_targets_ahead`) stand in for shortcomings and plans.
+    For plans, a plan with a figure it commits to is preferred, then in a speech one for the
+    coming year ("国务院决定今年行政费…节约10%"), to a problem restated among the plans ("我国
+    消费…比重偏低，不利于…"), to a sentence about the past (`_looks_back`) and to the sentence
+    leading into the list of them. Where no sentence has the label, the structure's admission
+    of problems (`_admitted`) and a target set for the coming year (`_targets_ahead`) stand in
+    for shortcomings and plans.
     """
     if doc.labels is None:
         return [], {}
@@ -310,11 +317,19 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         return [*admitting(label), label & ~kinds.remedy & ~cues.closes, label]
     if want == "plans":
         label = label if label.any() else _targets_ahead(doc)
-        # a plan with a figure it commits to, then a plan itself, before a problem restated
-        # among the plans and before the sentence that leads into the list ("…如下：")
+        # a plan with a figure it commits to, then (in a speech) one for the coming year, then
+        # a plan itself, before a problem restated among the plans and before the sentence that
+        # leads into the list ("…如下：")
         lead_in = leads_in(doc)
         plan = label & ~kinds.admission & ~lead_in & ~_looks_back(doc)
-        return [plan & kinds.figure & (counted(doc, COMMITS) > 0), plan, label & ~lead_in, label]
+        commits = plan & kinds.figure & (counted(doc, COMMITS) > 0)
+        if not addresses_congress(doc.paragraphs):
+            return [commits, plan, label & ~lead_in, label]
+        # a speech's task sections also recall the year under review: its coming year's plans
+        # first ("国务院决定今年…"); a rule-of-law report's plans section holds plans alone, and
+        # the sentence naming its coming year there frames it ("把2025年列为“…年”，深入学习…")
+        coming = plan & _coming_year(doc, report_year(doc.paragraphs))
+        return [commits, coming, plan, label & ~lead_in, label]
     return [label]
 
 

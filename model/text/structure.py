@@ -334,7 +334,12 @@ def report_year(paragraphs: Sequence[Paragraph]) -> int | None:
         if given is None and not in_first_section and (m := _GIVEN.search(norm)):
             given = int(m.group(1))
         years += found
-    return max(sorted(set(years)), key=years.count) if years else None
+    if not years:
+        return None
+    # ties go to the earliest year (a rule-of-law report names the plan period's end, 2025,
+    # as often as its own year), in a speech to a congress to the latest (1987's review names
+    # 1984, 1985 and 1986 once each: the year it reviews is the last)
+    return max(sorted(set(years), reverse=addresses_congress(paragraphs)), key=years.count)
 
 
 def contexts(paragraphs: Sequence[Paragraph]) -> list[Context]:

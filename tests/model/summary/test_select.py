@@ -610,6 +610,26 @@ def test_the_briefings_plan_is_no_sentence_about_the_past() -> None:
     assert briefed(doc, scores) == ["国民生产", "经济效益", "全社会固"]
 
 
+def test_the_briefings_plan_is_the_coming_years_before_a_plan_of_no_time() -> None:
+    # 1987: "国务院决定今年行政费、事业费和管理费等各项开支要比去年预算执行数节约10%" is the
+    # year's measure a reader quotes; a principle of no time scored higher. A speech's task
+    # sections mix the year's plans with principles and review; a rule-of-law report's plans
+    # section does not, and its best plan stays the best-scored.
+    text = (
+        "各位代表：\n一、1986年的工作\n全国社会总产值达到18774亿元，比上年增长9.1%。\n"
+        "二、存在的问题\n国家财政出现一些赤字，部分商品价格上涨较多。\n"
+        "三、坚持长期稳定发展经济的方针\n必须坚持从实际出发，量力而行，讲求实效，统筹兼顾。\n"
+        "国务院决定今年行政费、事业费和管理费等各项开支要比去年预算执行数节约10%。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["boilerplate"] + ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    scores = np.array([0.0, 0.0, 0.9, 0.0, 0.8, 0.0, 0.7, 0.4])
+    assert briefed(doc, scores) == ["全国社会", "国家财政", "国务院决"]
+    doc = build_document(text.replace("各位代表：\n", ""))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 3
+    assert briefed(doc, scores[1:]) == ["全国社会", "国家财政", "必须坚持"]
+
+
 def test_the_briefings_plan_is_one_with_a_figure_to_meet() -> None:
     # Readers asked for a plan's target; a plan that commits to a figure (不少于8课时) goes
     # before one that names a figure only, and before a higher-scored intention.

@@ -366,6 +366,20 @@ def test_a_speech_to_a_congress_reviews_the_year_before_it_was_given(given: str)
     assert report_year(split_paragraphs(text.replace("各位代表：\n", ""))) == 2026
 
 
+def test_a_speech_naming_years_once_each_reviews_the_last() -> None:
+    # 1987 starts at "各位代表" with no title or date line; its review names 1986, 1984 and
+    # 1985 once each. A rule-of-law report that names its year and its plan's end, 2025, once
+    # each is about its own year.
+    text = (
+        "各位代表：\n现在，我代表国务院向大会作政府工作报告。\n一、当前国内形势和基本任务\n"
+        "1986年是开始执行第七个五年计划的一年。把1984年末至1985年一度出现的经济过热调整过来。\n"
+        "二、坚持长期稳定发展经济的方针\n要保持经济稳定增长。"
+    )
+    assert report_year(split_paragraphs(text)) == 1986
+    report = "2024年，我局落实《法治政府建设实施纲要（2021-2025年）》。\n一、主要成效\n立法3件。"
+    assert report_year(split_paragraphs(report)) == 2024
+
+
 def test_an_admission_in_a_long_preamble_is_shortcomings() -> None:
     # 2002 reviews its year before its first heading, and admits its problems there.
     text = (

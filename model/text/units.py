@@ -20,7 +20,9 @@ while the report has body text (SPEC, "What a reader wants from a summary"):
 - **chrome**: web-page furniture, source and date lines, footers;
 - **garbled** text: debris of machine conversion (box drawing, bopomofo);
 - a **stock formula**: most of its characters (`FORMULA_SHARE`) are covered by 4-grams common
-  across the background corpus of reports (`Background.stock_share`), and it gives no figure;
+  across the background corpus of reports (`Background.stock_share`), or it is a maxim that
+  states only on what condition a goal is met ("只有坚决打击阶级敌人，才能确保人民当家作主。";
+  the readers quote none of the 33 in their reports), and it gives no figure;
 - an **unfinished** sentence: body text that stops without an end mark (a page cut off).
 
 **Specifics** (figures with units, document titles in 《》, named measures in “”) are counted
@@ -191,11 +193,12 @@ class Kinds:
     unfinished: np.ndarray  # body text that stops without an end mark (a cut-off page)
     admission: np.ndarray  # states a problem (不足, 有待, 薄弱 …)
     remedy: np.ndarray  # turns to a remedy ("针对这一问题，…")
+    maxim: np.ndarray  # "只有…才能…": the condition of a goal, not a fact or a plan
 
     @property
     def formula(self) -> np.ndarray:
-        """Stock formulae: mostly stock 4-grams and no figure."""
-        return (self.stock >= FORMULA_SHARE) & ~self.figure
+        """Stock formulae: mostly stock 4-grams, or a maxim, and no figure."""
+        return ((self.stock >= FORMULA_SHARE) | self.maxim) & ~self.figure
 
     @property
     def body(self) -> np.ndarray:
@@ -367,6 +370,7 @@ def sentence_kinds(doc: Document) -> Kinds:
         unfinished=~heading_line[paragraph_of] & ~complete,
         admission=counted(doc, _ADMISSION) > 0,
         remedy=remedy,
+        maxim=_maxims(doc),
     )
     doc.features["kinds"] = kinds
     return kinds
@@ -399,6 +403,21 @@ _FORWARD = re.compile(r"(?<![0-9〇一二两三四五六七八九十百千万亿
 _FORWARD_END = re.compile(
     r"的?[几两二三四五六七八九十]*(?:个|项|点|条|种|件|类)?[^，,。；：]{0,8}[。！]"
 )
+
+
+# A maxim opens on the condition of a goal ("只有…，才能…", "唯有…才…").
+_ONLY_IF = re.compile(r"只有|唯有")
+_MAXIM = re.compile(r"\W*(?:我们)?(?:只有|唯有)[^。！？]*?[才就]")
+
+
+def _maxims(doc: Document) -> np.ndarray:
+    """Sentences that open on "只有…" and go on to "才…": maxims."""
+    norm = doc.normalised()
+    starts, ends = doc.spans()
+    maxims = np.zeros(len(starts), dtype=bool)
+    for i in np.flatnonzero(counted(doc, _ONLY_IF) > 0).tolist():
+        maxims[i] = _MAXIM.match(norm, int(starts[i]), int(ends[i])) is not None
+    return maxims
 
 
 def leads_in(doc: Document) -> np.ndarray:

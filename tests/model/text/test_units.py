@@ -505,7 +505,21 @@ def _kinds(stock: list[float], figure: list[bool]) -> Kinds:
         unfinished=no,
         admission=no,
         remedy=no,
+        maxim=no,
     )
+
+
+def test_a_maxim_is_a_formula_unless_it_gives_a_figure() -> None:
+    # 1978 closed a briefing on "只有坚决打击阶级敌人，才能确保人民当家作主。"; the readers quote
+    # none of the 33 "只有…才…" sentences of their reports.
+    doc = build_document(
+        "只有坚决打击阶级敌人，才能确保人民当家作主。\n我们只有坚持改革开放，才能实现发展。\n"
+        "只有3个单位完成了任务，才占全部的10%。\n全市只有少数单位按期完成了整改任务。"
+    )
+    kinds = sentence_kinds(doc)
+    assert kinds.maxim.tolist() == [True, True, True, False]
+    assert kinds.formula.tolist() == [True, True, False, False]
+    assert not kinds.standalone[:2].any() and kinds.standalone[2]
 
 
 def test_formula_is_mostly_stock_and_no_figure() -> None:

@@ -381,10 +381,14 @@ def sentence_kinds(doc: Document) -> Kinds:
 _CHROME_MAX_CHARS = 120
 
 
-# Openings that refer to what went before: "for this", "of which", "these", "the above".
-_BACK_FIRST = frozenset("为对因由其这上以所于 \u3000")
+# Openings that refer to what went before: "for this", "of which", "these", "the above", and
+# a pronoun for someone named before ("他们要动手了，…": the readers quote none of the 48
+# sentences of their reports that open on one).
+_BACK_FIRST = frozenset("为对因由其这上以所于他她它 \u3000")
 _POINTS_BACK = re.compile(
-    r"[ \u3000]*(?:为此|对此|因此|因而|由此|所以|于是|其中|这[是些里种项样]|上述|以上)"
+    r"[ \u3000]*(?:为此|对此|因此|因而|由此|所以|于是|其中|这[是些里种项样]|上述|以上|"
+    r"[他她它](?:们|(?![国人乡山]))"
+    r")"
 )
 
 

@@ -563,6 +563,15 @@ def test_stock_shares_match_the_background_per_sentence() -> None:
     assert 0 < kinds.stock[0] < 1
 
 
+def test_a_sentence_opening_on_a_pronoun_for_someone_named_before_is_dependent() -> None:
+    # 1978: "他们要动手了，要发动反革命政变了。" quoted alone says nothing of who "they" are
+    doc = build_document(
+        "他们要动手了，要发动反革命政变了。\n它们的产值增长了百分之十，超过预期目标。\n"
+        "他国经验表明，改革必须稳步推进才能取得实效。\n全市建成了三个示范区，覆盖全部乡镇。"
+    )
+    assert sentence_kinds(doc).dependent.tolist() == [True, True, False, False]
+
+
 def test_a_sentence_that_only_leads_into_a_list_is_dependent() -> None:
     # 2010: "一年来，我们主要做了以下工作：" / "（一）加强和改善宏观调控，…"
     doc = build_document(

@@ -87,11 +87,12 @@ def marker_end(norm: str) -> int:
     return m.end() if m else 0
 
 
-# A lead-in to a list of problems or measures ("主要是：…", "主要表现在：…", "突出表现在…"), or
-# a connective that ties the sentence to the one before ("同时，", "特别是", "但是，").
+# A lead-in to a list of problems or measures ("主要是：…", "主要表现在：…", "突出表现在…"), a
+# connective that ties the sentence to the one before ("同时，", "特别是", "但是，"), or the side
+# it turns to ("从国内看，", which blind readers called a lead-in).
 _LIST_LEAD = re.compile(
     r"\s*(?:主要(?:是|表现为|表现在|体现在)[：，]?|主要有[：，]|"
-    r"(?:突出|具体|集中)(?:表现为|表现在|体现在)[：，]?|"
+    r"(?:突出|具体|集中)(?:表现为|表现在|体现在)[：，]?|从[^，。：]{1,6}看[，、]|"
     r"(?:与此同时|同时|特别是|尤其是|此外|另外|但是|然而|而且|并且|当然|总之)[，、]?)\s*"
 )
 

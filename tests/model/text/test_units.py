@@ -190,6 +190,7 @@ PROBLEMS = "农民收入增长缓慢，有些地方拖欠工资严重，就业�
         ("特别是", True),
         ("但是，", True),
         ("当然，", True),
+        ("从国内看，", True),  # 2025: the side a list of problems turns to
         ("", False),
         ("主要有", False),  # "主要有三个方面…": the sentence's own words
         ("主要", False),  # the words of the sentence, not a lead-in

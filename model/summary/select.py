@@ -182,7 +182,8 @@ def _briefing_picks(
     """Positions in `order` of the best sentence for each want, when room allows, and where
     a problem sentence too long for the room is cut ({position: end offset}).
 
-    A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure). For
+    A want is a section label, or `FIGURE_WANT` (a sentence that gives a figure, one with a
+    percentage first). For
     shortcomings, a sentence that states a problem is preferred to one that only announces
     problems, and both to one on its remedy, and a problem stated where the report admits
     most (`_main_admission`) to one stated in passing; when every sentence stating a problem
@@ -212,15 +213,12 @@ def _briefing_picks(
     room = np.inf if budget.max_chars is None else float(budget.max_chars)
     tiers = {want: _preferred(doc, want) for want in wants}
     # What each want needs at least: its shortest sentence of the first tier that has one,
-    # past the tier it only prefers (a problem, any stated one, the report's own or not, and
-    # as it may be cut, at most half the budget; a plan, with a target or not).
+    # past the tier it only prefers (a result, with a percentage or not; a problem, any stated
+    # one, the report's own or not, and as it may be cut, at most half the budget; a plan, with
+    # a target or not).
     need = {
         want: next(
-            (
-                float(lengths[m].min())
-                for t in tiers[want][0 if want == FIGURE_WANT else 1 :]
-                if (m := t[order]).any()
-            ),
+            (float(lengths[m].min()) for t in tiers[want][1:] if (m := t[order]).any()),
             0.0,
         )
         for want in wants
@@ -289,9 +287,14 @@ def _briefing_picks(
 def _preferred(doc: Document, want: str) -> list[np.ndarray]:
     """The sentences that give `want`, best kind first (see `_briefing_picks`)."""
     kinds = sentence_kinds(doc)
+    labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
     if want == FIGURE_WANT:
-        return [kinds.figure]
-    label = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == want
+        # a result with a rate or a share ("出庭应诉率达89%", "调解率达26.15%") before a count
+        # alone: the headline a rule-of-law report's readers quote (not a plan's or a
+        # problem's percentage)
+        claims = (labels != "plans") & (labels != "shortcomings")
+        return [kinds.figure & reader_cues(doc).percent & claims, kinds.figure]
+    label = labels == want
     if want == "shortcomings":
         # a problem stated, before the sentence that only announces problems, and both
         # before one that resolves to meet them ("我们要…决不辜负…")

@@ -513,6 +513,27 @@ def test_the_briefings_result_is_looked_for_among_the_short_first() -> None:
     assert [p.text[:4] for p in picks] == ["“带押过", "部分工作", "组织执法"]
 
 
+def test_the_briefings_result_is_one_with_a_rate_before_a_count_alone() -> None:
+    # Seed 000: the readers quote "…承办各类行政案件131件…出庭应诉率达89%", not the list of
+    # projects that scored higher; a plan's percentage is no result.
+    rate = "本年度承办各类行政案件131件，全部在法定期限内完成答辩，负责人出庭应诉率达89%。"
+    text = (
+        "一、工作成效\n明确水运宿舍作为重点推进实施项目，电缆厂宿舍等4个项目作为储备项目。\n"
+        f"{rate}\n二、存在的问题\n不同执法领域的执法能力水平不均衡，执法体制还未理顺。\n"
+        "三、2025年工作计划\n组织执法人员培训不少于4次，行政复议纠错率控制在3%以内。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 3 + ["shortcomings"] * 2 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.6, 0.0, 0.8, 0.0, 0.7])
+    picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
+    assert [p.text for p in picks][0] == rate
+    # without a rate among the results, the best count
+    doc = build_document(text.replace("负责人出庭应诉率达89%", "负责人全部出庭应诉"))
+    doc.labels = ["achievements"] * 3 + ["shortcomings"] * 2 + ["plans"] * 2
+    picks = select(doc, scores, Budget(max_sentences=3, max_chars=300), briefing=BRIEFING)
+    assert [p.text[:4] for p in picks] == ["明确水运", "不同执法", "组织执法"]
+
+
 def test_the_years_headline_target_may_take_what_the_other_wants_leave() -> None:
     # The year's list of targets, the GDP target first, is longer than half of what the result
     # and the problem leave; blind readers missed it more than anything: it is the plan.

@@ -331,7 +331,7 @@ def _preferred(doc: Document, want: str) -> list[np.ndarray]:
         # a speech's task sections also recall the year under review: its coming year's plans
         # first ("国务院决定今年…"); a rule-of-law report's plans section holds plans alone, and
         # the sentence naming its coming year there frames it ("把2025年列为“…年”，深入学习…")
-        coming = plan & _coming_year(doc, report_year(doc.paragraphs))
+        coming = plan & _coming_year(doc)
         return [commits, coming, plan, label & ~lead_in, label]
     return [label]
 
@@ -377,7 +377,7 @@ def _looks_back(doc: Document) -> np.ndarray:
     ("1986年同1978年相比，…"), and name neither the coming year nor a later year or five-year
     plan ("“十三五”时期…国内生产总值比2010年翻一番" looks ahead)."""
     norm = doc.normalised()
-    year = report_year(doc.paragraphs)
+    year = _year(doc)
     back = counted(doc, _PAST) > 0
     if year is not None:
         starts = doc.spans()[0]
@@ -399,7 +399,7 @@ def _headline_targets(doc: Document) -> list[np.ndarray]:
     国内生产总值增长6.5%—7%…", before a five-year plan's "“十三五”时期经济年均增长保持在6.5%以
     上": the brief asks for the coming year's targets)."""
     targets = sentence_kinds(doc).figure & (counted(doc, TARGET) > 0)
-    coming = _coming_year(doc, report_year(doc.paragraphs))
+    coming = _coming_year(doc)
     headline = reader_cues(doc).aggregate & targets
     if not (headline & coming).any():
         # a report that sets no GDP target for its year sets the growth rate one
@@ -469,10 +469,19 @@ _EXTERNAL = re.compile(r"世界经济|全球|国际(?:形势|环境|市场|金�
 _COMING = re.compile(r"今年|明年")
 
 
-def _coming_year(doc: Document, year: int | None) -> np.ndarray:
-    """Sentences that name the coming year: 今年, 明年, or the year after `year`, the report's;
+def _year(doc: Document) -> int | None:
+    """The year the report is about (`report_year`), read once per document: the briefing asks
+    it for the plan, the headline target and the past."""
+    if "year" not in doc.features:
+        doc.features["year"] = report_year(doc.paragraphs)
+    return doc.features["year"]
+
+
+def _coming_year(doc: Document) -> np.ndarray:
+    """Sentences that name the coming year: 今年, 明年, or the year after the report's (`_year`);
     and the list a sentence naming it leads into ("今年…的主要预期目标是：" / "国内生产总值增长8%
     左右；…")."""
+    year = _year(doc)
     coming = counted(doc, _COMING) > 0
     if year is not None:
         coming |= counted(doc, re.compile(f"{year + 1}年")) > 0
@@ -490,8 +499,8 @@ def _targets_ahead(doc: Document) -> np.ndarray:
     """
     kinds = sentence_kinds(doc)
     norm = doc.normalised()
-    year = report_year(doc.paragraphs)
-    coming = _coming_year(doc, year)
+    year = _year(doc)
+    coming = _coming_year(doc)
     if year is not None:
         later = [names_later(norm[a:b], year) for a, b in zip(*doc.spans(), strict=True)]
         coming |= np.array(later, dtype=bool)

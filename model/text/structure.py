@@ -199,7 +199,7 @@ def opening_cue(norm: str) -> str | None:
     principal leader's duty; None for the rest. A feature the model weighs, not a label."""
     if _FORWARD.match(norm):
         return "plans"
-    if _ADMITS.search(norm, 0, _ADMITS_SPAN):
+    if _admits(norm):
         return "shortcomings"
     if _led(norm):
         return "leadership"
@@ -424,6 +424,22 @@ _RUN_IN = re.compile(
     r"(?:[（(]?[一二三四五六七八九十0-9]+[）)、.]|[一二三四五六七八九十]+是)[^。；：]{0,30}[。；：]"
 )
 _ADMITS_SPAN = 80
+# The same words in a clause about meeting problems, or keeping a clear head, admit nothing:
+# "针对民营企业发展遇到的困难和问题，千方百计帮助解忧纾困", "切实解决存在的问题", "保持清醒头脑".
+_MEETS = re.compile(r"针对|解决|处理|应对|找出|克服|化解|破解|帮助")
+_CLAUSE = re.compile(r"[，,。；;：:]")
+
+
+def _admits(norm: str) -> bool:
+    """The start of a normalised paragraph admits a problem (`_ADMITS`), not in a clause that
+    meets it or keeps a clear head."""
+    for m in _ADMITS.finditer(norm, 0, _ADMITS_SPAN):
+        clause = _CLAUSE.split(norm[: m.start()])[-1]
+        if not _MEETS.search(clause) and not norm.startswith("头脑", m.end()):
+            return True
+    return False
+
+
 # A paragraph that goes on a list the paragraph before opened: "二是…", "（三）…", "——…".
 _NEXT_ITEM = re.compile(r"\s*(?:[二三四五六七八九十]+是|[（(][二三四五六七八九十]+[）)]|——)")
 
@@ -465,7 +481,7 @@ def _structural(
         elif section is None:
             # an admission in a long preamble (the older work reports review their year
             # before their first heading: "我们也清醒地看到，…主要是：农民收入增长缓慢，…")
-            admits = not shape.terse and _ADMITS.search(text[:_ADMITS_SPAN]) is not None
+            admits = not shape.terse and _admits(text)
             label = "boilerplate" if shape.terse else "shortcomings" if admits else "preamble"
         elif i > last_body and shape.terse:
             label = "boilerplate"
@@ -473,7 +489,7 @@ def _structural(
             section in ("achievements", "plans")
             and not p.heading
             and (
-                _ADMITS.search(text[:_ADMITS_SPAN])
+                _admits(text)
                 or (labels and labels[-1] == "shortcomings" and _NEXT_ITEM.match(text))
             )
         ):

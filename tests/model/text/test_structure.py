@@ -220,6 +220,14 @@ def test_a_subsection_on_the_principal_leaders_duty_is_leadership() -> None:
         # Admissions are framed as such; a shortfall named as a target is a measure.
         ("同时，我们也清醒看到，执法规范化水平还有差距。", "shortcomings"),
         ("加快补上内需特别是消费短板，使内需成为拉动经济增长的主动力。", "achievements"),
+        # The same words in a clause that meets the problem, or keeps a clear head.
+        (
+            "五是加大改革开放力度。针对民营企业发展遇到的困难和问题，千方百计帮助解忧纾困。",
+            "achievements",
+        ),
+        ("采取更加有力的措施，切实解决存在的问题，努力把各项工作做好。", "achievements"),
+        ("我们一定要始终保持清醒头脑，增强忧患意识。", "achievements"),
+        ("针对存在的问题，我们及时整改。同时也清醒看到，执法水平还有差距。", "shortcomings"),
     ],
 )
 def test_paragraph_cues_inside_the_review(text: str, label: str) -> None:

@@ -45,13 +45,6 @@ _CELL_CHARS = 100
 # several short results with their figures to one long one (see README).
 _SHARE = 0.5
 _RESULT_SHARES = (0.25, 1 / 3, _SHARE)
-# Once the briefing has its plan, the rest of the budget weighs a further plan at this share of
-# its score: readers quote the year's plan, not five (a judge's complaint of a provincial
-# report's summary), and of the plans the fill added at 300 characters, 18% were in the
-# readers' extracts, against 48% of its problems. Tuned on the even half of the extracts
-# (0.9, 0.7, 0.5, 0.2: 0.7 best at 600, level at 300); held out, the odd half's ROUGE-2 at 300
-# rose from 0.486 to 0.504 and at 600 from 0.596 to 0.598 (see README).
-_FURTHER_PLAN = 0.7
 
 
 def candidates(doc: Document) -> tuple[np.ndarray, str]:
@@ -119,13 +112,8 @@ def select(
     if not first or budget.max_chars is None:
         fill_quantile = None
     fill = ~_worlds_troubles(doc) if first else None
-    weight = None
-    if first:
-        plans = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "plans"
-        if any(plans[order[j]] for j in first):
-            weight = np.where(plans, _FURTHER_PLAN, 1.0)
     picks = pick(
-        doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile, fill, weight
+        doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile, fill
     )
     if picks or budget.max_chars is None or not len(order) or budget.max_sentences == 0:
         return picks
@@ -550,15 +538,13 @@ def pick(
     cuts: Mapping[int, int] | None = None,
     fill_quantile: float | None = None,
     fill: np.ndarray | None = None,
-    weight: np.ndarray | None = None,
 ) -> list[Picked]:
     """`select` over usable sentences already in score order (shared by every section).
 
     `first`: positions in `candidates` picked before the others, budget permitting; `cuts`:
     the end offsets of those quoted in part, which then count as long as they read; after
     them, only sentences scoring at least `fill_quantile` of the candidates' scores and, when
-    given, set in `fill` (one flag per sentence of `doc`), their relevance times `weight` (one
-    factor per sentence) when given.
+    given, set in `fill` (one flag per sentence of `doc`).
     """
     budget = _default(budget)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
@@ -572,8 +558,6 @@ def pick(
             lengths[k] = len(_cut_text(doc, doc.sentences[int(candidates[k])].start, end))
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
-    if weight is not None:
-        relevance = relevance * weight[candidates]
     # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.
     similar = np.zeros(len(candidates))
     open_ = np.ones(len(candidates), dtype=bool)

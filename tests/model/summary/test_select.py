@@ -713,26 +713,6 @@ def test_the_rest_of_the_briefing_is_not_spent_on_the_worlds_troubles() -> None:
     assert briefed(doc, scores, budget) == ["国内生产", "外贸增长", "消费不振", "国内生产"]
 
 
-def test_once_the_briefing_has_its_plan_further_plans_rank_below_claims() -> None:
-    # A work report is mostly plans: a judge marked down a summary of five plan sentences, and
-    # readers quote the year's plan, then results and problems.
-    text = (
-        "一、过去一年工作回顾\n国内生产总值达到134.9万亿元，增长5%。\n"
-        "城镇新增就业1256万人，城镇调查失业率平均为5.1%。\n"
-        "二、存在的问题\n消费不振，投资下滑，部分企业生产经营困难。\n"
-        "三、2025年工作任务\n国内生产总值增长5%左右，城镇新增就业1200万人以上。\n"
-        "扎实推进农业现代化，粮食产量1.4万亿斤左右。\n"
-    )
-    doc = build_document(text)
-    doc.labels = ["achievements"] * 3 + ["shortcomings"] * 2 + ["plans"] * 3
-    scores = np.array([0.0, 0.9, 0.8, 0.0, 0.7, 0.0, 0.9, 0.95])
-    budget = Budget(max_sentences=4)
-    assert briefed(doc, scores, budget) == ["国内生产", "城镇新增", "消费不振", "国内生产"]
-    # a plan still fills what no claim or problem scores near
-    scores[2] = 0.3
-    assert briefed(doc, scores, budget) == ["国内生产", "消费不振", "国内生产", "扎实推进"]
-
-
 def test_the_briefings_problem_is_one_the_announcement_lists_though_unlabelled() -> None:
     # The 2009 report announces its problems and lists them, all labelled achievements: a
     # reader quotes a problem from the list, never the announcement (nor the closing resolve).

@@ -89,9 +89,9 @@ def select(
     picked. With diversity 0 the picks follow the scores, skipping only near-duplicates; once
     the briefing has picked, `briefed_diversity` (when not None) replaces `diversity`. A
     sentence longer than the characters left is skipped, not cut: output stays extractive and
-    the character budget is never exceeded. The exceptions: a report that states its problems
-    only in sentences too long for the briefing's share has its best problem sentence quoted up
-    to a clause boundary, with "…" (`CUT_MARK`) for the rest (`Picked.cut`); and a report
+    the character budget is never exceeded. The exceptions: a report whose best problem
+    sentence is too long for the briefing's share has it quoted up to a clause boundary, with
+    "…" (`CUT_MARK`) for the rest (`Picked.cut`); and a report
     whose every usable sentence is longer than the budget has its best one quoted so, rather
     than an empty summary. Ranks
     order the picks by score.
@@ -186,8 +186,9 @@ def _briefing_picks(
     percentage first). For
     shortcomings, a sentence that states a problem is preferred to one that only announces
     problems, and both to one on its remedy, and a problem stated where the report admits
-    most (`_main_admission`) to one stated in passing; when every sentence stating a problem
-    is too long, the best is cut at a clause boundary rather than replaced by an announcement.
+    most (`_main_admission`) to one stated in passing; when the best sentence stating a problem
+    is too long, it is cut at a clause boundary rather than passed over for a lesser one or
+    an announcement.
     For plans, a plan with a figure it commits to is preferred, then in a speech one for the
     coming year ("国务院决定今年行政费…节约10%"), to a problem restated among the plans ("我国
     消费…比重偏低，不利于…"), to a sentence about the past (`_looks_back`) and to the sentence
@@ -259,9 +260,11 @@ def _briefing_picks(
             )
         )
         if want == "shortcomings" and budget.max_chars is not None:
-            # every stated problem too long: the best, cut at a clause
+            # the best stated problem too long: cut at a clause rather than passed over for a
+            # lesser one that fits, often a stock phrase ("一些长期矛盾与短期问题相互交织，…" where
+            # the report goes on "经济增长存在下行压力，物价水平仍处高位，…")
             stated = np.flatnonzero(preferred[0][order])
-            if len(stated) and (found is None or not preferred[0][order[found[0]]]):
+            if len(stated) and (found is None or found[0] != stated[0]):
                 end = _clause_cut(doc, int(order[stated[0]]), limits[-1] - len(CUT_MARK))
                 if end is not None:
                     cuts[int(stated[0])] = end

@@ -298,6 +298,26 @@ def test_a_problem_stated_only_at_length_is_quoted_in_part_not_replaced(method: 
     assert not any(p.cut for p in summarise(doc, Budget(max_chars=600), method))
 
 
+def test_the_best_problem_is_cut_rather_than_passed_over_for_a_lesser_one_that_fits() -> None:
+    # 2012: "一些长期矛盾与短期问题相互交织，…" fitted, and its report's concrete problems, listed
+    # in the sentence before it, did not; readers called the stock one a missed shortcoming.
+    text = LONG_PROBLEM.replace(
+        "考核评价办法有待完善。\n",
+        "考核评价办法有待完善。\n一些长期矛盾与短期问题相互交织，宏观调控面临更加复杂的局面。\n",
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 4 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.0, 0.1, 0.8, 0.4, 0.0, 0.7])
+    picks = select(doc, scores, Budget(max_chars=300), briefing=BRIEFING)
+    problem = [p for p in picks if p.label == "shortcomings"]
+    assert problem[0].text.startswith("基层执法") and problem[0].cut
+    # the lesser one is the problem only when it scores best
+    scores[5] = 0.85
+    picks = select(doc, scores, Budget(max_chars=300), briefing=BRIEFING)
+    assert "一些长期矛盾与短期问题相互交织，宏观调控面临更加复杂的局面。" in [p.text for p in picks]
+    assert not any(p.cut for p in picks)
+
+
 BRIEFING = (FIGURE_WANT, "shortcomings", "plans")
 THREE = Budget(max_sentences=3)
 

@@ -112,8 +112,11 @@ def select(
     if not first or budget.max_chars is None:
         fill_quantile = None
     fill = ~_worlds_troubles(doc) if first else None
+    weight = None
+    if first and (budget.max_chars is None or budget.max_chars >= _BRIEFING_CHARS):
+        weight = _next_headline_first(doc, scores, usable)
     picks = pick(
-        doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile, fill
+        doc, scores, order, budget, redundancy, diversity, first, cuts, fill_quantile, fill, weight
     )
     if picks or budget.max_chars is None or not len(order) or budget.max_sentences == 0:
         return picks
@@ -168,6 +171,39 @@ def _worlds_troubles(doc: Document) -> np.ndarray:
         start = s.start + quoted_from(norm[s.start : s.end])
         troubles[i] = _EXTERNAL.match(norm, start, s.end) is not None
     return troubles
+
+
+def _next_headline_first(
+    doc: Document, scores: np.ndarray, usable: np.ndarray
+) -> np.ndarray | None:
+    """Weights that rank the result right after the GDP line first among the sentences of its
+    label, for the rest of a briefing; None when the report has no such result.
+
+    A work report opens its review with its headline results, the GDP line first ("增速稳，
+    国内生产总值…增长7.4%" and then "就业稳，城镇新增就业1322万人"): in the 15 State Council
+    reports whose GDP line is followed in its paragraph by a sentence with a figure, the two
+    readers' 300-character extracts quote that sentence in 43% of cases, against 17% for the
+    results the rest of a briefing added by score; blind readers marked summaries down whose
+    only result was the GDP line (see README)."""
+    hits = np.flatnonzero(_headline_result(doc))
+    if not len(hits):
+        return None
+    paragraph_of = doc.sentence_paragraphs()
+    line, nxt = int(hits[0]), int(hits[0]) + 1
+    if (
+        nxt >= len(doc.sentences)
+        or paragraph_of[nxt] != paragraph_of[line]
+        or not (usable[nxt] and sentence_kinds(doc).figure[nxt])
+        or scores[nxt] <= 0
+    ):
+        return None
+    labels = np.array(doc.labels, dtype=object)[paragraph_of]
+    rivals = usable & (labels == labels[nxt])
+    rivals[nxt] = False
+    best = float(scores[rivals].max()) if rivals.any() else 0.0
+    weight = np.ones(len(doc.sentences))
+    weight[nxt] = max(1.0, np.nextafter(best, np.inf) / scores[nxt])
+    return weight
 
 
 def _default(budget: Budget) -> Budget:
@@ -541,13 +577,15 @@ def pick(
     cuts: Mapping[int, int] | None = None,
     fill_quantile: float | None = None,
     fill: np.ndarray | None = None,
+    weight: np.ndarray | None = None,
 ) -> list[Picked]:
     """`select` over usable sentences already in score order (shared by every section).
 
     `first`: positions in `candidates` picked before the others, budget permitting; `cuts`:
     the end offsets of those quoted in part, which then count as long as they read; after
     them, only sentences scoring at least `fill_quantile` of the candidates' scores and, when
-    given, set in `fill` (one flag per sentence of `doc`).
+    given, set in `fill` (one flag per sentence of `doc`), their relevance times `weight` (one
+    factor per sentence) when given.
     """
     budget = _default(budget)
     max_n = budget.max_sentences if budget.max_sentences is not None else len(doc.sentences)
@@ -561,6 +599,8 @@ def pick(
             lengths[k] = len(_cut_text(doc, doc.sentences[int(candidates[k])].start, end))
     top = float(scores[candidates].max()) if len(candidates) else 0.0
     relevance = (1 - diversity) * (scores[candidates] / top if top > 0 else np.zeros(len(lengths)))
+    if weight is not None:
+        relevance = relevance * weight[candidates]
     # Highest cosine of each candidate to the picks so far; a candidate is taken once at most.
     similar = np.zeros(len(candidates))
     open_ = np.ones(len(candidates), dtype=bool)

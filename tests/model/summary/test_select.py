@@ -733,6 +733,38 @@ def test_the_rest_of_the_briefing_is_not_spent_on_the_worlds_troubles() -> None:
     assert briefed(doc, scores, budget) == ["国内生产", "外贸增长", "消费不振", "国内生产"]
 
 
+def test_the_result_after_the_gdp_line_comes_first_among_the_results_left() -> None:
+    # 2015: "增速稳，国内生产总值…" and then "就业稳，城镇新增就业1322万人": the headline results a
+    # work report opens its review with; a problem that scores higher still comes before it.
+    text = (
+        "一、过去一年工作回顾\n增速稳，国内生产总值达到63.6万亿元，比上年增长7.4%。"
+        "就业稳，城镇新增就业1322万人，高于上年。高技术制造业增加值比上年增长11.7%，增速加快。\n"
+        "二、存在的问题\n投资增长乏力，稳增长难度加大。小微企业融资难融资贵问题突出，经营困难增多。\n"
+        "三、今年的工作\n国内生产总值增长7%左右，城镇新增就业1000万人以上。\n"
+    )
+    doc = build_document(text)
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 2
+    scores = np.array([0.0, 0.9, 0.5, 0.8, 0.0, 0.95, 0.7, 0.0, 0.9])
+    budget = Budget(max_sentences=5)
+    assert briefed(doc, scores, budget) == [
+        "增速稳，",
+        "就业稳，",
+        "投资增长",
+        "小微企业",
+        "国内生产",
+    ]
+    # not when the sentence after the GDP line gives no figure
+    doc = build_document(text.replace("城镇新增就业1322万人，高于上年", "就业形势总体稳定"))
+    doc.labels = ["achievements"] * 2 + ["shortcomings"] * 2 + ["plans"] * 2
+    assert briefed(doc, scores, budget) == [
+        "增速稳，",
+        "高技术制",
+        "投资增长",
+        "小微企业",
+        "国内生产",
+    ]
+
+
 def test_the_briefings_problem_is_one_the_announcement_lists_though_unlabelled() -> None:
     # The 2009 report announces its problems and lists them, all labelled achievements: a
     # reader quotes a problem from the list, never the announcement (nor the closing resolve).

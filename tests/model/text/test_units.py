@@ -187,6 +187,7 @@ PROBLEMS = "农民收入增长缓慢，有些地方拖欠工资严重，就业�
         ("主要是", True),  # 1994: "主要是固定资产投资规模过大，…"
         ("突出表现在", True),
         ("同时，", True),  # connectives tie the sentence to the one before
+        ("在这同时，", True),  # 1981, called a fragment by blind readers
         ("特别是", True),
         ("但是，", True),
         ("当然，", True),

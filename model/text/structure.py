@@ -410,8 +410,8 @@ def _contexts(
 # An admission is framed as one ("清醒看到", "存在…问题", "不足之处"); a bare 短板 or 困难 in
 # the review is as often a measure ("补上消费短板", "帮助企业解决困难").
 _ADMITS = re.compile(
-    r"清醒|存在着?(?:的)?(?:一些|不少|诸多|以下)?(?:问题|不足|短板|困难)|不足之处|差距和不足|"
-    r"问题和不足|困难和问题|问题和困难|困难和挑战|仍有差距|还有差距|仍然存在|还存在"
+    r"清醒|存在着?(?:的)?(?:一些|不少|诸多|以下)?(?:问题|不足|短板|困难|缺点)|不足之处|差距和不足|"
+    r"问题和不足|缺点和不足|困难和问题|问题和困难|困难和挑战|仍有差距|还有差距|仍然存在|仍存在|还存在"
 )
 # The principal leader as the subject of the paragraph, not a passing mention of the duty.
 _LEADER = re.compile(

@@ -228,6 +228,8 @@ def test_a_subsection_on_the_principal_leaders_duty_is_leadership() -> None:
         ("采取更加有力的措施，切实解决存在的问题，努力把各项工作做好。", "achievements"),
         ("我们一定要始终保持清醒头脑，增强忧患意识。", "achievements"),
         ("针对存在的问题，我们及时整改。同时也清醒看到，执法水平还有差距。", "shortcomings"),
+        # 2012: the government's own failings, "缺点和不足", after "仍存在"
+        ("政府工作仍存在一些缺点和不足，节能减排、物价调控目标没有完成。", "shortcomings"),
     ],
 )
 def test_paragraph_cues_inside_the_review(text: str, label: str) -> None:

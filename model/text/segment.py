@@ -410,6 +410,7 @@ def _broken(seg: str, after: str) -> bool:
         _BARE_MARKER.fullmatch(seg) is not None
         or seg.count("《") > seg.count("》")
         or seg.count("“") > seg.count("”")
+        or _OPEN_PAREN_END.search(seg) is not None
         or _goes_on(seg, after)
     )
 
@@ -434,6 +435,9 @@ def _goes_on(before: str, after: str) -> bool:
 
 # A line that stops inside a number or a Latin name: "74.4" / "万亿元", "M" / "2"; and a
 # subscript on a line of its own after such a break ("M" / "2" / "增长11.3%").
+# A line that stops just inside a bracket ("细颗粒物（PM" / "2.5" / "）浓度继续下降"): the
+# subscript of a web page's chemical or unit name, broken out onto lines of its own.
+_OPEN_PAREN_END = re.compile(r"[（(][^）)]{0,12}$")
 _NUMBER_GOES_ON = re.compile(r"[0-9.][0-9.%％万亿千百元]|[A-Za-z][0-9]")
 _SUBSCRIPT = re.compile(r"[A-Za-z][^\S\n]*\n[^\S\n]*[0-9]{1,2}$")
 
@@ -616,8 +620,8 @@ def _wrapped(norm: str, k: int, start: int, end: int) -> bool:
         k -= 1  # the second half of a CRLF (normalised to two line feeds)
     line = norm[(norm.rfind("\n", start, k) + 1 or start) : k].strip()
     before, rest = norm[start:k].rstrip(_SPACE), norm[k:end].lstrip(_SPACE)
-    if _goes_on(before, rest) or _runs_on(before, rest[:1]):
-        return True  # a break inside a number, a Latin name or a word, even around a blank line
+    if _goes_on(before, rest) or _runs_on(before, rest[:1]) or _OPEN_PAREN_END.search(before):
+        return True  # a break inside a number, a Latin name, a word or a short bracket
     after = k + 2 if k + 1 < end and norm[k + 1] == "\n" else k + 1
     if after >= end or norm[after].isspace():
         return False  # a blank line

@@ -211,6 +211,7 @@ def test_a_number_a_latin_name_or_a_quotation_broken_by_a_web_page_ends_no_sente
     text = (
         "国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%。\n\n"
         "广义货币M\n2\n增长11.3%，低于预期目标。\n\n“\n十三五\n”实现了良好开局。\n"
+        "污染防治得到加强，细颗粒物（PM\n2.5\n）浓度继续下降。\n"
         "发布时间：2025-01-10\n全年办理案件131件。\n二、2023\n三、存在的问题"
     )
     doc = build_document(text)
@@ -218,6 +219,7 @@ def test_a_number_a_latin_name_or_a_quotation_broken_by_a_web_page_ends_no_sente
         "国内生产总值达到74.4万亿元，增长6.7%。",
         "广义货币M2增长11.3%，低于预期目标。",
         "“十三五”实现了良好开局。",
+        "污染防治得到加强，细颗粒物（PM2.5）浓度继续下降。",  # 2019: a bracket goes on too
         "发布时间：2025-01-10",  # a date ends its line: the next is a sentence of its own
         "全年办理案件131件。",
         "二、2023",  # and a heading is never joined to the one after it

@@ -90,11 +90,19 @@ def marker_end(norm: str) -> int:
 # A lead-in to a list of problems or measures ("主要是：…", "主要表现在：…", "突出表现在…"), a
 # connective that ties the sentence to the one before ("同时，", "特别是", "但是，"), or the side
 # it turns to ("从国内看，", which blind readers called a lead-in).
-_LIST_LEAD = re.compile(
-    r"\s*(?:主要(?:是|表现为|表现在|体现在)[：，]?|主要有[：，]|"
-    r"(?:突出|具体|集中)(?:表现为|表现在|体现在)[：，]?|从[^，。：]{1,6}看[，、]|"
-    r"(?:(?:与此|在这|在此)同时|同时|特别是|尤其是|此外|另外|但是|然而|而且|并且|当然|总之)[，、]?)\s*"
+_LEADS = (
+    r"主要(?:是|表现为|表现在|体现在)[：，]?|主要有[：，]|"
+    r"(?:突出|具体|集中)(?:表现为|表现在|体现在)[：，]?|从[^，。：]{1,6}看[，、]"
 )
+_CONNECTIVES = (
+    r"(?:(?:与此|在这|在此)同时|同时|特别是|尤其是|此外|另外|但是|然而|而且|并且|当然|总之)[，、]?"
+)
+_LIST_LEAD = re.compile(rf"\s*(?:{_LEADS}|{_CONNECTIVES})\s*")
+_LEAD_ONLY = re.compile(rf"\s*(?:{_LEADS})\s*")
+
+
+# The longest lead-in ("集中体现在：").
+_LEAD_CHARS = 6
 
 
 # An announcement of problems that runs into the first of them after a colon ("…取得很大进步，
@@ -348,6 +356,14 @@ def sentence_kinds(doc: Document) -> Kinds:
         if norm[start] in _BACK_FIRST and _POINTS_BACK.match(norm, start):
             dependent[i] = True
     dependent |= leads_in(doc)
+    # A lead-in with too little after it to quote alone ("突出表现在能源消耗高、环境污染重。"):
+    # blind readers called it a fragment, and `quoted_from` keeps such a lead. A connective
+    # and a short point ("但是，执法人员素质有待提高。") is a turn readers do quote.
+    for i in np.flatnonzero(lengths <= SCRAP_CHARS + _LEAD_CHARS).tolist():
+        start, end = int(starts[i]), int(starts[i] + lengths[i])
+        lead = _LEAD_ONLY.match(norm, start, end)
+        if lead and lead.end() > start and end - lead.end() <= SCRAP_CHARS:
+            dependent[i] = True
     remedy = np.zeros(n, dtype=bool)
     at = [m.start() for m in _REMEDY_WORDS.finditer(norm)]
     for i, a in zip(_owners(doc, at).tolist(), at, strict=True):

@@ -574,6 +574,18 @@ def test_a_sentence_opening_on_a_pronoun_for_someone_named_before_is_dependent()
     assert sentence_kinds(doc).dependent.tolist() == [True, True, False, False]
 
 
+def test_a_lead_in_with_too_little_after_it_is_dependent() -> None:
+    # 2007: "突出表现在能源消耗高、环境污染重。" was called a fragment; `quoted_from` keeps the
+    # lead when the rest is a scrap, so the sentence is never quoted alone. A connective and a
+    # short point is a turn readers quote.
+    doc = build_document(
+        "突出表现在能源消耗高、环境污染重。\n主要是：执法人员不足。\n"
+        "主要表现在执法人员不足，执法文书不规范，案卷归档不及时。\n能源消耗高、环境污染重。\n"
+        "但是，执法人员素质有待提高。"
+    )
+    assert sentence_kinds(doc).dependent.tolist() == [True, True, False, False, False]
+
+
 def test_a_sentence_that_only_leads_into_a_list_is_dependent() -> None:
     # 2010: "一年来，我们主要做了以下工作：" / "（一）加强和改善宏观调控，…"
     doc = build_document(

@@ -435,11 +435,11 @@ def _goes_on(before: str, after: str) -> bool:
 
 # A line that stops inside a number or a Latin name: "74.4" / "万亿元", "M" / "2"; and a
 # subscript on a line of its own after such a break ("M" / "2" / "增长11.3%").
+_NUMBER_GOES_ON = re.compile(r"[0-9.][0-9.%％万亿千百元]|[A-Za-z][0-9]")
+_SUBSCRIPT = re.compile(r"[A-Za-z][^\S\n]*\n[^\S\n]*[0-9]{1,2}$")
 # A line that stops just inside a bracket ("细颗粒物（PM" / "2.5" / "）浓度继续下降"): the
 # subscript of a web page's chemical or unit name, broken out onto lines of its own.
 _OPEN_PAREN_END = re.compile(r"[（(][^）)]{0,12}$")
-_NUMBER_GOES_ON = re.compile(r"[0-9.][0-9.%％万亿千百元]|[A-Za-z][0-9]")
-_SUBSCRIPT = re.compile(r"[A-Za-z][^\S\n]*\n[^\S\n]*[0-9]{1,2}$")
 
 
 def _join_broken_lines(paragraphs: list[Paragraph], text: str, norm: str) -> list[Paragraph]:

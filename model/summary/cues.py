@@ -76,12 +76,7 @@ def reader_cues(doc: Document) -> Cues:
     kinds = sentence_kinds(doc)
     norm = doc.normalised()
     starts, ends = doc.spans()
-    paragraph_of = doc.sentence_paragraphs()
-    labels = (
-        np.array(doc.labels, dtype=object)[paragraph_of]
-        if doc.labels is not None
-        else np.full(n, None, dtype=object)
-    )
+    labels = doc.sentence_labels()
     # Sections are runs of one label over consecutive sentences.
     run_start = np.ones(n, dtype=bool)
     if n:

@@ -236,7 +236,7 @@ def sentence_features(doc: Document) -> np.ndarray:
     kinds = sentence_kinds(doc)
     opens, complete, substantial = sentence_shape(doc)
     lengths = doc.lengths()
-    labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] if doc.labels else None
+    labels = doc.sentence_labels() if doc.labels else None
     headlike = doc.heading_probabilities()
     default = SectionRankSummariser().score(doc)
     columns = [

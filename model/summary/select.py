@@ -148,7 +148,7 @@ def _announcements(doc: Document) -> np.ndarray:
     if doc.labels is None:
         return np.zeros(len(doc.sentences), dtype=bool)
     cues = reader_cues(doc)
-    label = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "shortcomings"
+    label = doc.sentence_labels() == "shortcomings"
     if not (label & cues.states_problem).any():
         return np.zeros(len(doc.sentences), dtype=bool)
     return label & cues.frames
@@ -163,7 +163,7 @@ def _worlds_troubles(doc: Document) -> np.ndarray:
     n = len(doc.sentences)
     if doc.labels is None:
         return np.zeros(n, dtype=bool)
-    label = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "shortcomings"
+    label = doc.sentence_labels() == "shortcomings"
     norm = doc.normalised()
     troubles = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(label & (counted(doc, _EXTERNAL) > 0)).tolist():
@@ -197,7 +197,7 @@ def _next_headline_first(
         or scores[nxt] <= 0
     ):
         return None
-    labels = np.array(doc.labels, dtype=object)[paragraph_of]
+    labels = doc.sentence_labels()
     rivals = usable & (labels == labels[nxt])
     rivals[nxt] = False
     best = float(scores[rivals].max()) if rivals.any() else 0.0
@@ -326,7 +326,7 @@ def _briefing_picks(
 def _preferred(doc: Document, want: str) -> list[np.ndarray]:
     """The sentences that give `want`, best kind first (see `_briefing_picks`)."""
     kinds = sentence_kinds(doc)
-    labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
+    labels = doc.sentence_labels()
     if want == FIGURE_WANT:
         # a result with a rate or a share ("出庭应诉率达89%", "调解率达26.15%") before a count
         # alone: the headline a rule-of-law report's readers quote (not a plan's or a
@@ -454,7 +454,7 @@ def _first_hits(masks: Sequence[np.ndarray]) -> np.ndarray:
 def _headline_result(doc: Document) -> np.ndarray:
     """Sentences that give the economy's headline aggregate with a figure and are not plans
     (a work report's GDP line: "国内生产总值47.2万亿元，比上年增长9.2％；…")."""
-    plans = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()] == "plans"
+    plans = doc.sentence_labels() == "plans"
     return reader_cues(doc).aggregate & sentence_kinds(doc).figure & ~plans
 
 
@@ -478,7 +478,7 @@ def _listed(doc: Document, framing: np.ndarray) -> np.ndarray:
     if not framing.any():
         return listed
     kinds, cues = sentence_kinds(doc), reader_cues(doc)
-    labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
+    labels = doc.sentence_labels()
     for i in np.flatnonzero(framing).tolist():
         for j in range(i + 1, min(n, i + 1 + _LIST_SENTENCES)):
             if cues.closes[j] or kinds.heading[j] or labels[j] == "plans":

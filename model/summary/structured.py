@@ -142,7 +142,7 @@ def structured_summary(
     if doc.labels is None:
         return {}
     result: dict[str, list[dict[str, object]]] = {}
-    sentence_labels = np.array(doc.labels, dtype=object)[doc.sentence_paragraphs()]
+    sentence_labels = doc.sentence_labels()
     # Score order and the candidates are the same for every section: compute them once.
     order = np.argsort(-scores, kind="stable")
     order = order[candidates(doc)[0][order]]

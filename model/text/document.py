@@ -146,6 +146,14 @@ class Document:
     def sentence_label(self, sentence: Sentence) -> str | None:
         return None if self.labels is None else self.labels[sentence.paragraph]
 
+    def sentence_labels(self) -> np.ndarray:
+        """The label of every sentence's paragraph (an object array; None where unlabelled).
+
+        Not cached: a caller may label the document after reading its sentences."""
+        if self.labels is None:
+            return np.full(len(self.sentences), None, dtype=object)
+        return np.array(self.labels, dtype=object)[self.sentence_paragraphs()]
+
     # -- derived arrays, each computed once -----------------------------------------------------
 
     def spans(self) -> tuple[np.ndarray, np.ndarray]:

@@ -570,3 +570,18 @@ def test_a_report_reads_the_same_with_or_without_its_top_level_numbering(bundle)
         numbered, stripped = (prepare(t, bundle.classifier) for t in (text, bare))
         agree = sum(a == b for a, b in zip(numbered.labels, stripped.labels, strict=True))
         assert agree >= 0.9 * len(numbered.labels), path.name
+
+
+def test_each_sentence_carries_its_paragraphs_label() -> None:
+    doc = build_document(
+        "一、工作成效\n全年办理案件131件。出庭率达到100%。\n二、存在的问题\n执法力量不足。"
+    )
+    assert doc.sentence_labels().tolist() == [None] * 5  # not labelled yet
+    doc.labels = ["achievements", "achievements", "shortcomings", "shortcomings"]
+    assert doc.sentence_labels().tolist() == [
+        "achievements",
+        "achievements",
+        "achievements",
+        "shortcomings",
+        "shortcomings",
+    ]
